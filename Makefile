@@ -1,0 +1,52 @@
+# HALO: two set-up commands on a fresh machine -- `make demo` and `make test`.
+# Both create (or reuse) the virtual environment at .venv from pyproject.toml + constraints.txt.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.halo-installed
+export DAGSTER_HOME ?= $(CURDIR)
+export HF_HUB_OFFLINE ?= 1
+export TRANSFORMERS_OFFLINE ?= 1
+export TOKENIZERS_PARALLELISM ?= false
+
+.PHONY: demo test test-slow ui daemon bench system-deps sample lint clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade "pip>=24"
+	$(PY) -m pip install -q -c constraints.txt -e '.[test]'
+	$(PY) -m pip check
+	@touch $@
+
+# System tools the tests use: ffprobe (ground truth for probing) and flite (sample generation).
+# The main job itself needs none of them (PyAV bundles FFmpeg).
+system-deps:
+	@missing=""; for t in ffprobe:ffmpeg flite:flite redis-server:redis-server; do \
+	  command -v $${t%%:*} >/dev/null || missing="$$missing $${t##*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "note: missing system tools:$$missing (tests that need them are skipped; install with apt-get install$$missing)"; fi; \
+	fi
+
+demo: $(STAMP)
+	$(PY) -m halo demo
+
+test: $(STAMP) system-deps
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+test-slow: $(STAMP) system-deps
+	$(PY) -m pytest -m slow $(PYTEST_ARGS)
+
+ui: $(STAMP)
+	$(VENV)/bin/dagster dev -w workspace.yaml
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+sample: $(STAMP) system-deps
+	$(PY) -m halo.samplegen --out data/samples/meeting.mp4
+
+clean:
+	rm -rf data/parquet data/media data/dagster data/registry.json data/cache

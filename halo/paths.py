@@ -1,0 +1,55 @@
+"""Where HALO keeps things on disk.
+
+Everything lives under one data root (``HALO_DATA_DIR``, default ``<project>/data``) so a
+checkout is self-contained: videos/ is watched by the sensor, parquet/ holds one file per asset
+and video, media/ holds decoded audio and keyframes, models/ holds joined model files, cache/
+holds the embedded Redis' data file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def data_dir() -> Path:
+    """The data root: ``$HALO_DATA_DIR`` or ``<project>/data``."""
+    return Path(os.environ.get("HALO_DATA_DIR") or PROJECT_ROOT / "data").resolve()
+
+
+def videos_dir() -> Path:
+    return data_dir() / "videos"
+
+
+def parquet_dir() -> Path:
+    return data_dir() / "parquet"
+
+
+def media_dir(video_id: str) -> Path:
+    """Per-video folder for derived media (audio.wav, keyframes/)."""
+    return data_dir() / "media" / video_id
+
+
+def models_dir() -> Path:
+    return data_dir() / "models"
+
+
+def cache_dir() -> Path:
+    return data_dir() / "cache"
+
+
+def samples_dir() -> Path:
+    """Bundled samples are committed with the code, so they never move with HALO_DATA_DIR."""
+    return PROJECT_ROOT / "data" / "samples"
+
+
+def default_dagster_home() -> Path:
+    """The project root holds dagster.yaml, so it is the default DAGSTER_HOME."""
+    return PROJECT_ROOT
+
+
+def ensure_dagster_home() -> str:
+    """Set DAGSTER_HOME to the project root unless the user chose one; return it."""
+    return os.environ.setdefault("DAGSTER_HOME", str(default_dagster_home()))

@@ -1,0 +1,117 @@
+"""The video registry: which file each video id stands for.
+
+Dagster's dynamic partitions only hold keys, so HALO keeps ``video id -> source file`` in a
+small JSON file under the data root (``data/registry.json``). The sensor, ``halo add`` and the
+``video_file`` asset all go through here, so a file is registered once and a changed file
+(new size or mtime) is noticed. Writes are locked and atomic.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterator
+
+from halo.errors import MediaError
+from halo.ids import validate_video_id, video_id_for
+from halo.paths import data_dir
+from halo.storage import write_bytes_atomic
+
+VIDEO_SUFFIXES = (".mp4", ".mkv", ".mov", ".webm", ".avi", ".m4v")
+
+
+@dataclass(frozen=True)
+class VideoEntry:
+    """A registered video: its id, source path and the file's fingerprint when registered."""
+
+    video_id: str
+    path: str
+    size_bytes: int
+    mtime_ns: int
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes when the file changes; used as the sensor's run key."""
+        return f"{self.size_bytes}-{self.mtime_ns}"
+
+
+def registry_path() -> Path:
+    return data_dir() / "registry.json"
+
+
+@contextmanager
+def _locked() -> Iterator[None]:
+    lock = registry_path().with_suffix(".lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _read() -> dict[str, VideoEntry]:
+    path = registry_path()
+    if not path.exists():
+        return {}
+    raw = json.loads(path.read_text() or "{}")
+    return {vid: VideoEntry(**entry) for vid, entry in raw.items()}
+
+
+def _write(entries: dict[str, VideoEntry]) -> None:
+    payload = {vid: asdict(entry) for vid, entry in sorted(entries.items())}
+    write_bytes_atomic(registry_path(), json.dumps(payload, indent=2).encode())
+
+
+def all_videos() -> dict[str, VideoEntry]:
+    """Every registered video, by id."""
+    return _read()
+
+
+def lookup(video_id: str) -> VideoEntry:
+    """The entry for ``video_id``; a clear error if it was never registered."""
+    validate_video_id(video_id)
+    entry = _read().get(video_id)
+    if entry is None:
+        raise MediaError(
+            f"Video {video_id!r} is not registered: add it with `halo add PATH` or drop the file "
+            "into data/videos/ for the sensor to pick up."
+        )
+    return entry
+
+
+def register(path: Path, video_id: str | None = None) -> tuple[VideoEntry, bool]:
+    """Register ``path`` (under ``video_id`` or one derived from its name).
+
+    Returns the entry and whether anything changed (new file, or same file modified since).
+    Re-registering an unchanged file is a no-op, which keeps the sensor idempotent.
+    """
+    path = Path(path).expanduser().resolve()
+    if not path.is_file():
+        raise MediaError(f"No video file at {path}: check the path.")
+    stat = path.stat()
+    with _locked():
+        entries = _read()
+        existing = next((e for e in entries.values() if e.path == str(path)), None)
+        if video_id is None:
+            video_id = existing.video_id if existing else video_id_for(
+                path, {vid: e.path for vid, e in entries.items()}
+            )
+        validate_video_id(video_id)
+        entry = VideoEntry(video_id, str(path), stat.st_size, stat.st_mtime_ns)
+        changed = entries.get(video_id) != entry
+        if changed:
+            entries[video_id] = entry
+            _write(entries)
+    return entry, changed
+
+
+def unregister(video_id: str) -> None:
+    with _locked():
+        entries = _read()
+        if entries.pop(validate_video_id(video_id), None) is not None:
+            _write(entries)

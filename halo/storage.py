@@ -1,0 +1,58 @@
+"""Atomic file writes: a failed write never leaves a partial file or clobbers a good one.
+
+Local paths are written to a temporary file in the same directory and renamed into place
+(rename is atomic on POSIX). Remote UPaths (s3://...) are written whole by the object store,
+which is atomic per object already.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+from upath import UPath
+
+
+def _is_local(path: Path | UPath) -> bool:
+    return not isinstance(path, UPath) or getattr(path, "protocol", "") in ("", "file", "local")
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary sibling path; on success rename it over ``path``, else delete it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+
+
+def write_bytes_atomic(path: Path | UPath, data: bytes) -> None:
+    if _is_local(path):
+        with atomic_path(Path(str(path).removeprefix("file://"))) as tmp:
+            tmp.write_bytes(data)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def write_parquet_atomic(df: pd.DataFrame, path: Path | UPath) -> None:
+    """Write ``df`` as Parquet to ``path`` atomically (temp file + rename)."""
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False)
+    write_bytes_atomic(path, buf.getvalue())
+
+
+def read_parquet(path: Path | UPath) -> pd.DataFrame:
+    with path.open("rb") as f:
+        return pd.read_parquet(f)

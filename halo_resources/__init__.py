@@ -1,0 +1,1 @@
+"""Dagster resources: the only place HALO touches the outside world (storage, models, Redis, Gemini)."""

@@ -1,0 +1,21 @@
+"""One switch for resources by environment (local / ci / prod), not ifs spread over assets.
+
+``HALO_ENV`` picks the set; every set works offline with embedded defaults unless the
+environment provides a service (REDIS_URL, GEMINI_API_KEY, HALO_STORAGE_ROOT=s3://...).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from halo_resources.io_manager import ParquetIOManager
+
+
+def get_resources(env: str | None = None) -> dict[str, Any]:
+    """Resources for ``env`` (default ``$HALO_ENV`` or "local")."""
+    env = env or os.environ.get("HALO_ENV", "local")
+    storage_root = os.environ.get("HALO_STORAGE_ROOT", "")
+    return {
+        "io_manager": ParquetIOManager(base_path=storage_root),
+    }
