@@ -1,0 +1,1 @@
+"""Text signals: sentence embeddings, topics and BERTScore coherence."""
