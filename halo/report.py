@@ -1,0 +1,116 @@
+"""The end-of-run summary a user reads in the terminal (`halo demo`, `halo report ID`).
+
+It reads only the stored Parquet outputs, so it shows exactly what the assets produced and
+works for any video materialized by any run (CLI, UI, schedule).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+
+from halo.ids import validate_video_id
+from halo.paths import parquet_dir
+from halo.storage import read_parquet
+
+
+def load_output(asset: str, video_id: str, root: Path | None = None) -> pd.DataFrame | None:
+    """The stored output of ``asset`` for ``video_id``, or None if not materialized yet."""
+    path = (root or parquet_dir()) / asset / f"{validate_video_id(video_id)}.parquet"
+    return read_parquet(path) if path.exists() else None
+
+
+def _fmt_time(seconds: float) -> str:
+    minutes, secs = divmod(max(0.0, float(seconds)), 60)
+    return f"{int(minutes):02d}:{secs:04.1f}"
+
+
+def _scenes_table(scenes: pd.DataFrame) -> Table:
+    table = Table(title=f"Scenes ({len(scenes)})", show_lines=False)
+    for column in ("#", "start", "end", "keyframe"):
+        table.add_column(column)
+    for row in scenes.itertuples():
+        table.add_row(str(row.scene_id), _fmt_time(row.start), _fmt_time(row.end), Path(row.keyframe_path).name)
+    return table
+
+
+def _speakers_table(utterances: pd.DataFrame) -> Table:
+    talk = (utterances.end - utterances.start).groupby(utterances.speaker).agg(["sum", "count"])
+    table = Table(title=f"Speakers ({len(talk)})")
+    for column in ("speaker", "talk time", "utterances"):
+        table.add_column(column)
+    for speaker, row in talk.sort_values("sum", ascending=False).iterrows():
+        table.add_row(str(speaker), _fmt_time(row["sum"]), str(int(row["count"])))
+    return table
+
+
+def _chunks_table(chunks: pd.DataFrame, summaries: pd.DataFrame | None) -> Table:
+    table = Table(title=f"Chunks ({len(chunks)})")
+    for column in ("#", "start", "end", "tokens", "coherence", "why cut", "summary"):
+        table.add_column(column, overflow="fold")
+    by_id = summaries.set_index("chunk_id").summary if summaries is not None else {}
+    for row in chunks.itertuples():
+        summary = str(by_id.get(row.chunk_id, ""))[:90]
+        table.add_row(
+            str(row.chunk_id), _fmt_time(row.start), _fmt_time(row.end), str(row.n_tokens),
+            f"{row.coherence:.2f}", str(row.boundary_reason), summary,
+        )
+    return table
+
+
+def _costs_panel(ledger: pd.DataFrame) -> Panel:
+    spent = ledger.cost_usd.sum()
+    tokens = int(ledger.input_tokens.sum() + ledger.output_tokens.sum())
+    backends = ", ".join(sorted(ledger.backend.astype(str).unique()))
+    naive = int(ledger.naive_tokens.max()) if "naive_tokens" in ledger and len(ledger) else 0
+    text = (
+        f"LLM calls: {len(ledger)}  backend: {backends}\n"
+        f"tokens: {tokens:,}  spent: ${spent:.4f}\n"
+        f"naive baseline (whole video to Gemini, per question): {naive:,} tokens"
+    )
+    return Panel(text, title="Cost ledger")
+
+
+def build_report(video_id: str, root: Path | None = None) -> Group:
+    """A rich renderable summarising every stored output of ``video_id``."""
+    parts: list = []
+    probe = load_output("video_file", video_id, root)
+    if probe is not None:
+        p = probe.iloc[0]
+        parts.append(Panel(
+            f"{p.path}\n{p.duration_s:.1f} s, {p.width}x{p.height} @ {p.fps:.2f} fps, "
+            f"audio: {'yes' if p.has_audio else 'no'}, {p.size_bytes / 1e6:.1f} MB",
+            title=f"Video {video_id}",
+        ))
+    scenes = load_output("scenes", video_id, root)
+    if scenes is not None:
+        parts.append(_scenes_table(scenes))
+    utterances = load_output("utterances", video_id, root)
+    if utterances is not None and len(utterances):
+        parts.append(_speakers_table(utterances))
+    transcript = load_output("transcript", video_id, root)
+    if transcript is not None:
+        n_words = int(transcript.text.str.split().str.len().sum()) if len(transcript) else 0
+        parts.append(f"Transcript: {len(transcript)} segments, {n_words} words")
+    chunks = load_output("chunks", video_id, root)
+    if chunks is not None:
+        parts.append(_chunks_table(chunks, load_output("chunk_summaries", video_id, root)))
+    summary = load_output("video_summary", video_id, root)
+    if summary is not None and len(summary):
+        s = summary.iloc[0]
+        chapters = "\n".join(f"  {_fmt_time(c['start'])}  {c['title']}" for c in s.chapters)
+        parts.append(Panel(f"{s.summary}\n\nChapters:\n{chapters}", title="Video summary"))
+    ledger = load_output("cost_ledger", video_id, root)
+    if ledger is not None:
+        parts.append(_costs_panel(ledger))
+    if not parts:
+        parts.append(f"Nothing materialized yet for {video_id}.")
+    return Group(*parts)
+
+
+def print_report(video_id: str, console: Console | None = None) -> None:
+    (console or Console()).print(build_report(video_id))
