@@ -2,13 +2,21 @@
 
 from dagster import Definitions, load_asset_checks_from_modules, load_assets_from_modules
 
+from halo_assets import ingest, vision
+from halo_assets.jobs import build_process_video_job, build_stale_videos_schedule
+from halo_assets.sensors import videos_folder_sensor
 from halo_resources.environments import get_resources
 
 # Stage modules, in data order. Each holds thin assets that call halo/.
-STAGE_MODULES: list = []
+STAGE_MODULES: list = [ingest, vision]
+
+ASSETS = load_assets_from_modules(STAGE_MODULES)
 
 defs = Definitions(
-    assets=load_assets_from_modules(STAGE_MODULES),
+    assets=ASSETS,
     asset_checks=load_asset_checks_from_modules(STAGE_MODULES),
+    jobs=[build_process_video_job(ASSETS)],
+    sensors=[videos_folder_sensor],
+    schedules=[build_stale_videos_schedule(ASSETS)],
     resources=get_resources(),
 )

@@ -1,0 +1,75 @@
+"""Ingest assets: the probed source file (`video_file`) and its 16 kHz mono audio (`audio`)."""
+
+import time
+from pathlib import Path
+
+import pandas as pd
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+
+from halo import media, registry
+from halo.ids import validate_video_id
+from halo.paths import media_dir
+from halo_assets.partitions import videos_partitions
+from halo_assets.registration import current_fingerprint
+
+VIDEO_FILE_COLUMNS = [
+    "video_id", "path", "sha256", "duration_s", "fps", "width", "height", "has_audio", "size_bytes",
+]
+AUDIO_COLUMNS = ["video_id", "path", "duration_s", "sample_rate"]
+
+
+@asset(partitions_def=videos_partitions, group_name="ingest", kinds={"pyav"})
+def video_file(context: AssetExecutionContext) -> MaterializeResult:
+    """The registered source file of this video, probed: duration, frame rate, size, sound."""
+    video_id = validate_video_id(context.partition_key)
+    entry = registry.lookup(video_id)
+    started = time.perf_counter()
+    info = media.probe(Path(entry.path))
+    df = pd.DataFrame([info.as_row(video_id)], columns=VIDEO_FILE_COLUMNS)
+    seconds = time.perf_counter() - started
+    return MaterializeResult(
+        value=df,
+        metadata={
+            "dagster/row_count": len(df),
+            "path": MetadataValue.path(info.path),
+            "duration_s": info.duration_s,
+            "resolution": f"{info.width}x{info.height} @ {info.fps:.3f} fps",
+            "has_audio": info.has_audio,
+            "size_mb": round(info.size_bytes / 1e6, 2),
+            "sha256": info.sha256,
+            "fingerprint": current_fingerprint(info.path),
+            "processing_s": round(seconds, 3),
+            "real_time_factor": round(seconds / info.duration_s, 5),
+        },
+    )
+
+
+@asset(partitions_def=videos_partitions, group_name="ingest", kinds={"pyav"})
+def audio(context: AssetExecutionContext, video_file: pd.DataFrame) -> MaterializeResult:
+    """The video's sound as data/media/<id>/audio.wav (16 kHz mono PCM16), as long as the video.
+
+    A video without an audio track gets a silent WAV, so speech stages return empty results.
+    """
+    video_id = validate_video_id(context.partition_key)
+    source = video_file.iloc[0]
+    started = time.perf_counter()
+    samples = media.decode_audio(Path(source["path"]), media.SAMPLE_RATE, float(source["duration_s"]))
+    out = media_dir(video_id) / "audio.wav"
+    media.write_wav(out, samples, media.SAMPLE_RATE)
+    seconds = time.perf_counter() - started
+    duration = len(samples) / media.SAMPLE_RATE
+    df = pd.DataFrame(
+        [{"video_id": video_id, "path": str(out), "duration_s": duration, "sample_rate": media.SAMPLE_RATE}],
+        columns=AUDIO_COLUMNS,
+    )
+    return MaterializeResult(
+        value=df,
+        metadata={
+            "dagster/row_count": len(df),
+            "path": MetadataValue.path(str(out)),
+            "duration_s": round(duration, 3),
+            "has_audio": bool(source["has_audio"]),
+            "processing_s": round(seconds, 3),
+            "real_time_factor": round(seconds / max(duration, 1e-9), 5),
+        },
+    )

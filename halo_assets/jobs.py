@@ -1,0 +1,145 @@
+"""The per-video job and the schedule that keeps every registered video processed.
+
+`process_video` materializes every asset partitioned by `videos` (whatever stages exist), so
+the sensor, `halo add --run` and the schedule all run the same thing. The schedule finds videos
+whose outputs are missing or stale (source file changed since it was probed, or an asset older
+than one it is computed from) and requests one run per such video.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Iterable, Mapping, Sequence
+
+from dagster import (
+    AssetKey,
+    AssetRecordsFilter,
+    AssetsDefinition,
+    AssetSelection,
+    DagsterInstance,
+    DagsterRunStatus,
+    DefaultScheduleStatus,
+    RunRequest,
+    RunsFilter,
+    ScheduleDefinition,
+    ScheduleEvaluationContext,
+    SkipReason,
+    define_asset_job,
+    schedule,
+)
+
+from halo import registry
+from halo_assets.partitions import videos_partitions
+from halo_assets.registration import PROCESS_VIDEO_JOB, current_fingerprint
+
+STALE_VIDEOS_SCHEDULE = "backfill_stale_videos"
+_ACTIVE = [
+    DagsterRunStatus.QUEUED,
+    DagsterRunStatus.NOT_STARTED,
+    DagsterRunStatus.STARTING,
+    DagsterRunStatus.STARTED,
+]
+
+
+def video_asset_graph(assets: Iterable) -> dict[AssetKey, set[AssetKey]]:
+    """Every asset partitioned by `videos`, mapped to its upstream assets (any partitioning)."""
+    graph: dict[AssetKey, set[AssetKey]] = {}
+    for definition in assets:
+        if isinstance(definition, AssetsDefinition) and definition.partitions_def == videos_partitions:
+            for key in definition.keys:
+                graph[key] = set(definition.asset_deps.get(key, set()))
+    return graph
+
+
+def build_process_video_job(assets: Sequence):
+    """`process_video`: every per-video asset for one partition (one video)."""
+    keys = sorted(video_asset_graph(assets), key=lambda k: k.to_user_string())
+    return define_asset_job(
+        PROCESS_VIDEO_JOB,
+        selection=AssetSelection.assets(*keys),
+        partitions_def=videos_partitions,
+        description="Process one video: every asset partitioned by `videos`.",
+    )
+
+
+def _latest(instance: DagsterInstance, key: AssetKey, video_id: str):
+    records = instance.fetch_materializations(
+        AssetRecordsFilter(asset_key=key, asset_partitions=[video_id]), limit=1
+    ).records
+    return records[0] if records else None
+
+
+def outdated_reasons(
+    instance: DagsterInstance, graph: Mapping[AssetKey, set[AssetKey]], video_id: str, path: str
+) -> list[str]:
+    """Why ``video_id``'s outputs need a run: missing assets, a changed source, stale assets."""
+    latest = {key: _latest(instance, key, video_id) for key in graph}
+    reasons = [f"missing {k.to_user_string()}" for k, rec in sorted(latest.items()) if rec is None]
+    probe = latest.get(AssetKey("video_file"))
+    if probe is not None:
+        recorded = probe.asset_materialization.metadata.get("fingerprint")
+        if recorded is None or recorded.value != current_fingerprint(path):
+            reasons.append("source file changed")
+    for key, parents in sorted(graph.items()):
+        mine = latest[key]
+        for parent in sorted(parents & graph.keys()):
+            theirs = latest[parent]
+            if mine is not None and theirs is not None and theirs.storage_id > mine.storage_id:
+                reasons.append(f"{key.to_user_string()} older than {parent.to_user_string()}")
+    return reasons
+
+
+def _has_active_run(instance: DagsterInstance, video_id: str) -> bool:
+    runs = instance.get_runs(
+        filters=RunsFilter(
+            job_name=PROCESS_VIDEO_JOB, statuses=_ACTIVE, tags={"dagster/partition": video_id}
+        ),
+        limit=1,
+    )
+    return bool(runs)
+
+
+def outdated_run_requests(instance: DagsterInstance, graph: Mapping[AssetKey, set[AssetKey]]) -> list[RunRequest]:
+    """One run request per registered video whose outputs are missing or stale.
+
+    The run key hashes the reasons and the source fingerprint, so a video that keeps failing
+    for the same reason is not retried every tick; any change (new file, new asset, new
+    upstream output) makes a new key.
+    """
+    known = set(instance.get_dynamic_partitions(videos_partitions.name))
+    requests = []
+    for video_id, entry in sorted(registry.all_videos().items()):
+        if video_id not in known or not os.path.exists(entry.path) or _has_active_run(instance, video_id):
+            continue
+        reasons = outdated_reasons(instance, graph, video_id, entry.path)
+        if not reasons:
+            continue
+        signature = "|".join([current_fingerprint(entry.path), *reasons])
+        digest = hashlib.sha256(signature.encode()).hexdigest()[:16]
+        requests.append(
+            RunRequest(
+                run_key=f"{video_id}:{digest}",
+                partition_key=video_id,
+                tags={"halo/source": STALE_VIDEOS_SCHEDULE, "halo/reason": "; ".join(reasons)[:200]},
+            )
+        )
+    return requests
+
+
+def build_stale_videos_schedule(assets: Sequence, cron_schedule: str = "0 * * * *") -> ScheduleDefinition:
+    """Hourly: request `process_video` for every registered video that is missing or stale."""
+    graph = video_asset_graph(assets)
+
+    @schedule(
+        name=STALE_VIDEOS_SCHEDULE,
+        cron_schedule=cron_schedule,
+        job_name=PROCESS_VIDEO_JOB,
+        default_status=DefaultScheduleStatus.RUNNING,
+        description="Backfills every registered video whose outputs are missing or stale.",
+    )
+    def _backfill(context: ScheduleEvaluationContext):
+        requests = outdated_run_requests(context.instance, graph)
+        return requests or SkipReason("Every registered video is up to date.")
+
+    return _backfill

@@ -1,0 +1,68 @@
+"""Getting a video into the Dagster instance by hand (`halo add`): register, add the partition,
+optionally process it in-process. The sensor does the same for files in data/videos/."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dagster import DagsterInstance, ExecuteInProcessResult
+
+from halo import media, registry
+from halo.paths import ensure_dagster_home
+from halo_assets.partitions import videos_partitions
+
+PROCESS_VIDEO_JOB = "process_video"
+
+
+def current_fingerprint(path: Path | str) -> str:
+    """The fingerprint the file at ``path`` has now, in the registry's format (size + mtime)."""
+    stat = os.stat(path)
+    return registry.VideoEntry("", str(path), stat.st_size, stat.st_mtime_ns).fingerprint
+
+
+def default_instance() -> DagsterInstance:
+    """The project's Dagster instance (DAGSTER_HOME defaults to the project root)."""
+    ensure_dagster_home()
+    return DagsterInstance.get()
+
+
+def add_video(
+    path: Path, video_id: str | None = None, instance: DagsterInstance | None = None
+) -> registry.VideoEntry:
+    """Check ``path`` is a readable video, register it and add its partition to the instance.
+
+    Raises MediaError / InvalidVideoId (with what to do) before anything is registered.
+    """
+    path = Path(path).expanduser().resolve()
+    media.probe(path)
+    entry, _changed = registry.register(path, video_id)
+    instance = instance or default_instance()
+    instance.add_dynamic_partitions(videos_partitions.name, [entry.video_id])
+    return entry
+
+
+def run_video(video_id: str, instance: DagsterInstance | None = None) -> ExecuteInProcessResult:
+    """Materialize every per-video asset of ``video_id`` in this process (the process_video job)."""
+    from halo_assets.definitions import defs
+
+    job = defs.resolve_job_def(PROCESS_VIDEO_JOB)
+    return job.execute_in_process(
+        partition_key=video_id,
+        instance=instance or default_instance(),
+        raise_on_error=False,
+        tags={"halo/source": "halo add"},
+    )
+
+
+def failure_messages(result: ExecuteInProcessResult) -> list[str]:
+    """Readable reasons of every failed step in ``result``."""
+    messages = []
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+            error = event.step_failure_data.error
+            while error.cause is not None and not error.message.strip():
+                error = error.cause
+            root = error.cause or error
+            messages.append(f"{event.step_key}: {root.message.strip()}")
+    return messages

@@ -1,0 +1,87 @@
+"""The folder sensor: every video dropped into data/videos/ becomes a partition and a run.
+
+The cursor remembers each file's fingerprint (size + mtime), so a file is registered and run
+once, and a file that changes is processed again (run key = video id + fingerprint).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from dagster import (
+    DefaultSensorStatus,
+    RunRequest,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    sensor,
+)
+
+from halo import registry
+from halo.errors import HaloError
+from halo.paths import videos_dir
+from halo_assets.partitions import videos_partitions
+from halo_assets.registration import PROCESS_VIDEO_JOB, current_fingerprint
+
+# A file modified within this many seconds may still be being copied: look again next tick.
+SETTLE_SECONDS = 5.0
+
+
+def candidate_files(folder: Path) -> list[Path]:
+    """Video files directly in ``folder`` (hidden and partial files are ignored)."""
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in registry.VIDEO_SUFFIXES
+    )
+
+
+@sensor(
+    job_name=PROCESS_VIDEO_JOB,
+    minimum_interval_seconds=30,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Registers new or changed videos in data/videos/ and requests their processing.",
+)
+def videos_folder_sensor(context: SensorEvaluationContext) -> SensorResult | SkipReason:
+    folder = videos_dir()
+    if not folder.is_dir():
+        return SkipReason(f"{folder} does not exist: create it and drop videos into it.")
+    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+    known = set(context.instance.get_dynamic_partitions(videos_partitions.name))
+    cursor: dict[str, str] = {}
+    new_keys: list[str] = []
+    requests: list[RunRequest] = []
+    now = time.time()
+    for path in candidate_files(folder):
+        key = str(path)
+        try:
+            fingerprint = current_fingerprint(path)
+            settling = now - path.stat().st_mtime < SETTLE_SECONDS
+        except FileNotFoundError:
+            continue
+        if settling or seen.get(key) == fingerprint:
+            if key in seen:
+                cursor[key] = seen[key]
+            continue
+        cursor[key] = fingerprint
+        try:
+            entry, _ = registry.register(path)
+        except HaloError as exc:
+            context.log.warning(f"Skipped {path.name}: {exc}")
+            continue
+        if entry.video_id not in known and entry.video_id not in new_keys:
+            new_keys.append(entry.video_id)
+        requests.append(
+            RunRequest(
+                run_key=f"{entry.video_id}:{entry.fingerprint}",
+                partition_key=entry.video_id,
+                tags={"halo/source": "videos_folder_sensor"},
+            )
+        )
+    return SensorResult(
+        run_requests=requests,
+        dynamic_partitions_requests=[videos_partitions.build_add_request(new_keys)] if new_keys else [],
+        cursor=json.dumps(cursor, sort_keys=True),
+    )

@@ -1,0 +1,44 @@
+"""Vision assets: scene cuts with one keyframe each (`scenes`)."""
+
+from pathlib import Path
+
+import pandas as pd
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+
+from halo.ids import validate_video_id
+from halo.paths import media_dir
+from halo.vision.scenes import detect_scenes
+from halo_assets.partitions import videos_partitions
+
+PREVIEW_ROWS = 20
+
+
+def _preview(df: pd.DataFrame) -> str:
+    """The first scenes as a markdown table (keyframe file names, not full paths)."""
+    shown = df.head(PREVIEW_ROWS).assign(keyframe=lambda d: d["keyframe_path"].map(lambda p: Path(p).name))
+    return shown[["scene_id", "start", "end", "keyframe"]].to_markdown(index=False)
+
+
+@asset(partitions_def=videos_partitions, group_name="vision", kinds={"pyscenedetect"})
+def scenes(context: AssetExecutionContext, video_file: pd.DataFrame) -> MaterializeResult:
+    """Shot/scene cuts (PySceneDetect ContentDetector) and the middle frame of each as a JPEG."""
+    video_id = validate_video_id(context.partition_key)
+    source = video_file.iloc[0]
+    duration = float(source["duration_s"])
+    result = detect_scenes(Path(source["path"]), media_dir(video_id) / "keyframes", duration)
+    df = result.scenes
+    seconds = result.detect_seconds + result.keyframe_seconds
+    return MaterializeResult(
+        value=df,
+        metadata={
+            "dagster/row_count": len(df),
+            "cuts": max(len(df) - 1, 0),
+            "duration_s": duration,
+            "frames_analysed": result.frames_analysed,
+            "detection_fps": round(result.analysed_fps, 1),
+            "processing_s": round(seconds, 3),
+            "real_time_factor": round(seconds / max(duration, 1e-9), 5),
+            "keyframes_dir": MetadataValue.path(str(media_dir(video_id) / "keyframes")),
+            "preview": MetadataValue.md(_preview(df)),
+        },
+    )

@@ -1,0 +1,80 @@
+"""halo.media against ground truth: ffprobe's view of the file and the tone we encoded."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from halo import media
+from halo.errors import MediaError
+from halo_tests.synth import make_video
+
+
+@pytest.fixture(scope="module")
+def video(tmp_path_factory):
+    return make_video(tmp_path_factory.mktemp("media") / "tone.mp4", duration_s=12.0, tone_hz=440.0)
+
+
+@pytest.mark.skipif(shutil.which("ffprobe") is None, reason="ffprobe not installed")
+def test_probe_matches_ffprobe(video) -> None:
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", str(video)],
+        check=True, capture_output=True, text=True,
+    )
+    truth = json.loads(out.stdout)
+    vstream = next(s for s in truth["streams"] if s["codec_type"] == "video")
+    info = media.probe(video)
+    assert info.duration_s == pytest.approx(float(truth["format"]["duration"]), abs=1e-3)
+    assert info.fps == pytest.approx(float(Fraction(vstream["avg_frame_rate"])), rel=1e-6)
+    assert (info.width, info.height) == (vstream["width"], vstream["height"])
+    assert info.has_audio == any(s["codec_type"] == "audio" for s in truth["streams"])
+    assert info.size_bytes == int(truth["format"]["size"])
+    assert len(info.sha256) == 64
+
+
+def test_audio_is_16k_mono_as_long_as_the_video_and_keeps_the_tone(video, tmp_path) -> None:
+    info = media.probe(video)
+    samples = media.decode_audio(video, 16_000, info.duration_s)
+    assert samples.dtype == np.float32 and samples.ndim == 1
+    assert abs(len(samples) / 16_000 - info.duration_s) <= 0.05
+    spectrum = np.abs(np.fft.rfft(samples[16_000:48_000]))
+    assert np.fft.rfftfreq(32_000, 1 / 16_000)[spectrum.argmax()] == pytest.approx(440.0, abs=2.0)
+
+    wav = tmp_path / "a" / "audio.wav"
+    media.write_wav(wav, samples)
+    back = media.read_wav(wav)
+    assert back.dtype == np.float32 and len(back) == len(samples)
+    assert np.max(np.abs(back - samples)) < 1e-3
+    assert list(wav.parent.iterdir()) == [wav]  # no temporary file left behind
+
+
+def test_video_without_audio_gives_silence_of_its_length(tmp_path) -> None:
+    path = make_video(tmp_path / "mute.mp4", duration_s=6.0, audio=False)
+    info = media.probe(path)
+    assert info.has_audio is False
+    samples = media.decode_audio(path, 16_000, info.duration_s)
+    assert len(samples) == 6 * 16_000 and not samples.any()
+
+
+def test_unusable_files_raise_clear_media_errors(video, tmp_path) -> None:
+    with pytest.raises(MediaError, match="No video file"):
+        media.probe(tmp_path / "missing.mp4")
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    with pytest.raises(MediaError, match="empty"):
+        media.probe(empty)
+    truncated = tmp_path / "truncated.mp4"
+    truncated.write_bytes(video.read_bytes()[: video.stat().st_size // 2])
+    with pytest.raises(MediaError, match="truncated or corrupt"):
+        media.probe(truncated)
+    garbage = tmp_path / "garbage.mp4"
+    garbage.write_bytes(np.random.default_rng(0).bytes(50_000))
+    with pytest.raises(MediaError, match="not a readable video"):
+        media.decode_audio(garbage)
+    with pytest.raises(MediaError, match="materialize the `audio` asset"):
+        media.read_wav(tmp_path / "nope.wav")
