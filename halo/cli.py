@@ -18,5 +18,38 @@ def main() -> None:
     ensure_dagster_home()
 
 
+@main.command()
+@click.option("--video", "video_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Video to run on (default: the bundled sample, data/samples/meeting.mp4).")
+def demo(video_path: str | None) -> None:
+    """Run the whole pipeline on the bundled sample video and print what it produced."""
+    from rich.console import Console
+
+    from halo.paths import samples_dir
+    from halo.report import print_report
+    from halo_assets.registration import add_video, failure_messages, run_video
+
+    console = Console()
+    path = video_path or str(samples_dir() / "meeting.mp4")
+    entry = add_video(path)
+    console.rule(f"HALO demo: {entry.video_id} ({path})")
+    result = run_video(entry.video_id)
+    print_report(entry.video_id, console)
+    if not result.success:
+        for message in failure_messages(result):
+            console.print(f"[red]failed[/] {message}")
+        raise SystemExit(1)
+    console.print(f"[green]Done.[/] Open the Dagster UI with `make ui` to see lineage and metadata of {entry.video_id}.")
+
+
+@main.command()
+@click.argument("video_id")
+def report(video_id: str) -> None:
+    """Print everything stored for VIDEO_ID: scenes, speakers, chunks, summaries, costs."""
+    from halo.report import print_report
+
+    print_report(video_id)
+
+
 if __name__ == "__main__":
     main()
