@@ -43,6 +43,29 @@ def demo(video_path: str | None) -> None:
 
 
 @main.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--id", "video_id", default=None, help="Video id to use (default: a slug of the file name).")
+@click.option("--run/--no-run", default=False, help="Also process the video now, in this process.")
+def add(path: str, video_id: str | None, run: bool) -> None:
+    """Register the video at PATH and add its partition; print its video id."""
+    from halo.errors import HaloError
+    from halo_assets.registration import add_video, failure_messages, run_video
+
+    try:
+        entry = add_video(path, video_id)
+    except HaloError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(entry.video_id)
+    if not run:
+        click.echo(f"Process it with `halo add {path!r} --run`, the UI or the daemon's schedule.", err=True)
+        return
+    result = run_video(entry.video_id)
+    if not result.success:
+        raise click.ClickException(f"Processing {entry.video_id} failed:\n" + "\n".join(failure_messages(result)))
+    click.echo(f"Processed {entry.video_id}.", err=True)
+
+
+@main.command()
 @click.argument("video_id")
 def report(video_id: str) -> None:
     """Print everything stored for VIDEO_ID: scenes, speakers, chunks, summaries, costs."""

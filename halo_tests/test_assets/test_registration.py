@@ -1,0 +1,51 @@
+"""`halo add PATH`: validates, registers, adds the partition and (with --run) processes it."""
+
+from __future__ import annotations
+
+import pandas as pd
+from click.testing import CliRunner
+from dagster import DagsterInstance
+
+from halo import registry
+from halo.cli import main
+from halo.paths import parquet_dir
+from halo_tests.synth import make_video
+
+
+def test_halo_add_registers_and_runs(data_root, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    (tmp_path / "dagster_home").mkdir()
+    video = make_video(tmp_path / "in" / "Board Review.mp4", cuts=(1.5,), duration_s=3.0)
+    runner = CliRunner()
+
+    added = runner.invoke(main, ["add", str(video)])
+    assert added.exit_code == 0, added.output
+    assert added.stdout.strip() == "board-review"
+    assert registry.lookup("board-review").path == str(video.resolve())
+    assert DagsterInstance.get().get_dynamic_partitions("videos") == ["board-review"]
+
+    ran = runner.invoke(main, ["add", str(video), "--id", "board_2", "--run"])
+    assert ran.exit_code == 0, ran.output
+    scenes = pd.read_parquet(parquet_dir() / "scenes" / "board_2.parquet")
+    assert len(scenes) == 2 and abs(scenes["start"].iloc[1] - 1.5) <= 0.5
+    assert sorted(DagsterInstance.get().get_dynamic_partitions("videos")) == ["board-review", "board_2"]
+
+
+def test_halo_add_rejects_bad_input_clearly(data_root, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    (tmp_path / "dagster_home").mkdir()
+    runner = CliRunner()
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    video = make_video(tmp_path / "ok.mp4", duration_s=1.0, cuts=())
+    cases = {
+        str(tmp_path / "missing.mp4"): "No video file",
+        str(empty): "empty (0 bytes)",
+    }
+    for path, message in cases.items():
+        result = runner.invoke(main, ["add", path])
+        assert result.exit_code == 1 and message in result.output
+    result = runner.invoke(main, ["add", str(video), "--id", "../../etc"])
+    assert result.exit_code == 1 and "Invalid video id" in result.output
+    assert registry.all_videos() == {}
+    assert DagsterInstance.get().get_dynamic_partitions("videos") == []

@@ -1,0 +1,102 @@
+"""The folder sensor and the stale-video schedule, evaluated against a real Dagster instance."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+from dagster import AssetKey, DagsterInstance, build_schedule_context, build_sensor_context, instance_for_test
+
+from halo import registry
+from halo_assets.definitions import ASSETS, defs
+from halo_assets.jobs import PROCESS_VIDEO_JOB, build_stale_videos_schedule, video_asset_graph
+from halo_assets.sensors import videos_folder_sensor
+from halo_tests.synth import make_video
+
+
+def settle(path, seconds_ago: float = 60.0) -> None:
+    """Age the file's mtime so the sensor treats it as fully copied."""
+    past = time.time() - seconds_ago
+    os.utime(path, (past, past))
+
+
+def tick(instance, cursor=None):
+    return videos_folder_sensor(build_sensor_context(instance=instance, cursor=cursor))
+
+
+def test_sensor_registers_once_and_reprocesses_changed_files(data_root) -> None:
+    folder = data_root / "videos"
+    a = make_video(folder / "Weekly Sync.mp4", duration_s=2.0, cuts=())
+    b = make_video(folder / "demo.MKV.mp4", duration_s=2.0, cuts=())
+    (folder / "notes.txt").write_text("not a video")
+    (folder / ".hidden.mp4").write_bytes(b"partial")
+    copying = make_video(folder / "copying.mp4", duration_s=2.0, cuts=())  # mtime = now
+    settle(a), settle(b)
+    instance = DagsterInstance.ephemeral()
+
+    first = tick(instance)
+    keys = sorted(r.partition_key for r in first.run_requests)
+    assert keys == ["demo-mkv", "weekly-sync"]
+    assert [sorted(r.partition_keys) for r in first.dynamic_partitions_requests] == [keys]
+    assert {r.run_key for r in first.run_requests} == {
+        f"{v}:{registry.lookup(v).fingerprint}" for v in keys
+    }
+    assert sorted(registry.all_videos()) == keys  # the copying file waits for a later tick
+    instance.add_dynamic_partitions("videos", keys)  # what the daemon does with the request
+
+    second = tick(instance, first.cursor)
+    assert second.run_requests == [] and second.dynamic_partitions_requests == []
+
+    settle(copying)
+    make_video(a, duration_s=3.0, cuts=(1.0,))  # the file is replaced by a new version
+    settle(a, seconds_ago=30.0)
+    third = tick(instance, second.cursor)
+    assert sorted(r.partition_key for r in third.run_requests) == ["copying", "weekly-sync"]
+    changed = next(r for r in third.run_requests if r.partition_key == "weekly-sync")
+    assert changed.run_key not in {r.run_key for r in first.run_requests}
+    assert [list(r.partition_keys) for r in third.dynamic_partitions_requests] == [["copying"]]
+    assert set(json.loads(third.cursor)) == {str(folder / n) for n in ("Weekly Sync.mp4", "demo.MKV.mp4", "copying.mp4")}
+
+
+def test_sensor_skips_when_folder_missing(data_root) -> None:
+    result = tick(DagsterInstance.ephemeral())
+    assert "does not exist" in result.skip_message
+
+
+def test_schedule_requests_missing_and_stale_videos(data_root) -> None:
+    with instance_for_test() as instance:
+        check_schedule(instance, data_root)
+
+
+def check_schedule(instance, data_root) -> None:
+    path = make_video(data_root / "videos" / "talk.mp4", duration_s=3.0, cuts=(1.0,))
+    entry, _ = registry.register(path)
+    instance.add_dynamic_partitions("videos", [entry.video_id])
+    schedule = build_stale_videos_schedule(ASSETS)
+
+    def requests():
+        with build_schedule_context(instance=instance, repository_def=defs.get_repository_def()) as context:
+            data = schedule.evaluate_tick(context)
+        return data.run_requests or []
+
+    first = requests()
+    assert [r.partition_key for r in first] == ["talk"] and "missing video_file" in first[0].tags["halo/reason"]
+
+    job = defs.resolve_job_def(PROCESS_VIDEO_JOB)
+    assert job.execute_in_process(partition_key="talk", instance=instance).success
+    assert requests() == []  # everything up to date
+
+    settle(path, seconds_ago=10.0)  # the source file changed
+    stale = requests()
+    assert [r.partition_key for r in stale] == ["talk"] and "source file changed" in stale[0].tags["halo/reason"]
+
+    assert job.execute_in_process(partition_key="talk", instance=instance).success
+    # An upstream asset re-materialized alone makes its downstream assets stale.
+    graph = video_asset_graph(ASSETS)
+    assert {k.to_user_string() for k in graph} >= {"video_file", "audio", "scenes"}
+    defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        partition_key="talk", instance=instance, asset_selection=[AssetKey("video_file")]
+    )
+    reasons = requests()[0].tags["halo/reason"]
+    assert "audio older than video_file" in reasons and "scenes older than video_file" in reasons
