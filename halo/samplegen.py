@@ -1,0 +1,856 @@
+"""Meeting videos with full ground truth, made from QMSum transcripts.
+
+Every HALO stage needs a video whose truth is known exactly: who spoke when (diarization),
+which words at which times (ASR), where the picture cuts (scenes), where the topics change
+(chunking) and which question is answered where (QA). Real recordings never come with all of
+that, so we build one: real meeting turns from QMSum are spoken by four flite voices (one per
+meeting role), and the picture is one static "slide" per topic, cut exactly when the topic's
+first turn starts.
+
+Word times come from flite itself: the utterance flite synthesises carries a Segment relation
+with each phone's end time, and each word's start and end are read from its first and last
+phone (through libflite's ``ffeature`` paths, via ctypes). The audio and the times come from the
+same synthesis, so they cannot drift apart. The ``flite`` command line prints word names
+(``-pw``) and phone end times (``-psdur``) but not which phone belongs to which word, hence the
+library call.
+
+Everything is seeded: the same source, seed and arguments give the same truth.
+
+    python -m halo.samplegen                       # the bundled sample in data/samples/
+    python -m halo.samplegen --duration 3600       # an hour for benchmarks, in data/bench/
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import json
+import math
+import os
+import random
+import re
+import textwrap
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from halo.paths import PROJECT_ROOT, data_dir, samples_dir
+
+SAMPLE_RATE = 16_000
+WIDTH, HEIGHT = 640, 360
+VOICES = ("rms", "slt", "awb", "kal16")  # the four flite voices that ASR recognises well
+SPEAKER_LABELS = ("SPEAKER_A", "SPEAKER_B", "SPEAKER_C", "SPEAKER_D")
+SAMPLE_NAME = "meeting"
+# QMSum val meeting 26 (an AMI design meeting): five topics, the four AMI roles, and several
+# question spans short enough to fit whole inside a 45 s excerpt of their topic.
+SAMPLE_MEETING = "val-26"
+SAMPLE_DURATION_S = 210.0
+SAMPLE_FPS = 25
+BENCH_FPS = 5  # slides are static, so long videos need few frames; 5 fps keeps encoding fast
+TOPIC_SECONDS = 45.0
+TRUTH_SCHEMA_VERSION = 1
+
+_AAC_FRAME = 1024  # samples per AAC frame: padding to it keeps the audio track's end exact
+_EDGE_S = 0.05  # silence kept around each turn's first and last phone
+_WORD_S = {"rms": 0.31, "slt": 0.27, "awb": 0.27, "kal16": 0.28}  # measured; for planning only
+_NON_SPEECH = re.compile(r"\{[^}]*\}")
+_FILLERS = re.compile(
+    r"(?i)(?<![\w'-])(?:um+|uh+m?|erm|er|mm+|hmm+|mm-hmm|mm-mm|hmm-mm|uh-huh)(?![\w'-])"
+)
+_SPELLED = re.compile(r"\b((?:[A-Za-z]_)+)")  # AMI writes spelled letters as L_C_D_
+_PUNCT = ".,?!;:"
+
+
+# ---------------------------------------------------------------------------------------------
+# Source: QMSum meetings
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Topic:
+    title: str
+    spans: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Query:
+    query: str
+    answer: str
+    spans: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """One QMSum meeting; ``texts`` are the turns already cleaned for speaking ("" = skip)."""
+
+    meeting_id: str
+    speakers: tuple[str, ...]
+    texts: tuple[str, ...]
+    topics: tuple[Topic, ...]
+    queries: tuple[Query, ...]
+
+
+def default_source() -> Path:
+    """QMSum lives beside the project (../shared/data/qmsum) unless HALO_QMSUM_DIR says where."""
+    env = os.environ.get("HALO_QMSUM_DIR")
+    return Path(env) if env else PROJECT_ROOT.parent / "shared" / "data" / "qmsum"
+
+
+def clean_text(raw: str) -> str:
+    """Turn a QMSum turn into text a TTS voice can say, or "" if nothing speakable is left.
+
+    Non-speech marks ({vocalsound}, {disfmarker}, ...) go, and so do fillers (um, mm-hmm, ...):
+    flite spells those letter by letter, which neither sounds like speech nor helps ASR.
+    """
+    text = _NON_SPEECH.sub(" ", raw)
+    text = _SPELLED.sub(lambda m: m.group(1).replace("_", ""), text)
+    text = _FILLERS.sub(" ", text)
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s+([.,?!;:])", r"\1", text)  # "word ." -> "word."
+    text = re.sub(r"([.,?!;:])(?:\s*[.,?!;:])+", _strongest_punct, text)  # ", ." -> "."
+    text = re.sub(r"^[\s.,?!;:'-]+", "", text).strip()
+    if not re.search(r"[A-Za-z0-9]", text):
+        return ""
+    return text[0].upper() + text[1:]
+
+
+def _strongest_punct(match: re.Match[str]) -> str:
+    """Of a run of punctuation left by removed marks, keep the one that ends a sentence."""
+    marks = [c for c in match.group(0) if c in _PUNCT]
+    enders = [c for c in marks if c in ".?!"]
+    return enders[-1] if enders else marks[-1]
+
+
+def trim_turn(text: str, max_sentences: int = 2, max_words: int = 30) -> str:
+    """Keep a turn's first sentences so one long monologue cannot eat a topic's time budget."""
+    sentences = [s for s in re.split(r"(?<=[.?!])\s+", text) if s]
+    kept: list[str] = []
+    n_words = 0
+    for sentence in sentences[:max_sentences]:
+        words = sentence.split()
+        if kept and n_words + len(words) > max_words:
+            break
+        if len(words) > max_words:
+            sentence = " ".join(words[:max_words]).rstrip(_PUNCT) + "."
+        kept.append(sentence)
+        n_words += len(sentence.split())
+    return " ".join(kept)
+
+
+def _spans(raw: Sequence[Sequence[str]]) -> tuple[tuple[int, int], ...]:
+    return tuple((int(a), int(b)) for a, b in raw)
+
+
+def parse_meeting(meeting_id: str, record: dict[str, Any]) -> Meeting:
+    turns = record["meeting_transcripts"]
+    return Meeting(
+        meeting_id=meeting_id,
+        speakers=tuple(t["speaker"] for t in turns),
+        texts=tuple(trim_turn(clean_text(t["content"])) for t in turns),
+        topics=tuple(Topic(t["topic"], _spans(t["relevant_text_span"])) for t in record["topic_list"]),
+        queries=tuple(
+            Query(q["query"], q["answer"], _spans(q["relevant_text_span"]))
+            for q in record.get("specific_query_list", [])
+        ),
+    )
+
+
+@lru_cache(maxsize=4)
+def load_meetings(source: Path | None = None) -> dict[str, Meeting]:
+    """All meetings of the source folder: ``ES2002a`` and ``val-<line>`` for val.jsonl."""
+    root = Path(source) if source else default_source()
+    if not root.is_dir():
+        raise FileNotFoundError(
+            f"QMSum data not found at {root}: set HALO_QMSUM_DIR or pass source=<folder with val.jsonl>"
+        )
+    meetings: dict[str, Meeting] = {}
+    for path in sorted(root.glob("*.json")):
+        meetings[path.stem] = parse_meeting(path.stem, json.loads(path.read_text()))
+    val = root / "val.jsonl"
+    if val.exists():
+        for i, line in enumerate(val.read_text().splitlines()):
+            if line.strip():
+                meetings[f"val-{i}"] = parse_meeting(f"val-{i}", json.loads(line))
+    return meetings
+
+
+# ---------------------------------------------------------------------------------------------
+# Plan: which turns of which topics, in order
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedTurn:
+    meeting_id: str
+    qmsum_turn: int
+    qmsum_speaker: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PlannedTopic:
+    meeting_id: str
+    title: str
+    turns: tuple[PlannedTurn, ...]
+
+
+def estimate_seconds(text: str, voice: str) -> float:
+    """Rough spoken length, only used to choose how many turns to synthesise."""
+    return len(text.split()) * _WORD_S.get(voice, 0.3) + 0.75  # + edges, inner pauses, the gap
+
+
+def _span_turns(meeting: Meeting, query: Query) -> set[int]:
+    """The speakable turns of a question's spans (turns left empty were never spoken)."""
+    return {i for a, b in query.spans for i in range(a, b + 1) if i < len(meeting.texts) and meeting.texts[i]}
+
+
+def choose_window(
+    meeting: Meeting,
+    candidates: list[int],
+    budget_s: float,
+    voice_of: dict[str, str],
+    chosen: frozenset[int] = frozenset(),
+) -> list[int]:
+    """Pick contiguous turns of one topic that fit the time budget.
+
+    Windows start at the topic's start or where one of the meeting's question spans starts;
+    the window that completes the most questions (with the turns ``chosen`` for earlier
+    topics) wins, earliest on ties, so the video keeps QMSum questions answerable with times.
+    """
+    if not candidates:
+        return []
+    needs = [n for n in (_span_turns(meeting, q) for q in meeting.queries) if n]
+    starts = {0}
+    for q in meeting.queries:
+        for a, _ in q.spans:
+            starts.update(p for p, i in enumerate(candidates) if i >= a and (p == 0 or candidates[p - 1] < a))
+    best: tuple[int, list[int]] | None = None
+    for p in sorted(starts):
+        window, used = [], 0.0
+        for i in candidates[p:]:
+            cost = estimate_seconds(meeting.texts[i], voice_of.get(meeting.speakers[i], "rms"))
+            if window and used + cost > budget_s:
+                break
+            window.append(i)
+            used += cost
+        have = chosen | set(window)
+        score = sum(1 for n in needs if n <= have and n & set(window))
+        if best is None or score > best[0]:
+            best = (score, window)
+    return best[1] if best else []
+
+
+def assign_voices(speakers: Sequence[str], mapping: dict[str, str]) -> bool:
+    """Give each new QMSum speaker the next free voice; False if the four voices are taken."""
+    for s in speakers:
+        if s not in mapping:
+            if len(mapping) == len(VOICES):
+                return False
+            mapping[s] = VOICES[len(mapping)]
+    return True
+
+
+def plan_meeting(
+    meeting: Meeting, topic_seconds: float, voice_of: dict[str, str]
+) -> list[PlannedTopic]:
+    """The meeting's topics in order of their first span, each cut to a window of turns."""
+    topics: list[PlannedTopic] = []
+    chosen: set[int] = set()
+    for topic in sorted(meeting.topics, key=lambda t: t.spans[0][0]):
+        a, b = topic.spans[0]
+        first = max(a, max(chosen, default=-1) + 1)
+        candidates = [i for i in range(first, b + 1) if i < len(meeting.texts) and meeting.texts[i]]
+        window = choose_window(meeting, candidates, topic_seconds, voice_of, frozenset(chosen))
+        if not window:
+            continue
+        chosen.update(window)
+        turns = tuple(PlannedTurn(meeting.meeting_id, i, meeting.speakers[i], meeting.texts[i]) for i in window)
+        topics.append(PlannedTopic(meeting.meeting_id, topic.title, turns))
+    return topics
+
+
+def iter_topics(
+    meetings: Sequence[Meeting], topic_seconds: float, voice_of: dict[str, str]
+) -> Iterator[PlannedTopic]:
+    """Planned topics from the meetings in order; ``voice_of`` grows as new speakers appear.
+
+    Meetings whose speakers do not fit the four voices (more than four people, or new names
+    once all voices are taken) are skipped, so one voice is always one person.
+    """
+    for meeting in meetings:
+        trial = dict(voice_of)
+        speakers = sorted(set(meeting.speakers), key=meeting.speakers.index)
+        if not assign_voices(speakers, trial):
+            continue
+        voice_of.update(trial)
+        yield from plan_meeting(meeting, topic_seconds, voice_of)
+
+
+def planned_seconds(topics: Sequence[PlannedTopic], voice_of: dict[str, str]) -> float:
+    """Estimated length of planned topics, pauses included."""
+    speech = sum(estimate_seconds(t.text, voice_of.get(t.qmsum_speaker, "")) for topic in topics for t in topic.turns)
+    return speech + 1.0 * len(topics)
+
+
+# ---------------------------------------------------------------------------------------------
+# Speech: flite through libflite, with word times
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Speech:
+    """A spoken turn: 16 kHz mono int16 samples, and its words as (word, first, end) sample offsets.
+
+    Word times are whole samples so that placing a turn on the timeline is exact arithmetic.
+    """
+
+    samples: np.ndarray
+    words: list[tuple[str, int, int]]
+
+
+class _Wave(ctypes.Structure):
+    _fields_ = [
+        ("type", ctypes.c_char_p),
+        ("sample_rate", ctypes.c_int),
+        ("num_samples", ctypes.c_int),
+        ("num_channels", ctypes.c_int),
+        ("samples", ctypes.POINTER(ctypes.c_short)),
+    ]
+
+
+_VOICE_LIB = {"rms": "cmu_us_rms", "slt": "cmu_us_slt", "awb": "cmu_us_awb", "kal16": "cmu_us_kal16"}
+
+
+@lru_cache(maxsize=1)
+def _libflite() -> ctypes.CDLL:
+    """Load libflite (shipped by the Debian/Ubuntu ``flite`` package) and declare what we call."""
+    try:
+        lib = ctypes.CDLL("libflite.so.1", mode=ctypes.RTLD_GLOBAL)
+        for dep in ("libflite_usenglish.so.1", "libflite_cmulex.so.1"):
+            ctypes.CDLL(dep, mode=ctypes.RTLD_GLOBAL)
+    except OSError as exc:
+        raise RuntimeError("libflite not found: install it with `apt-get install flite`") from exc
+    vp, cp = ctypes.c_void_p, ctypes.c_char_p
+    for name, res, args in [
+        ("flite_init", ctypes.c_int, []),
+        ("flite_synth_text", vp, [cp, vp]),
+        ("utt_relation", vp, [vp, cp]),
+        ("relation_head", vp, [vp]),
+        ("item_next", vp, [vp]),
+        ("path_to_item", vp, [vp, cp]),
+        ("ffeature_string", cp, [vp, cp]),
+        ("ffeature_float", ctypes.c_float, [vp, cp]),
+        ("utt_wave", ctypes.POINTER(_Wave), [vp]),
+        ("delete_utterance", None, [vp]),
+    ]:
+        fn = getattr(lib, name)
+        fn.restype, fn.argtypes = res, args
+    lib.flite_init()
+    return lib
+
+
+@lru_cache(maxsize=None)
+def _voice(name: str) -> int:
+    lib_name = _VOICE_LIB[name]
+    lib = ctypes.CDLL(f"libflite_{lib_name}.so.1")
+    register = getattr(lib, f"register_{lib_name}")
+    register.restype, register.argtypes = ctypes.c_void_p, [ctypes.c_char_p]
+    return register(None)
+
+
+def _word_times(lib: ctypes.CDLL, utt: int) -> list[tuple[str, float, float]]:
+    """Times of the written tokens ("25", "kick-off") from the phones of the words they became.
+
+    flite expands a token into one or more words ("25" -> twenty five); a token starts where
+    its first word's first phone starts (the previous phone's end) and ends with its last phone.
+    """
+    tokens: list[tuple[str, float, float]] = []
+    last_token = None
+    item = lib.relation_head(lib.utt_relation(utt, b"Word"))
+    while item:
+        if lib.path_to_item(item, b"R:SylStructure.daughter1.daughter1"):
+            start = lib.ffeature_float(item, b"R:SylStructure.daughter1.daughter1.R:Segment.p.end")
+            end = lib.ffeature_float(item, b"R:SylStructure.daughtern.daughtern.R:Segment.end")
+            token = lib.path_to_item(item, b"R:Token.parent")
+            name = (lib.ffeature_string(token, b"name") if token else lib.ffeature_string(item, b"name")).decode()
+            if token and token == last_token:
+                tokens[-1] = (tokens[-1][0], tokens[-1][1], float(end))
+            else:
+                tokens.append((name, float(start), float(end)))
+            last_token = token
+        item = lib.item_next(item)
+    return tokens
+
+
+def _resample(samples: np.ndarray, rate: int) -> np.ndarray:
+    """Linear resampling to 16 kHz; the four voices are 16 kHz already, so this is a guard."""
+    if rate == SAMPLE_RATE:
+        return samples
+    n = int(round(len(samples) * SAMPLE_RATE / rate))
+    x = np.linspace(0, len(samples) - 1, n)
+    return np.interp(x, np.arange(len(samples)), samples.astype(np.float64)).astype(np.int16)
+
+
+def synthesize(text: str, voice: str) -> Speech:
+    """Speak one turn with a flite voice; cut to its first and last phone plus a short edge."""
+    lib = _libflite()
+    utt = lib.flite_synth_text(text.encode("utf-8"), _voice(voice))
+    try:
+        wave = lib.utt_wave(utt).contents
+        n = wave.num_samples * wave.num_channels
+        raw = np.ctypeslib.as_array(wave.samples, shape=(n,)).copy()
+        rate = wave.sample_rate
+        if wave.num_channels > 1:
+            raw = raw.reshape(-1, wave.num_channels).mean(axis=1).astype(np.int16)
+        words = _word_times(lib, utt)
+    finally:
+        lib.delete_utterance(utt)
+    samples = _resample(raw, rate)
+    if not words:
+        return Speech(np.zeros(0, np.int16), [])
+    edge = int(round(_EDGE_S * SAMPLE_RATE))
+    at = [(w, int(round(s * SAMPLE_RATE)), int(round(e * SAMPLE_RATE))) for w, s, e in words]
+    lo = max(0, at[0][1] - edge)
+    hi = min(len(samples), at[-1][2] + edge)
+    return Speech(samples[lo:hi], [(w, s - lo, min(e, hi) - lo) for w, s, e in at])
+
+
+def _synthesize_job(job: tuple[str, str]) -> Speech:
+    return synthesize(*job)
+
+
+def synthesize_all(jobs: Sequence[tuple[str, str]], workers: int = 2) -> list[Speech]:
+    """Synthesise (text, voice) jobs, in a process pool when workers > 1 (flite is single-threaded)."""
+    if workers <= 1 or len(jobs) < 8:
+        return [synthesize(t, v) for t, v in jobs]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_synthesize_job, jobs, chunksize=16))
+
+
+# ---------------------------------------------------------------------------------------------
+# Timeline: where each turn goes, and the ground truth it implies
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Timeline:
+    audio: np.ndarray
+    fps: int
+    scene_starts: list[float]  # the start of every scene, 0.0 first
+    turns: list[dict[str, Any]] = field(default_factory=list)
+    words: list[dict[str, Any]] = field(default_factory=list)
+    topics: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.audio) / SAMPLE_RATE
+
+
+def _ceil_to(n: int, step: int) -> int:
+    return -(-n // step) * step
+
+
+def _t(samples: int | float) -> float:
+    return round(samples / SAMPLE_RATE, 4)
+
+
+def build_timeline(
+    topics: Sequence[PlannedTopic],
+    speeches: Sequence[Speech],
+    voice_of: dict[str, str],
+    fps: int,
+    rng: random.Random,
+    max_duration_s: float | None = None,
+) -> Timeline:
+    """Lay the spoken turns end to end with 0.3-0.6 s pauses (0.8-1.2 s between topics).
+
+    A topic's first word starts exactly on a video frame, and the picture cuts on that frame.
+    The total length is padded to a whole number of video frames and AAC frames so both
+    tracks end together. Turns that would end after ``max_duration_s`` are left out.
+    Speaker labels (SPEAKER_A, ...) follow the order in which the voices are first heard.
+    """
+    frame = SAMPLE_RATE // fps
+    limit = None if max_duration_s is None else int((max_duration_s - 0.5) * SAMPLE_RATE)
+    tl = Timeline(np.zeros(0, np.int16), fps, [])
+    placed: list[tuple[int, np.ndarray]] = []
+    labels: dict[str, str] = {}
+    cursor = int(0.3 * SAMPLE_RATE)
+    spoken = iter(speeches)
+    for topic in topics:
+        pairs = [(turn, next(spoken)) for turn in topic.turns]
+        pairs = [(turn, speech) for turn, speech in pairs if speech.words]
+        for k, (turn, speech) in enumerate(pairs):
+            gap = rng.uniform(0.8, 1.2) if k == 0 else rng.uniform(0.3, 0.6)
+            start = cursor + int(gap * SAMPLE_RATE) if tl.turns else cursor
+            lead = speech.words[0][1]
+            if k == 0:
+                start = _ceil_to(start + lead, frame) - lead  # the first phone lands on a frame
+            if limit is not None and start + len(speech.samples) > limit:
+                break
+            if k == 0:
+                tl.scene_starts.append(0.0 if not tl.turns else _t(start + lead))
+                tl.topics.append({"topic_id": len(tl.topics), "title": topic.title, "meeting_id": topic.meeting_id})
+            if turn.qmsum_speaker not in labels:
+                labels[turn.qmsum_speaker] = SPEAKER_LABELS[len(labels)]
+            _add_turn(tl, turn, speech, start, voice_of[turn.qmsum_speaker], labels[turn.qmsum_speaker])
+            placed.append((start, speech.samples))
+            cursor = start + len(speech.samples)
+        else:
+            continue
+        break  # the duration limit was reached
+    total = _ceil_to(cursor + int(0.5 * SAMPLE_RATE), math.lcm(frame, _AAC_FRAME))
+    tl.audio = np.zeros(total, np.int16)
+    for start, samples in placed:
+        tl.audio[start : start + len(samples)] = samples
+    _close_topics(tl)
+    return tl
+
+
+def _add_turn(tl: Timeline, turn: PlannedTurn, speech: Speech, start: int, voice: str, speaker: str) -> None:
+    """Record one turn and its words in absolute seconds."""
+    turn_id = len(tl.turns)
+    words = [(w, _t(start + s), _t(start + e)) for w, s, e in speech.words]
+    tl.turns.append({
+        "turn_id": turn_id,
+        "start": words[0][1],
+        "end": words[-1][2],
+        "speaker": speaker,
+        "voice": voice,
+        "qmsum_speaker": turn.qmsum_speaker,
+        "text": turn.text,
+        "topic_id": len(tl.topics) - 1,
+        "meeting_id": turn.meeting_id,
+        "qmsum_turn": turn.qmsum_turn,
+    })
+    tl.words.extend({"word": w, "start": s, "end": e, "speaker": speaker, "turn_id": turn_id} for w, s, e in words)
+
+
+def _close_topics(tl: Timeline) -> None:
+    """Topics tile the video: each runs from its scene cut to the next one (the last to the end)."""
+    bounds = tl.scene_starts + [_t(len(tl.audio))]
+    for i, topic in enumerate(tl.topics):
+        topic["start"], topic["end"] = bounds[i], bounds[i + 1]
+        ids = [t["turn_id"] for t in tl.turns if t["topic_id"] == i]
+        topic["first_turn"], topic["last_turn"] = ids[0], ids[-1]
+
+
+def questions_in(timeline: Timeline, meetings: dict[str, Meeting]) -> list[dict[str, Any]]:
+    """QMSum questions whose every speakable span turn is in the video, with their times."""
+    by_turn = {(t["meeting_id"], t["qmsum_turn"]): t for t in timeline.turns}
+    out: list[dict[str, Any]] = []
+    for meeting_id in dict.fromkeys(t["meeting_id"] for t in timeline.turns):
+        meeting = meetings[meeting_id]
+        for q in meeting.queries:
+            needed = [i for a, b in q.spans for i in range(a, b + 1) if i < len(meeting.texts) and meeting.texts[i]]
+            if not needed or any((meeting_id, i) not in by_turn for i in needed):
+                continue
+            turns = [by_turn[(meeting_id, i)] for i in needed]
+            out.append({
+                "query": q.query,
+                "answer": q.answer,
+                "start": min(t["start"] for t in turns),
+                "end": max(t["end"] for t in turns),
+                "turn_ids": [t["turn_id"] for t in turns],
+                "meeting_id": meeting_id,
+                "qmsum_spans": [list(s) for s in q.spans],
+            })
+    return sorted(out, key=lambda q: (q["start"], q["end"]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Picture: one static slide per topic
+# ---------------------------------------------------------------------------------------------
+
+# Consecutive colours alternate dark and bright and jump in hue, so every cut is a large
+# change in hue, saturation and value (what PySceneDetect's ContentDetector measures).
+_PALETTE = [
+    (20, 40, 110), (245, 205, 40), (130, 20, 30), (150, 225, 235),
+    (20, 95, 45), (250, 140, 30), (75, 30, 120), (235, 235, 225),
+]
+_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+
+
+def _font(size: int) -> Any:
+    from PIL import ImageFont
+
+    return ImageFont.truetype(str(_FONT), size) if _FONT.exists() else ImageFont.load_default(size=size)
+
+
+def draw_slide(title: str, index: int, total: int, width: int = WIDTH, height: int = HEIGHT) -> np.ndarray:
+    """An RGB slide: a solid colour, the topic title in large type, and a few shapes."""
+    from PIL import Image, ImageDraw
+
+    bg = _PALETTE[index % len(_PALETTE)]
+    ink = (15, 15, 15) if sum(bg) > 380 else (250, 250, 250)
+    accent = _PALETTE[(index + 3) % len(_PALETTE)]
+    image = Image.new("RGB", (width, height), bg)
+    draw = ImageDraw.Draw(image)
+    draw.text((32, 24), f"Topic {index + 1} of {total}", font=_font(18), fill=ink)
+    lines = textwrap.wrap(title, width=26)[:4]
+    draw.multiline_text((32, 60), "\n".join(lines), font=_font(34), fill=ink, spacing=8)
+    shape_rng = random.Random(index)
+    for k in range(3):
+        x = 60 + k * 190 + shape_rng.randint(0, 40)
+        y = height - 90 + shape_rng.randint(-10, 10)
+        box = (x, y, x + 60, y + 60)
+        kind = (index + k) % 3
+        if kind == 0:
+            draw.ellipse(box, fill=accent, outline=ink, width=3)
+        elif kind == 1:
+            draw.rectangle(box, fill=accent, outline=ink, width=3)
+        else:
+            draw.polygon([(x + 30, y), (x + 60, y + 60), (x, y + 60)], fill=accent, outline=ink)
+    return np.asarray(image)
+
+
+# ---------------------------------------------------------------------------------------------
+# Encoding: H.264 + AAC in MP4 with PyAV
+# ---------------------------------------------------------------------------------------------
+
+
+def _h264_encoder() -> str:
+    import av
+
+    for name in ("libx264", "libopenh264", "h264"):
+        try:
+            av.codec.Codec(name, "w")
+            return name
+        except Exception:  # noqa: BLE001 - PyAV raises different errors for unknown codecs
+            continue
+    raise RuntimeError("this PyAV build has no H.264 encoder; install the `av` wheel from PyPI")
+
+
+def _scene_frames(scene_starts: Sequence[float], n_frames: int, fps: int) -> Iterator[int]:
+    """For each video frame, the index of the scene it shows."""
+    firsts = [int(round(s * fps)) for s in scene_starts] + [n_frames]
+    for scene in range(len(scene_starts)):
+        for _ in range(firsts[scene], firsts[scene + 1]):
+            yield scene
+
+
+def encode_mp4(path: Path, timeline: Timeline, slides: Sequence[np.ndarray]) -> None:
+    """Write the slides (one per scene) and the audio as an MP4, interleaved frame by frame.
+
+    Each slide is converted to YUV once and the same frame is re-sent with a new timestamp,
+    so an hour of video costs little more than the encoder's work on static pictures.
+    """
+    import av
+
+    fps = timeline.fps
+    frame_len = SAMPLE_RATE // fps
+    n_frames = len(timeline.audio) // frame_len
+    tmp = path.with_name(path.name + ".part")
+    with av.open(str(tmp), "w", format="mp4") as out:
+        options = {"preset": "veryfast", "crf": "30", "tune": "stillimage"}
+        video = out.add_stream(_h264_encoder(), rate=fps, options=options)
+        video.width, video.height, video.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        video.codec_context.gop_size = fps * 10
+        audio = out.add_stream("aac", rate=SAMPLE_RATE, layout="mono")
+        audio.bit_rate = 40_000
+        yuv = [av.VideoFrame.from_ndarray(s, format="rgb24").reformat(format="yuv420p") for s in slides]
+        for i, scene in enumerate(_scene_frames(timeline.scene_starts, n_frames, fps)):
+            frame = yuv[scene]
+            frame.pts, frame.time_base = i, Fraction(1, fps)
+            out.mux(video.encode(frame))
+            chunk = timeline.audio[i * frame_len : (i + 1) * frame_len]
+            aframe = av.AudioFrame.from_ndarray(chunk.reshape(1, -1), format="s16", layout="mono")
+            aframe.sample_rate, aframe.pts, aframe.time_base = SAMPLE_RATE, i * frame_len, Fraction(1, SAMPLE_RATE)
+            out.mux(audio.encode(aframe))
+        out.mux(video.encode(None))
+        out.mux(audio.encode(None))
+    tmp.replace(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Truth files
+# ---------------------------------------------------------------------------------------------
+
+
+def truth_path(video: Path) -> Path:
+    return video.with_name(video.stem + ".truth.json")
+
+
+def rttm_path(video: Path) -> Path:
+    return video.with_name(video.stem + ".rttm")
+
+
+def rttm_lines(file_id: str, turns: Sequence[dict[str, Any]]) -> list[str]:
+    """RTTM (NIST) speaker turns, the format pyannote.metrics reads."""
+    return [
+        f"SPEAKER {file_id} 1 {t['start']:.3f} {t['end'] - t['start']:.3f} <NA> <NA> {t['speaker']} <NA> <NA>"
+        for t in turns
+    ]
+
+
+def build_truth(video: Path, timeline: Timeline, qa: list[dict[str, Any]], seed: int) -> dict[str, Any]:
+    speakers = {t["speaker"]: (t["voice"], t["qmsum_speaker"]) for t in timeline.turns}
+    return {
+        "schema_version": TRUTH_SCHEMA_VERSION,
+        "video": video.name,
+        "rttm": rttm_path(video).name,
+        "duration_s": timeline.duration_s,
+        "fps": timeline.fps,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "sample_rate": SAMPLE_RATE,
+        "generator": {
+            "module": "halo.samplegen",
+            "seed": seed,
+            "source": "QMSum (Zhong et al., NAACL 2021): AMI meeting turns, topic and query spans",
+            "meetings": sorted({t["meeting_id"] for t in timeline.turns}),
+            "tts": "flite 2.2 via libflite (voices rms, slt, awb, kal16), 16 kHz mono",
+            "word_times": (
+                "from the same flite synthesis: each written token starts at the end of the phone "
+                "before its first word's first phone and ends at its last word's last phone "
+                "(libflite Segment relation, read through ctypes)"
+            ),
+            "text": "QMSum turns without {...} marks and fillers (um, uh, mm-hmm), at most 2 sentences / 30 words",
+        },
+        "speakers": [{"speaker": s, "voice": v, "qmsum_speaker": q} for s, (v, q) in sorted(speakers.items())],
+        "scene_cuts": timeline.scene_starts[1:],
+        "topics": timeline.topics,
+        "turns": timeline.turns,
+        "words": timeline.words,
+        "qa": qa,
+    }
+
+
+def load_truth(path: str | Path | None = None) -> dict[str, Any]:
+    """Ground truth of a generated video: pass the .truth.json or the video; None = the bundled sample."""
+    p = Path(path) if path is not None else samples_dir() / f"{SAMPLE_NAME}.mp4"
+    if not p.name.endswith(".truth.json"):
+        p = truth_path(p)
+    return json.loads(p.read_text())
+
+
+def _write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+# ---------------------------------------------------------------------------------------------
+
+
+def meeting_order(meetings: dict[str, Meeting], seed: int, first: str | None = SAMPLE_MEETING) -> list[Meeting]:
+    """The sample's meeting first (so short videos are the sample's topics), the rest shuffled."""
+    rest = sorted(m for m in meetings if m != first)
+    random.Random(seed).shuffle(rest)
+    head = [first] if first in meetings else []
+    return [meetings[m] for m in head + rest]
+
+
+def fit_topic_seconds(meetings: Sequence[Meeting], target_s: float, topic_seconds: float) -> float:
+    """Raise the per-topic budget until the meetings' estimated speech covers the target.
+
+    An hour from the bundled QMSum meetings needs more than the default 45 s per topic;
+    planning is cheap (no synthesis), so we simply try larger budgets.
+    """
+    for _ in range(12):
+        if planned_seconds(list(iter_topics(meetings, topic_seconds, {})), {}) >= target_s * 1.05:
+            break
+        topic_seconds *= 1.25
+    return topic_seconds
+
+
+def plan_and_speak(
+    meetings: Sequence[Meeting], target_s: float, topic_seconds: float, workers: int
+) -> tuple[list[PlannedTopic], list[Speech], dict[str, str]]:
+    """Plan topics and synthesise them in batches until the real speech reaches the target.
+
+    Estimates only decide how much to synthesise next; real lengths decide when to stop, so a
+    long video neither falls short nor wastes much TTS time on turns that will be cut.
+    """
+    voice_of: dict[str, str] = {}
+    upcoming = iter_topics(meetings, topic_seconds, voice_of)
+    topics: list[PlannedTopic] = []
+    speeches: list[Speech] = []
+    spoken_s = 0.0
+    while spoken_s < target_s:
+        batch: list[PlannedTopic] = []
+        for topic in upcoming:
+            batch.append(topic)
+            if planned_seconds(batch, voice_of) >= (target_s - spoken_s) * 1.05:
+                break
+        if not batch:
+            break  # the meetings ran out: the video is shorter than the target
+        speeches += synthesize_all([(t.text, voice_of[t.qmsum_speaker]) for b in batch for t in b.turns], workers)
+        topics += batch
+        n_turns = sum(len(t.turns) for t in topics)
+        spoken_s = sum(len(s.samples) for s in speeches) / SAMPLE_RATE + 0.45 * n_turns + 0.6 * len(topics)
+    return topics, speeches, voice_of
+
+
+def make_meeting_video(
+    out_path: str | Path,
+    target_duration_s: float,
+    source: str | Path | None = None,
+    seed: int = 0,
+    fps: int | None = None,
+    topic_seconds: float = TOPIC_SECONDS,
+    meeting_ids: Sequence[str] | None = None,
+    workers: int = 2,
+) -> dict[str, Any]:
+    """Make a meeting video of about ``target_duration_s`` with its truth JSON and RTTM beside it.
+
+    Topics are taken in meeting order (``meeting_ids``, or the sample's meeting then the rest,
+    shuffled by ``seed``), each cut to ~``topic_seconds`` of speech (more if the meetings would
+    not fill the target otherwise), until the target is reached; if even whole topics do not
+    suffice, the video is shorter. Returns the truth dict.
+    """
+    out = Path(out_path)
+    fps = fps or (SAMPLE_FPS if target_duration_s <= 600 else BENCH_FPS)
+    if SAMPLE_RATE % fps:
+        raise ValueError(f"fps must divide {SAMPLE_RATE} so frames hold whole audio samples; got {fps}")
+    meetings = load_meetings(Path(source) if source else None)
+    ordered = [meetings[m] for m in meeting_ids] if meeting_ids else meeting_order(meetings, seed)
+    topic_seconds = fit_topic_seconds(ordered, target_duration_s, topic_seconds)
+    topics, speeches, voice_of = plan_and_speak(ordered, target_duration_s, topic_seconds, workers)
+    if not topics:
+        raise ValueError(f"no speakable turns in meetings {[m.meeting_id for m in ordered]} of {source}")
+    timeline = build_timeline(topics, speeches, voice_of, fps, random.Random(seed), target_duration_s)
+    slides = [draw_slide(t["title"], i, len(timeline.topics)) for i, t in enumerate(timeline.topics)]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    encode_mp4(out, timeline, slides)
+    truth = build_truth(out, timeline, questions_in(timeline, meetings), seed)
+    _write_text(truth_path(out), json.dumps(truth, indent=1) + "\n")
+    _write_text(rttm_path(out), "\n".join(rttm_lines(out.stem, timeline.turns)) + "\n")
+    return truth
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m halo.samplegen", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, help="output .mp4 (default: the bundled sample, or data/bench/ with --duration)")
+    parser.add_argument("--duration", type=float, help=f"target seconds (default {SAMPLE_DURATION_S:.0f}: the sample)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--fps", type=int, help=f"default {SAMPLE_FPS} up to 10 minutes, {BENCH_FPS} beyond")
+    parser.add_argument("--topic-seconds", type=float, default=TOPIC_SECONDS, help="speech kept per topic")
+    parser.add_argument("--source", type=Path, help="QMSum folder (default ../shared/data/qmsum or $HALO_QMSUM_DIR)")
+    parser.add_argument("--workers", type=int, default=2, help="TTS processes")
+    parser.add_argument("--meetings", nargs="+", help=f"meeting ids in order, e.g. {SAMPLE_MEETING} ES2002a")
+    args = parser.parse_args(argv)
+    sample = args.duration is None
+    duration = SAMPLE_DURATION_S if sample else args.duration
+    meetings = args.meetings or ([SAMPLE_MEETING] if sample else None)
+    out = args.out or (
+        samples_dir() / f"{SAMPLE_NAME}.mp4" if sample else data_dir() / "bench" / f"{SAMPLE_NAME}_{int(duration)}s.mp4"
+    )
+    truth = make_meeting_video(
+        out, duration, args.source, args.seed, args.fps, args.topic_seconds, meetings, args.workers
+    )
+    size_mb = out.stat().st_size / 1e6
+    print(
+        f"{out}: {truth['duration_s']:.1f} s, {size_mb:.2f} MB, {len(truth['topics'])} topics, "
+        f"{len(truth['turns'])} turns, {len(truth['words'])} words, {len(truth['qa'])} questions"
+    )
+
+
+if __name__ == "__main__":
+    main()
