@@ -1,8 +1,14 @@
 """The one place HALO's Dagster graph is wired: assets, checks, jobs, sensors, schedules, resources."""
 
-from dagster import Definitions, load_asset_checks_from_modules, load_assets_from_modules
+from dagster import (
+    Definitions,
+    colored_console_logger,
+    load_asset_checks_from_modules,
+    load_assets_from_modules,
+)
 
 from halo_assets import ingest, vision
+from halo_assets.progress import stage_progress_logger
 from halo_assets.jobs import build_process_video_job, build_stale_videos_schedule
 from halo_assets.sensors import videos_folder_sensor
 from halo_resources.environments import get_resources
@@ -19,4 +25,5 @@ defs = Definitions(
     sensors=[videos_folder_sensor],
     schedules=[build_stale_videos_schedule(ASSETS)],
     resources=get_resources(),
+    loggers={"console": colored_console_logger, "stage_progress": stage_progress_logger},
 )

@@ -51,6 +51,7 @@ def run_video(video_id: str, instance: DagsterInstance | None = None) -> Execute
         partition_key=video_id,
         instance=instance or default_instance(),
         raise_on_error=False,
+        run_config={"loggers": {"stage_progress": {}}},
         tags={"halo/source": "halo add"},
     )
 
