@@ -9,6 +9,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from dagster import EnvVar
+
+from halo_resources.cache import CacheResource
 from halo_resources.io_manager import ParquetIOManager
 
 
@@ -18,4 +21,7 @@ def get_resources(env: str | None = None) -> dict[str, Any]:
     storage_root = os.environ.get("HALO_STORAGE_ROOT", "")
     return {
         "io_manager": ParquetIOManager(base_path=storage_root),
+        "cache": CacheResource(redis_url=EnvVar("REDIS_URL"))
+        if os.environ.get("REDIS_URL")
+        else CacheResource(),
     }

@@ -1,0 +1,8 @@
+"""Three-tier answer cache: L1 exact and L2 semantic (FAISS) in Redis, L3 summary fallback.
+
+Use :class:`TieredCache` (see tiered.py for the interface the LLM layer calls).
+"""
+
+from halo.cache.tiered import CacheConfig, CacheHit, TieredCache
+
+__all__ = ["CacheConfig", "CacheHit", "TieredCache"]

@@ -1,0 +1,236 @@
+"""L2: semantic cache. FAISS finds the nearest earlier question of the same video; Redis keeps
+the truth (vector, question, answer, meta) so any worker can rebuild its index.
+
+Layout in Redis (prefix ``halo:cache:l2``):
+- ``e:<id>``   hash: video_id, question, answer, meta (json), model, prompt_version, vec (float32)
+- ``lru``      sorted set id -> last access time (size bound + LRU order for the whole tier)
+- ``v:<video>`` set of ids of one video; ``ver:<video>`` counter bumped on every add/evict
+- ``seq``      id generator (ints, so FAISS IndexIDMap can hold them)
+
+Each process holds one ``IndexIDMap(IndexFlatIP)`` per video (vectors are L2-normalised, so inner
+product = cosine). Before searching, one GET of ``ver:<video>`` tells whether another worker
+changed that video; if so the local index is synced incrementally (new ids fetched, gone ids
+removed). Exact search is fine at per-video scale (thousands of questions); bench/bench_cache.py
+measures 100k entries.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+
+import faiss
+import numpy as np
+import redis
+
+from halo.cache.guard import facts_agree
+
+log = logging.getLogger(__name__)
+
+PREFIX = "halo:cache:l2"
+LRU_KEY = f"{PREFIX}:lru"
+SEQ_KEY = f"{PREFIX}:seq"
+TOP_K = 8
+DUPLICATE_SIMILARITY = 0.9999
+
+
+@dataclass
+class SemanticMatch:
+    answer: str
+    meta: dict
+    similarity: float
+    question: str
+    entry_id: int
+
+
+@dataclass
+class _LocalIndex:
+    index: faiss.IndexIDMap
+    ids: set[int] = field(default_factory=set)
+    version: int = -1
+
+
+def _entry_key(entry_id: int | str) -> str:
+    return f"{PREFIX}:e:{entry_id}"
+
+
+def _video_key(video_id: str) -> str:
+    return f"{PREFIX}:v:{video_id}"
+
+
+def _version_key(video_id: str) -> str:
+    return f"{PREFIX}:ver:{video_id}"
+
+
+class SemanticCache:
+    """L2 over one Redis client; ``threshold`` is the cosine similarity a hit needs (then the guard)."""
+
+    def __init__(self, client: redis.Redis, max_size: int, ttl: int, threshold: float,
+                 dim: int = 384, guard: bool = True) -> None:
+        self.client = client
+        self.max_size = max_size
+        self.ttl = ttl
+        self.threshold = threshold
+        self.dim = dim
+        self.guard = guard
+        self._indexes: dict[str, _LocalIndex] = {}
+        self.last_rejections: list[tuple[str, float, list[str]]] = []  # for benchmarks/debugging
+
+    # -- local FAISS index, kept in step with Redis ------------------------------------------
+    def _new_index(self) -> faiss.IndexIDMap:
+        return faiss.IndexIDMap(faiss.IndexFlatIP(self.dim))
+
+    def sync(self, video_id: str) -> _LocalIndex:
+        """Bring the local index of ``video_id`` in line with Redis (cheap when nothing changed)."""
+        local = self._indexes.get(video_id)
+        version = int(self.client.get(_version_key(video_id)) or 0)
+        if local is not None and local.version == version:
+            return local
+        if local is None:
+            local = self._indexes[video_id] = _LocalIndex(index=self._new_index())
+        wanted = {int(m) for m in self.client.smembers(_video_key(video_id))}
+        gone = local.ids - wanted
+        if gone:
+            local.index.remove_ids(np.fromiter(gone, dtype=np.int64))
+            local.ids -= gone
+        new = sorted(wanted - local.ids)
+        for start in range(0, len(new), 1000):
+            batch = new[start:start + 1000]
+            pipe = self.client.pipeline(transaction=False)
+            for entry_id in batch:
+                pipe.hget(_entry_key(entry_id), "vec")
+            vecs, ids = [], []
+            for entry_id, raw in zip(batch, pipe.execute()):
+                if raw is None:  # expired (TTL) or evicted meanwhile: forget it
+                    self.client.srem(_video_key(video_id), entry_id)
+                    continue
+                vecs.append(np.frombuffer(raw, dtype=np.float32))
+                ids.append(entry_id)
+            if ids:
+                local.index.add_with_ids(np.vstack(vecs), np.asarray(ids, dtype=np.int64))
+                local.ids.update(ids)
+        local.version = version
+        return local
+
+    def rebuild_all(self) -> int:
+        """Build the local index of every video known to Redis (a worker at start); returns entries."""
+        total = 0
+        for key in self.client.scan_iter(match=f"{PREFIX}:v:*", count=1000):
+            total += len(self.sync(key.decode("utf-8").rsplit(":", 1)[1]).ids)
+        return total
+
+    # -- lookup / store -------------------------------------------------------------------------
+    def get(self, video_id: str, question: str, vector: np.ndarray, model: str,
+            prompt_version: str) -> SemanticMatch | None:
+        local = self.sync(video_id)
+        self.last_rejections = []
+        if local.index.ntotal == 0:
+            return None
+        k = min(TOP_K, local.index.ntotal)
+        sims, ids = local.index.search(vector.reshape(1, -1).astype(np.float32, copy=False), k)
+        candidates = [(float(s), int(i)) for s, i in zip(sims[0], ids[0])
+                      if i >= 0 and s >= self.threshold]
+        if not candidates:
+            return None
+        pipe = self.client.pipeline(transaction=False)
+        for _, entry_id in candidates:
+            pipe.hmget(_entry_key(entry_id), "question", "answer", "meta", "model", "prompt_version")
+        for (sim, entry_id), row in zip(candidates, pipe.execute()):
+            cached_q, answer, meta, row_model, row_pv = row
+            if answer is None:
+                continue
+            if row_model.decode() != model or row_pv.decode() != prompt_version:
+                continue
+            cached_q = cached_q.decode("utf-8")
+            if self.guard:
+                ok, diff = facts_agree(question, cached_q)
+                if not ok:
+                    self.last_rejections.append((cached_q, sim, diff))
+                    continue
+            self.client.zadd(LRU_KEY, {str(entry_id): time.time()}, xx=True)
+            return SemanticMatch(answer=answer.decode("utf-8"), meta=json.loads(meta or b"{}"),
+                                 similarity=sim, question=cached_q, entry_id=entry_id)
+        return None
+
+    def put(self, video_id: str, question: str, vector: np.ndarray, answer: str, model: str,
+            prompt_version: str, meta: dict) -> int:
+        """Store one question; returns how many old entries were evicted to stay in bound."""
+        vector = np.ascontiguousarray(vector, dtype=np.float32).reshape(-1)
+        local = self.sync(video_id)
+        if local.index.ntotal:
+            sims, ids = local.index.search(vector.reshape(1, -1), 1)
+            if sims[0][0] >= DUPLICATE_SIMILARITY:
+                row = self.client.hmget(_entry_key(int(ids[0][0])), "question", "model", "prompt_version")
+                if row[0] is not None and row[0].decode("utf-8") == question and \
+                        row[1].decode() == model and row[2].decode() == prompt_version:
+                    return 0  # the same question is already stored
+        entry_id = int(self.client.incr(SEQ_KEY))
+        key = _entry_key(entry_id)
+        pipe = self.client.pipeline(transaction=True)
+        pipe.hset(key, mapping={
+            "video_id": video_id, "question": question, "answer": answer,
+            "meta": json.dumps(meta, default=str), "model": model,
+            "prompt_version": prompt_version, "vec": vector.tobytes(),
+        })
+        if self.ttl > 0:
+            pipe.expire(key, self.ttl)
+        pipe.zadd(LRU_KEY, {str(entry_id): time.time()})
+        pipe.sadd(_video_key(video_id), entry_id)
+        pipe.incr(_version_key(video_id))
+        new_version = int(pipe.execute()[-1])
+        # Our own add goes straight into the local index; if another worker changed the video
+        # meanwhile, the version no longer follows ours and the next lookup resyncs.
+        local.index.add_with_ids(vector.reshape(1, -1), np.asarray([entry_id], dtype=np.int64))
+        local.ids.add(entry_id)
+        if new_version == local.version + 1:
+            local.version = new_version
+        return self.evict()
+
+    def evict(self) -> int:
+        """Pop least-recently-used entries until the tier holds at most ``max_size``."""
+        over = self.client.zcard(LRU_KEY) - self.max_size
+        if over <= 0:
+            return 0
+        victims = [int(m) for m, _ in self.client.zpopmin(LRU_KEY, over)]
+        pipe = self.client.pipeline(transaction=False)
+        for entry_id in victims:
+            pipe.hget(_entry_key(entry_id), "video_id")
+        videos = pipe.execute()
+        pipe = self.client.pipeline(transaction=False)
+        for entry_id, video in zip(victims, videos):
+            pipe.unlink(_entry_key(entry_id))
+            if video is not None:
+                pipe.srem(_video_key(video.decode()), entry_id)
+                pipe.incr(_version_key(video.decode()))
+        pipe.execute()
+        return len(victims)
+
+    def size(self) -> int:
+        return int(self.client.zcard(LRU_KEY))
+
+    def clear(self, video_id: str | None = None) -> int:
+        """Delete the entries of one video (or all); returns how many entries existed."""
+        if video_id is None:
+            ids = [m.decode() for m in self.client.zrange(LRU_KEY, 0, -1)]
+            video_keys = list(self.client.scan_iter(match=f"{PREFIX}:v:*", count=1000))
+            version_keys = [k.decode().replace(f"{PREFIX}:v:", f"{PREFIX}:ver:", 1) for k in video_keys]
+        else:
+            ids = [m.decode() for m in self.client.smembers(_video_key(video_id))]
+            video_keys = [_video_key(video_id)]
+            version_keys = [_version_key(video_id)]
+        pipe = self.client.pipeline(transaction=False)
+        for entry_id in ids:
+            pipe.unlink(_entry_key(entry_id))
+            pipe.zrem(LRU_KEY, entry_id)
+        for key in video_keys:
+            pipe.unlink(key)
+        for key in version_keys:
+            pipe.incr(key)  # other workers see the change and resync to empty
+        pipe.execute()
+        if video_id is None:
+            self._indexes.clear()
+        else:
+            self._indexes.pop(video_id, None)
+        return len(ids)

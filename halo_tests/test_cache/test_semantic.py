@@ -1,0 +1,95 @@
+"""L2 semantic tier: paraphrases hit, near-misses do not, workers rebuild from Redis, bound holds."""
+
+from __future__ import annotations
+
+from halo.cache import CacheConfig, TieredCache
+from halo_tests.test_cache.conftest import KW, META
+
+Q = "What did the Project Manager say about the budget for the remote control?"
+A = "The budget was twelve euros fifty per unit."
+
+
+def test_paraphrase_hits_l2_and_is_promoted_to_l1(make_cache):
+    cache = make_cache()
+    cache.store("meeting", Q, A, meta=META, **KW)
+    paraphrase = "What did the project manager say regarding the remote control's budget?"
+    hit = cache.lookup("meeting", paraphrase, **KW)
+    assert hit is not None and hit.tier == "l2" and hit.answer == A
+    assert hit.similarity >= cache.config.l2_similarity_threshold
+    assert hit.meta["matched_question"] == Q and hit.meta["input_tokens"] == 1200
+    again = cache.lookup("meeting", paraphrase, **KW)
+    assert again.tier == "l1" and again.answer == A
+    stats = cache.stats()
+    assert stats["l2"]["hits"] == 1 and stats["l1"]["hits"] == 1
+
+
+def test_near_misses_do_not_hit(make_cache):
+    cache = make_cache()
+    cache.store("meeting", "What did Laura say before the break about the buttons?", "She wanted fewer.",
+                meta=META, **KW)
+    cache.store("meeting", "Why did the group choose the rubber case?", "It is cheaper.", meta=META, **KW)
+    cache.store("meeting", "What was decided in the first 10 minutes?", "The roles.", meta=META, **KW)
+    near_misses = [
+        "What did Laura say after the break about the buttons?",       # before vs after
+        "What did David say before the break about the buttons?",      # different name
+        "Why did the group not choose the rubber case?",               # negation
+        "What was decided in the first 20 minutes?",                   # different number
+        "What was decided in the last 10 minutes?",                    # first vs last
+        "What did the Marketing expert say before the break about the buttons?",  # speaker
+    ]
+    for question in near_misses:
+        hit = cache.lookup("meeting", question, **KW)
+        assert hit is None, f"{question!r} wrongly hit {hit.meta.get('matched_question')!r}"
+    assert cache.stats()["l2"]["hits"] == 0
+
+
+def test_l2_is_scoped_by_video_model_and_prompt_version(make_cache):
+    cache = make_cache()
+    cache.store("meeting", Q, A, meta=META, **KW)
+    paraphrase = "What did the project manager say regarding the remote control's budget?"
+    assert cache.lookup("lecture", paraphrase, **KW) is None
+    assert cache.lookup("meeting", paraphrase, model="gemini-2.5-pro", prompt_version="qa-v1") is None
+    assert cache.lookup("meeting", paraphrase, model="gemini-2.5-flash", prompt_version="qa-v2") is None
+
+
+def test_new_worker_rebuilds_the_index_from_redis(make_cache, redis_url):
+    writer = make_cache()
+    writer.store("meeting", Q, A, meta=META, **KW)
+    reader = make_cache()  # another worker: empty local FAISS, same Redis
+    assert reader.rebuild_semantic_index() == 1
+    hit = reader.lookup("meeting", "What did the project manager say regarding the remote control's budget?", **KW)
+    assert hit is not None and hit.tier == "l2"
+    # A later store by the writer reaches the reader's index through the version counter.
+    writer.store("meeting", "Which colour did the team pick for the case?", "Yellow.", meta=META, **KW)
+    later = reader.lookup("meeting", "What colour did the team choose for the case?", **KW)
+    assert later is not None and later.answer == "Yellow."
+
+
+def test_lru_eviction_keeps_l2_at_its_bound_and_in_every_worker(make_cache):
+    cache = make_cache(l2_max_size=4, l1_max_size=100)
+    other = make_cache(l2_max_size=4, l1_max_size=100)
+    topics = ["the budget", "the colour", "the buttons", "the battery", "the logo", "the screen",
+              "the case material", "the launch date"]
+    for topic in topics:
+        cache.store("meeting", f"What was said about {topic}?", f"About {topic}.", meta=META, **KW)
+        assert cache.l2.size() <= 4
+    assert cache.l2.size() == 4
+    assert other.rebuild_semantic_index() == 4
+    assert len(other.l2.sync("meeting").ids) == 4
+    assert len(cache.l2.sync("meeting").ids) == 4
+    assert cache.stats()["l2"]["evictions"] == 4
+
+
+def test_semantic_false_skips_l2(make_cache):
+    cache = make_cache()
+    cache.store("meeting", "Summarise chunk 3: ...text...", "summary", meta=META, semantic=False, **KW)
+    assert cache.l2.size() == 0
+    assert cache.lookup("meeting", "Summarise chunk 3: ...text...", semantic=False, **KW).tier == "l1"
+
+
+def test_config_threshold_is_honoured(redis_url):
+    strict = TieredCache(CacheConfig(redis_url=redis_url, l2_similarity_threshold=0.999))
+    strict.store("meeting", Q, A, meta=META, **KW)
+    assert strict.lookup("meeting", "What did the project manager say regarding the remote control's budget?",
+                         **KW) is None
+    strict.close()
