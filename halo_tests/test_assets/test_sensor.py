@@ -100,3 +100,15 @@ def check_schedule(instance, data_root) -> None:
     )
     reasons = requests()[0].tags["halo/reason"]
     assert "audio older than video_file" in reasons and "scenes older than video_file" in reasons
+
+
+def test_definitions_wire_the_job_sensor_and_schedule() -> None:
+    from dagster import Definitions
+
+    Definitions.validate_loadable(defs)
+    job = defs.resolve_job_def(PROCESS_VIDEO_JOB)
+    assert job.partitions_def.name == "videos"
+    assert set(job.asset_layer.selected_asset_keys) == set(video_asset_graph(ASSETS))
+    assert {"video_file", "audio", "scenes"} <= {k.to_user_string() for k in job.asset_layer.selected_asset_keys}
+    assert defs.resolve_sensor_def("videos_folder_sensor").job_name == PROCESS_VIDEO_JOB
+    assert defs.resolve_schedule_def("backfill_stale_videos").job_name == PROCESS_VIDEO_JOB
