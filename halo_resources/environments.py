@@ -13,6 +13,7 @@ from dagster import EnvVar
 
 from halo_resources.cache import CacheResource
 from halo_resources.io_manager import ParquetIOManager
+from halo_resources.models import ModelsResource
 
 
 def get_resources(env: str | None = None) -> dict[str, Any]:
@@ -21,6 +22,7 @@ def get_resources(env: str | None = None) -> dict[str, Any]:
     storage_root = os.environ.get("HALO_STORAGE_ROOT", "")
     return {
         "io_manager": ParquetIOManager(base_path=storage_root),
+        "models": ModelsResource(hf_token=EnvVar("HF_TOKEN")) if os.environ.get("HF_TOKEN") else ModelsResource(),
         "cache": CacheResource(redis_url=EnvVar("REDIS_URL"))
         if os.environ.get("REDIS_URL")
         else CacheResource(),

@@ -1,0 +1,1 @@
+"""Speech: transcript (WhisperX / faster-whisper), diarization (local or pyannote), utterances."""

@@ -1,0 +1,81 @@
+"""Audio with no speech gives empty-but-valid tables; broken model files give actionable errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from halo.errors import ModelFileError
+from halo.speech.diarize import diarize
+from halo.speech.transcribe import COLUMNS, transcribe
+from halo.speech.utterances import build_utterances, utterances_frame
+from halo_tests.test_speech.conftest import SAMPLE
+
+SR = 16_000
+
+
+def music(seconds: float) -> np.ndarray:
+    """Chords of pure tones with a beat: musical, not speech."""
+    t = np.arange(int(seconds * SR)) / SR
+    notes = [261.63, 329.63, 392.0, 523.25]
+    chord = sum(np.sin(2 * np.pi * f * t * (1 + 0.5 * (int(k) % 2))) for k, f in enumerate(notes))
+    beat = 0.5 + 0.5 * (np.sin(2 * np.pi * 2 * t) > 0)
+    return (0.2 * chord / len(notes) * beat).astype(np.float32)
+
+
+@pytest.mark.parametrize(
+    "name, audio",
+    [
+        ("silence", np.zeros(10 * SR, dtype=np.float32)),
+        ("music", music(12.0)),
+        ("empty", np.zeros(0, dtype=np.float32)),
+        ("tiny", np.zeros(SR // 4, dtype=np.float32)),
+    ],
+)
+def test_no_speech_gives_empty_valid_outputs(name, audio) -> None:
+    tr = transcribe(audio)
+    d = diarize(audio)
+    t_df, d_df = tr.to_frame(), d.to_frame()
+    assert list(t_df.columns) == COLUMNS and list(d_df.columns) == ["start", "end", "speaker"]
+    assert len(t_df) == 0 and len(d_df) == 0
+    u_df = utterances_frame(build_utterances(tr.words, d.turns, []))
+    assert len(u_df) == 0 and list(u_df.columns) == ["utt_id", "start", "end", "speaker", "scene_id", "text"]
+
+
+def test_one_second_clip_is_valid() -> None:
+    from halo.media import decode_audio
+
+    audio = decode_audio(SAMPLE)[SR : 2 * SR]  # one second from inside the first turn
+    tr, d = transcribe(audio), diarize(audio)
+    assert len(d.speakers) <= 1
+    for seg in tr.segments:
+        assert 0 <= seg.start <= seg.end <= 1.05
+    utts = build_utterances(tr.words, d.turns, [])
+    assert all(u.speaker in set(d.speakers) | {"UNKNOWN"} for u in utts)
+
+
+def test_corrupt_whisper_model_names_file_and_fix(data_root) -> None:
+    from halo.models import sha256_of, whisper_base_dir
+
+    target = whisper_base_dir()  # joined into the private data root
+    model_bin = target / "model.bin"
+    with open(model_bin, "r+b") as handle:
+        handle.seek(1000)
+        handle.write(b"\x00" * 64)
+    sha256_of.cache_clear()
+    with pytest.raises(ModelFileError) as err:
+        whisper_base_dir()
+    assert str(model_bin) in str(err.value) and "Fix:" in str(err.value)
+    model_bin.unlink()  # the fix: delete it, and it is joined again
+    sha256_of.cache_clear()
+    assert whisper_base_dir() == target
+
+
+def test_missing_resemblyzer_weights_names_file(monkeypatch, tmp_path) -> None:
+    import resemblyzer
+
+    from halo.models import resemblyzer_weights_path
+
+    monkeypatch.setattr(resemblyzer, "__file__", str(tmp_path / "resemblyzer" / "__init__.py"))
+    with pytest.raises(ModelFileError, match=r"pretrained\.pt is missing\. Fix: .*resemblyzer"):
+        resemblyzer_weights_path()
