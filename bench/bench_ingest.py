@@ -10,6 +10,7 @@ The 60-minute video is made with `python -m halo.samplegen --duration 3600` when
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
@@ -34,6 +35,17 @@ def ensure_hour_video(path: Path = HOUR_VIDEO) -> Path:
     return path
 
 
+def cut_accuracy(path: Path, found: list[float], tolerance_s: float = 0.5) -> str:
+    """Cuts matched within the tolerance against the samplegen truth next to the video, if any."""
+    truth_file = path.with_name(path.stem + ".truth.json")
+    if not truth_file.exists():
+        return "no truth"
+    truth = json.loads(truth_file.read_text())["scene_cuts"]
+    hits = sum(any(abs(f - t) <= tolerance_s for f in found) for t in truth)
+    false = sum(not any(abs(f - t) <= tolerance_s for t in truth) for f in found)
+    return f"{hits}/{len(truth)} found, {false} false"
+
+
 def bench_video(path: Path) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
@@ -56,6 +68,7 @@ def bench_video(path: Path) -> dict:
         "detect_s": result.detect_seconds,
         "keyframes_s": result.keyframe_seconds,
         "scenes": len(result.scenes),
+        "cuts": cut_accuracy(path, result.scenes["start"].tolist()[1:]),
         "analysed_fps": result.analysed_fps,
         "video_fps": frames_total / result.detect_seconds if result.detect_seconds else 0.0,
     }
@@ -73,7 +86,8 @@ def main(argv: list[str] | None = None) -> None:
         total = r["probe_s"] + r["audio_s"] + r["scenes_s"]
         print(f"{r['video'][:25]:<26}{r['duration_s']:>8.0f}{r['fps']:>6.1f}{r['size']:>9}{r['probe_s']:>9.2f}"
               f"{r['audio_s']:>9.2f}{r['scenes_s']:>10.2f}{r['detect_s']:>9.2f}{r['keyframes_s']:>9.2f}"
-              f"{r['scenes']:>7}{r['analysed_fps']:>14.0f}{r['video_fps']:>11.0f}{total / r['duration_s']:>8.4f}")
+              f"{r['scenes']:>7}{r['analysed_fps']:>14.0f}{r['video_fps']:>11.0f}{total / r['duration_s']:>8.4f}"
+              f"  cuts: {r['cuts']}")
         if r["duration_s"] >= 3000:
             hour = r["scenes_s"] * 3600 / r["duration_s"]
             verdict = "OK" if hour < TARGET_S else "OVER TARGET"
