@@ -12,6 +12,7 @@ from typing import Any
 from dagster import EnvVar
 
 from halo_resources.cache import CacheResource
+from halo_resources.gemini import GeminiResource
 from halo_resources.io_manager import ParquetIOManager
 from halo_resources.models import ModelsResource
 
@@ -26,4 +27,10 @@ def get_resources(env: str | None = None) -> dict[str, Any]:
         "cache": CacheResource(redis_url=EnvVar("REDIS_URL"))
         if os.environ.get("REDIS_URL")
         else CacheResource(),
+        "gemini": GeminiResource(api_key=EnvVar(k)) if (k := _gemini_key_var()) else GeminiResource(),
     }
+
+
+def _gemini_key_var() -> str:
+    """The env var holding the Gemini key, as google-genai picks it (GOOGLE_API_KEY first)."""
+    return next((k for k in ("GOOGLE_API_KEY", "GEMINI_API_KEY") if os.environ.get(k)), "")

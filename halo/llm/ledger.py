@@ -1,0 +1,148 @@
+"""Every LLM call as a CallRecord, kept in an append-only per-video ledger store.
+
+Why a store and not only an asset output: spending happens in several assets (chunk
+summaries, video summary, later Q&A sessions) and in several runs; a call that was paid for
+must stay recorded even when the asset fails halfway (budget spent, API down). Each flush
+writes one new Parquet file ``data/ledger/<video_id>/<utc-ts>-<uuid>.parquet`` atomically
+(temp + rename), so writers never overwrite each other and a crash loses nothing already
+flushed. ``cost_ledger`` and ``library_costs`` read the union of those files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from halo.paths import data_dir
+from halo.storage import write_parquet_atomic
+
+
+@dataclass
+class CallRecord:
+    """One LLM call (or cache hit standing in for one). Token fields come from usage metadata.
+
+    input_tokens = promptTokenCount (cached tokens included), cached_tokens =
+    cachedContentTokenCount, output_tokens = candidatesTokenCount + thoughtsTokenCount.
+    naive_tokens = what the naive approach would have sent for the same purpose (see
+    halo.llm.baseline); naive_cost_usd prices those at the same model's rates.
+    """
+
+    video_id: str
+    asset: str
+    purpose: str
+    backend: str  # "gemini" | "local" | "cache"
+    model: str
+    model_reason: str = ""
+    input_tokens: int = 0
+    cached_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    cache_tier: str = ""  # "" = not served by the cache; "L1" / "L2" / "L3"
+    naive_tokens: int = 0
+    naive_cost_usd: float = 0.0
+    batch: bool = False
+    image_tokens: int = 0
+    run_id: str = ""
+    item_id: str = ""  # chunk id / question id the call served
+    ts: float = field(default_factory=time.time)
+    call_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+LEDGER_COLUMNS = [f.name for f in dataclasses.fields(CallRecord)]
+# cost_ledger column order: the contract columns first, then the audit extras.
+CONTRACT_COLUMNS = [
+    "ts", "video_id", "asset", "purpose", "backend", "model", "input_tokens", "cached_tokens",
+    "output_tokens", "cost_usd", "cache_tier", "naive_tokens",
+]
+EXTRA_COLUMNS = [c for c in LEDGER_COLUMNS if c not in CONTRACT_COLUMNS]
+
+
+def records_frame(records: Iterable[CallRecord]) -> pd.DataFrame:
+    rows = [dataclasses.asdict(r) for r in records]
+    df = pd.DataFrame(rows, columns=CONTRACT_COLUMNS + EXTRA_COLUMNS)
+    df["ts"] = pd.to_datetime(df["ts"], unit="s", utc=True)
+    return df
+
+
+def ledger_dir(video_id: str | None = None) -> Path:
+    root = data_dir() / "ledger"
+    return root / video_id if video_id else root
+
+
+def append_records(records: list[CallRecord]) -> Path | None:
+    """Persist ``records`` (grouped per video) as new ledger files; returns the last path."""
+    last = None
+    by_video: dict[str, list[CallRecord]] = {}
+    for r in records:
+        by_video.setdefault(r.video_id, []).append(r)
+    for video_id, recs in by_video.items():
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        last = ledger_dir(video_id) / f"{stamp}-{uuid.uuid4().hex[:12]}.parquet"
+        write_parquet_atomic(records_frame(recs), last)
+    return last
+
+
+def read_ledger(video_id: str | None = None) -> pd.DataFrame:
+    """All recorded calls for ``video_id`` (or every video), oldest first."""
+    root = ledger_dir(video_id)
+    files = sorted(root.glob("*.parquet") if video_id else root.glob("*/*.parquet"))
+    frames = [pd.read_parquet(f) for f in files]
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return records_frame([])
+    df = pd.concat(frames, ignore_index=True)
+    return df.sort_values("ts", kind="stable").reset_index(drop=True)
+
+
+class Ledger:
+    """Collects call records for one asset run and flushes them to the store.
+
+    ``add`` keeps the record in memory; ``flush`` persists what is pending. Callers flush after
+    each batch of calls and in a ``finally`` so a failure never loses paid calls.
+    """
+
+    def __init__(self, run_id: str = "", persist: bool = True):
+        self.run_id = run_id
+        self.persist = persist
+        self.records: list[CallRecord] = []
+        self._pending: list[CallRecord] = []
+
+    def add(self, record: CallRecord) -> CallRecord:
+        if not record.run_id:
+            record.run_id = self.run_id
+        self.records.append(record)
+        self._pending.append(record)
+        return record
+
+    def flush(self) -> None:
+        if self.persist and self._pending:
+            append_records(self._pending)
+        self._pending = []
+
+    def totals(self) -> dict[str, float]:
+        return summarize_costs(records_frame(self.records))
+
+
+def summarize_costs(df: pd.DataFrame) -> dict[str, float]:
+    """Totals a user audits: tokens, USD, the naive baseline and the savings against it."""
+    cost = float(df["cost_usd"].sum()) if len(df) else 0.0
+    naive = float(df["naive_cost_usd"].sum()) if len(df) else 0.0
+    return {
+        "calls": int(len(df)),
+        "gemini_calls": int((df["backend"] == "gemini").sum()) if len(df) else 0,
+        "cache_hits": int((df["cache_tier"] != "").sum()) if len(df) else 0,
+        "input_tokens": int(df["input_tokens"].sum()) if len(df) else 0,
+        "cached_tokens": int(df["cached_tokens"].sum()) if len(df) else 0,
+        "output_tokens": int(df["output_tokens"].sum()) if len(df) else 0,
+        "cost_usd": round(cost, 8),
+        "naive_tokens": int(df["naive_tokens"].sum()) if len(df) else 0,
+        "naive_cost_usd": round(naive, 8),
+        "savings_usd": round(naive - cost, 8),
+        "savings_ratio": round((naive - cost) / naive, 6) if naive > 0 else 0.0,
+    }

@@ -1,0 +1,85 @@
+"""GeminiResource: the Gemini client, model choice, retries, budget and pricing for HALO assets.
+
+With no API key (config ``api_key`` empty and neither GOOGLE_API_KEY nor GEMINI_API_KEY set)
+every call goes to the local extractive backend: the pipeline works offline at $0. Set the key
+with ``api_key=EnvVar("GEMINI_API_KEY")`` (the UI shows the variable's name, never the value)
+or just export it. GOOGLE_GEMINI_BASE_URL redirects the endpoint as the SDK documents;
+``base_url`` overrides it only when set.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dagster import ConfigurableResource
+from pydantic import Field, PrivateAttr
+
+from halo.llm.budget import Budget
+from halo.llm.gemini import GeminiClient, GeminiSettings, env_api_key
+from halo.llm.ledger import Ledger, read_ledger
+from halo.llm.pricing import price_table
+from halo.llm.service import LLMService, NoCache
+
+
+class GeminiResource(ConfigurableResource):
+    """Gemini via google-genai (or the offline backend when no key is set)."""
+
+    api_key: str = Field("", description="Use EnvVar('GEMINI_API_KEY'); '' = the SDK's env vars; none = local backend")
+    flash_model: str = Field("gemini-2.5-flash", description="default model")
+    pro_model: str = Field("gemini-2.5-pro", description="for hard tasks and very long inputs")
+    pro_threshold_tokens: int = Field(200_000, description="inputs above this go to Pro")
+    temperature: float = 0.2
+    max_output_tokens: int = 1024
+    timeout_s: float = 60.0
+    max_retries: int = Field(4, description="SDK retries with exponential backoff+jitter on 408/429/5xx/timeouts")
+    retry_initial_delay_s: float = 1.0
+    batch_size: int = Field(8, description="calls in flight together; ledger flushed after each group")
+    base_url: str = Field("", description="'' = SDK default or GOOGLE_GEMINI_BASE_URL")
+    budget_usd_per_run: float = Field(0.0, description="0 = no limit")
+    budget_usd_per_video: float = Field(0.0, description="0 = no limit; counts all recorded spend on the video")
+    fallback_to_cache: bool = Field(False, description="answer from L3 stored summaries when the budget is spent or Gemini fails")
+    use_batch_mode: bool = Field(False, description="Gemini Batch API (50% off) for chunk summaries: for scheduled backfills")
+    batch_poll_s: float = 30.0
+    use_context_cache: bool = Field(True, description="Gemini context caching for multi-question sessions when cheaper (storage included)")
+    context_cache_ttl_s: int = 3600
+    price_overrides: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="{model: {input_per_m, output_per_m, cached_per_m, ...}}"
+    )
+
+    _client: Any = PrivateAttr(default=None)
+
+    @property
+    def backend(self) -> str:
+        return "gemini" if (self.api_key or env_api_key()) else "local"
+
+    def settings(self) -> GeminiSettings:
+        return GeminiSettings(
+            api_key=self.api_key or env_api_key(),
+            flash_model=self.flash_model, pro_model=self.pro_model,
+            temperature=self.temperature, max_output_tokens=self.max_output_tokens,
+            timeout_s=self.timeout_s, max_retries=self.max_retries,
+            retry_initial_delay_s=self.retry_initial_delay_s, base_url=self.base_url,
+            pro_threshold_tokens=self.pro_threshold_tokens,
+        )
+
+    def client(self) -> GeminiClient | None:
+        """The google-genai client, or None for the local backend."""
+        if self.backend == "local":
+            return None
+        if self._client is None:
+            self._client = GeminiClient(self.settings())
+        return self._client
+
+    def service(self, video_id: str, asset: str, run_id: str = "", cache: Any = None) -> LLMService:
+        """An LLMService for one video and asset, its budget primed from the ledger store."""
+        spent = read_ledger(video_id)
+        budget = Budget(
+            per_run_usd=self.budget_usd_per_run, per_video_usd=self.budget_usd_per_video,
+            spent_run_usd=float(spent.loc[spent["run_id"] == run_id, "cost_usd"].sum()) if run_id else 0.0,
+            spent_video_usd=float(spent["cost_usd"].sum()), video_id=video_id,
+        )
+        return LLMService(
+            video_id=video_id, asset=asset, settings=self.settings(), client=self.client(),
+            ledger=Ledger(run_id=run_id), budget=budget, cache=cache or NoCache(),
+            prices=price_table(self.price_overrides), fallback_to_cache=self.fallback_to_cache,
+        )
