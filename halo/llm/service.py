@@ -237,3 +237,76 @@ class LLMService:
         for key in [k for k in by_id if k not in out]:  # failed items: one synchronous retry each
             out[key] = self.ask(by_id[key])
         return out
+
+
+def _session_request(question: str, i: int, context: str, cached: bool) -> Request:
+    from halo.llm.local import answer_extractive
+    from halo.llm.prompts import QA_SYSTEM, qa_prompt
+
+    prompt = f"QUESTION: {question.strip()}" if cached else qa_prompt(question, context)
+    return Request(
+        item_id=f"q{i}", parts=[prompt], cache_query=question, purpose="question",
+        local=lambda: answer_extractive(question, [context]), system=None if cached else QA_SYSTEM,
+        semantic=True,
+    )
+
+
+def ask_session(service: LLMService, context: str, questions: list[str], *, naive_seconds: float = 0.0,
+                use_context_cache: bool = True, ttl_s: int = 3600) -> list[Answer]:
+    """Answer several questions over one context (e.g. a video's summary + chunks).
+
+    With Gemini and ``use_context_cache``, the context goes into a Gemini context cache when
+    halo.llm.pricing.plan_context_cache says that is cheaper for this many questions, storage
+    included; the cache creation and its storage are ledger rows of their own.
+    """
+    from halo.llm.pricing import cache_storage_usd, plan_context_cache
+    from halo.llm.prompts import QA_SYSTEM
+
+    client = service.client
+    try:
+        if client is None or not use_context_cache:
+            return [service.ask(_with_naive(_session_request(q, i, context, False), naive_seconds))
+                    for i, q in enumerate(questions)]
+        model, reason, ctx_tokens = service.plan_model(Request("ctx", [context], "", "ctx", str, QA_SYSTEM))
+        plan = plan_context_cache(model, ctx_tokens, len(questions), ttl_s / 3600, prices=service.prices)
+        if not plan.use_cache:
+            return [service.ask(_with_naive(_session_request(q, i, context, False), naive_seconds))
+                    for i, q in enumerate(questions)]
+        worst = call_cost_usd(model, ctx_tokens, 0, 0, prices=service.prices) + cache_storage_usd(
+            model, ctx_tokens, ttl_s / 3600, service.prices)
+        service.budget.check(worst, "context cache creation")
+        name, tokens = client.create_context_cache([context], model=model, ttl_s=ttl_s, system=QA_SYSTEM)
+        usage = type("U", (), {"prompt_tokens": tokens, "cached_tokens": 0, "output_tokens": 0})()
+        create = Request("context_cache", [], "", "context_cache_create", str)
+        service._record(create, backend="gemini", model=model, reason=plan.reason, usage=usage)
+        storage = service._record(Request("context_cache", [], "", "context_cache_storage", str),
+                                  backend="gemini", model=model, reason=plan.reason)
+        storage.cost_usd = cache_storage_usd(model, tokens, ttl_s / 3600, service.prices)
+        service.budget.charge(storage.cost_usd)
+        answers = []
+        try:
+            for i, q in enumerate(questions):
+                req = _with_naive(_session_request(q, i, context, True), naive_seconds)
+                hit = service._cached(req, model)
+                if hit is not None:
+                    answers.append(hit)
+                    continue
+                est = call_cost_usd(model, tokens + estimate_tokens(req.parts), tokens,
+                                    service.settings.max_output_tokens, prices=service.prices)
+                service.budget.check(est, f"question {i}")
+                res = client.generate(req.parts, model=model, cached_content=name,
+                                      what=f"question for video {service.video_id!r}")
+                rec = service._record(req, backend="gemini", model=model,
+                                      reason=f"{reason}; context cache", usage=res.usage)
+                service._store(req, model, res.text, rec)
+                answers.append(Answer(res.text, rec))
+        finally:
+            client.delete_context_cache(name)
+        return answers
+    finally:
+        service.ledger.flush()
+
+
+def _with_naive(req: Request, seconds: float) -> Request:
+    req.naive_seconds = seconds
+    return req

@@ -1,0 +1,46 @@
+"""Multi-question sessions: Gemini context caching used only when cheaper, priced in the ledger
+to the token the server reported (cached tokens at the cached rate, storage included)."""
+
+from __future__ import annotations
+
+import pytest
+
+from halo.llm.ledger import read_ledger
+from halo.llm.pricing import cache_storage_usd, call_cost_usd
+from halo.llm.service import ask_session
+from halo_resources.gemini import GeminiResource
+
+CONTEXT = "The team chose a rubber case and a kinetic battery for the remote control. " * 1000
+QUESTIONS = [f"Question {i}: what did the team decide about item {i}?" for i in range(10)]
+
+
+def service(**kw):
+    return GeminiResource(retry_initial_delay_s=0.01, **kw).service("meeting", "qa", "run-1")
+
+
+def test_context_cache_session_is_cheaper_and_accounted(data_root, gemini_env):
+    svc = service()
+    answers = ask_session(svc, CONTEXT, QUESTIONS, naive_seconds=209.0)
+    assert len(answers) == 10 and gemini_env.count("/cachedContents") == 2  # create + delete
+    ledger = read_ledger("meeting")
+    reported = gemini_env.reported
+    assert ledger["input_tokens"].sum() == sum(r["promptTokenCount"] for r in reported)
+    assert ledger["cached_tokens"].sum() == sum(r.get("cachedContentTokenCount", 0) for r in reported)
+    assert ledger["output_tokens"].sum() == sum(r.get("candidatesTokenCount", 0) + r.get("thoughtsTokenCount", 0) for r in reported)
+    ctx = reported[0]["promptTokenCount"]
+    assert reported[0]["kind"] == "cache_create" and all(r["cachedContentTokenCount"] == ctx for r in reported[1:])
+    expected = call_cost_usd("gemini-2.5-flash", ctx, 0, 0) + cache_storage_usd("gemini-2.5-flash", ctx, 1.0) + sum(
+        call_cost_usd("gemini-2.5-flash", r["promptTokenCount"], ctx, r["candidatesTokenCount"] + r["thoughtsTokenCount"])
+        for r in reported[1:])
+    assert ledger["cost_usd"].sum() == pytest.approx(expected, rel=1e-12)
+    # the same calls without the context cache: every prompt billed in full, no storage
+    without = sum(call_cost_usd("gemini-2.5-flash", r["promptTokenCount"], 0,
+                                r["candidatesTokenCount"] + r["thoughtsTokenCount"]) for r in reported[1:])
+    assert ledger["cost_usd"].sum() < without  # storage (1 h) included, still cheaper
+    assert set(ledger["purpose"]) == {"context_cache_create", "context_cache_storage", "question"}
+
+
+def test_single_question_does_not_cache(data_root, gemini_env):
+    ask_session(service(), CONTEXT, QUESTIONS[:1])
+    assert gemini_env.count("/cachedContents") == 0 and len(gemini_env.reported) == 1
+    assert read_ledger("meeting")["cached_tokens"].sum() == 0
