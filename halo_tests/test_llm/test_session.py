@@ -44,3 +44,12 @@ def test_single_question_does_not_cache(data_root, gemini_env):
     ask_session(service(), CONTEXT, QUESTIONS[:1])
     assert gemini_env.count("/cachedContents") == 0 and len(gemini_env.reported) == 1
     assert read_ledger("meeting")["cached_tokens"].sum() == 0
+
+
+def test_offline_session_answers_extractively_at_zero_cost(data_root, no_key_env):
+    context = ("The budget for the remote is twelve euros fifty. The case will be made of rubber. "
+               "Marketing wants a fruit and vegetable theme. The next meeting is on Tuesday.")
+    svc = GeminiResource().service("meeting", "qa")
+    answers = ask_session(svc, context, ["How much may the remote cost?", "What material is the case?"])
+    assert "twelve euros fifty" in answers[0].text and "rubber" in answers[1].text
+    assert {a.record.backend for a in answers} == {"local"} and sum(a.record.cost_usd for a in answers) == 0
