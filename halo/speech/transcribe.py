@@ -41,7 +41,7 @@ class AsrConfig:
     batch_size: int = 8
     beam_size: int = 5
     language: str = ""  # '' = detect
-    alignment_model: str = ""  # '' = faster-whisper word timestamps
+    alignment_model: str = ""  # '' = faster-whisper word timestamps; "default" = WhisperX's per-language model
     cpu_threads: int = 0  # 0 = all cores (at most 4)
     chunk_s: float = 30.0
     vad: str = "silero"  # "silero" (packaged) | "pyannote" (WhisperX's bundled segmentation model)
@@ -231,9 +231,20 @@ def _transcribe_word_timestamps(pipeline, audio, chunks, language, config: AsrCo
 
 @lru_cache(maxsize=2)
 def _load_aligner(language: str, device: str, model_name: str):
+    """WhisperX's wav2vec2 aligner; ``model_name="default"`` = WhisperX's choice for the language."""
     import whisperx
 
-    return whisperx.load_align_model(language_code=language, device=device, model_name=model_name)
+    try:
+        return whisperx.load_align_model(
+            language_code=language, device=device, model_name=None if model_name == "default" else model_name
+        )
+    except Exception as exc:  # hub errors, missing files, unsupported language
+        raise ModelFileError(
+            f"Could not load the alignment model {model_name!r} for language {language!r} "
+            f"({type(exc).__name__}: {str(exc)[:200]}). Fix: allow downloads (unset HF_HUB_OFFLINE), give a "
+            "local wav2vec2 directory as alignment_model, or set alignment_model='' to use "
+            "faster-whisper word timestamps."
+        ) from None
 
 
 def _transcribe_aligned(pipeline, audio, language, config: AsrConfig) -> list[Segment]:

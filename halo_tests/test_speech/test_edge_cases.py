@@ -79,3 +79,24 @@ def test_missing_resemblyzer_weights_names_file(monkeypatch, tmp_path) -> None:
     monkeypatch.setattr(resemblyzer, "__file__", str(tmp_path / "resemblyzer" / "__init__.py"))
     with pytest.raises(ModelFileError, match=r"pretrained\.pt is missing\. Fix: .*resemblyzer"):
         resemblyzer_weights_path()
+
+
+def test_unavailable_pyannote_pipeline_says_how_to_fix(tmp_path, monkeypatch) -> None:
+    """Offline, the full-size pipeline cannot come from the hub: the error says what to do."""
+    from halo.speech.diarize import DiarizationConfig
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    config = DiarizationConfig(backend="pyannote", pyannote_pipeline=str(tmp_path / "no-such-pipeline"))
+    with pytest.raises(ModelFileError, match="no-such-pipeline.*Fix:.*HF_TOKEN.*diarization_backend='local'"):
+        diarize(np.zeros(5 * SR, dtype=np.float32), config)
+
+
+def test_unavailable_alignment_model_says_how_to_fix(monkeypatch, tmp_path) -> None:
+    from halo.speech.transcribe import AsrConfig
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    from halo.media import decode_audio
+
+    audio = decode_audio(SAMPLE)[: 8 * SR]
+    with pytest.raises(ModelFileError, match="no-aligner.*Fix:.*alignment_model=''"):
+        transcribe(audio, AsrConfig(alignment_model=str(tmp_path / "no-aligner"), language="en"))

@@ -1,0 +1,146 @@
+"""Speech benchmark: real-time factor and peak memory of transcription and diarization.
+
+    python -m bench.bench_speech                        # the sample + the generated 60-minute video
+    python -m bench.bench_speech --video some.mp4 ...   # any videos
+    python -m bench.bench_speech --baseline             # also plain faster-whisper on the sample
+
+Each (video, stage) runs in its own process so peak RSS is that stage's alone. Model loading is
+timed apart from processing (it happens once per process; assets then run per video).
+cpu_s (process CPU time, load included) is printed beside wall time because on a shared
+machine the wall time also measures everyone else's work; "load" is the 1-minute load average.
+Targets (issue 3, 2 cores): transcription RTF <= 0.12, diarization RTF <= 0.05, peak <= 4 GB.
+Where truth sits next to the video (samplegen's .truth.json / .rttm), WER and DER are printed too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from halo.paths import PROJECT_ROOT, samples_dir  # noqa: E402
+
+HOUR_VIDEO = PROJECT_ROOT / "data" / "bench" / "meeting_3600s.mp4"  # same file as bench_ingest's
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_stage(video: Path, stage: str) -> dict:
+    """Run one stage on one video in this process; return figures (and quality if truth exists)."""
+    from halo.media import decode_audio
+
+    audio = decode_audio(video)
+    cpu0 = time.process_time()
+    duration = len(audio) / 16000
+    truth_path = video.with_suffix(".truth.json")
+    rttm_path = video.with_suffix(".rttm")
+    out: dict = {"video": video.name, "stage": stage, "duration_s": round(duration, 1)}
+    if stage == "transcribe":
+        from halo.speech.transcribe import AsrConfig, load_asr, transcribe
+
+        config = AsrConfig(language="")
+        t0 = time.perf_counter()
+        load_asr(config.model, config.device, config.compute_type, config.cpu_threads, config.vad)
+        out["load_s"] = round(time.perf_counter() - t0, 1)
+        result = transcribe(audio, config)
+        out.update(seconds=round(result.processing_s, 1), words=len(result.words), language=result.language)
+        if truth_path.exists():
+            from halo.eval.speech import wer
+
+            truth = json.loads(truth_path.read_text())
+            out["wer"] = round(wer(" ".join(t["text"] for t in truth["turns"]), result.text), 4)
+    elif stage == "diarize":
+        from halo.speech.diarize import diarize, load_voice_encoder
+        from halo.speech.vad import load_silero
+
+        t0 = time.perf_counter()
+        load_voice_encoder("cpu"), load_silero()
+        out["load_s"] = round(time.perf_counter() - t0, 1)
+        result = diarize(audio)
+        out.update(seconds=round(result.processing_s, 1), speakers=len(result.speakers))
+        if rttm_path.exists():
+            from halo.eval.speech import der, read_rttm
+
+            ref = read_rttm(rttm_path)
+            out["true_speakers"] = len({s for _, _, s in ref})
+            out["der"] = round(der(ref, [(t.start, t.end, t.speaker) for t in result.turns]), 4)
+    elif stage == "baseline":  # plain faster-whisper, sequential, same model and settings
+        from faster_whisper import WhisperModel
+
+        from halo.models import whisper_base_dir
+
+        model = WhisperModel(str(whisper_base_dir()), device="cpu", compute_type="int8", cpu_threads=min(os.cpu_count() or 1, 4))
+        t0 = time.perf_counter()
+        segments, _ = model.transcribe(audio, beam_size=5)
+        text = " ".join(s.text for s in segments)
+        out["seconds"] = round(time.perf_counter() - t0, 1)
+        if truth_path.exists():
+            from halo.eval.speech import wer
+
+            truth = json.loads(truth_path.read_text())
+            out["wer"] = round(wer(" ".join(t["text"] for t in truth["turns"]), text), 4)
+    else:
+        raise ValueError(stage)
+    out["rtf"] = round(out["seconds"] / duration, 4) if duration else 0.0
+    # CPU seconds of the whole stage (incl. load): on a shared machine wall time is inflated by
+    # other processes, cpu_s / n_cores is what the stage costs on idle cores.
+    out["cpu_s"] = round(time.process_time() - cpu0, 1)
+    out["load_avg"] = round(os.getloadavg()[0], 1)
+    out["peak_mb"] = round(_peak_mb())
+    return out
+
+
+def ensure_hour_video(path: Path = HOUR_VIDEO) -> Path:
+    if not path.exists():
+        print(f"generating {path} (python -m halo.samplegen --duration 3600) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "halo.samplegen", "--duration", "3600", "--out", str(path)], check=True, cwd=PROJECT_ROOT)
+    return path
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--video", type=Path, nargs="+")
+    parser.add_argument("--stages", nargs="+", default=["transcribe", "diarize"])
+    parser.add_argument("--baseline", action="store_true", help="also plain faster-whisper (sample only)")
+    parser.add_argument("--child", nargs=2, metavar=("VIDEO", "STAGE"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print("RESULT " + json.dumps(run_stage(Path(args.child[0]), args.child[1])), flush=True)
+        return
+    videos = args.video or [samples_dir() / "meeting.mp4", ensure_hour_video()]
+    jobs = [(v, s) for v in videos for s in args.stages]
+    if args.baseline:
+        jobs.append((videos[0], "baseline"))
+    targets = {"transcribe": 0.12, "diarize": 0.05}
+    print(f"{'video':24} {'stage':10} {'dur_s':>7} {'load_s':>6} {'proc_s':>7} {'RTF':>7} {'target':>6} {'peak_MB':>7} {'cpu_s':>7} {'load':>5}  quality")
+    for video, stage in jobs:
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.bench_speech", "--child", str(video), stage],
+            cwd=PROJECT_ROOT, capture_output=True, text=True,
+        )
+        lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+        if proc.returncode or not lines:
+            print(f"{video.name:24} {stage:10} FAILED\n{proc.stderr[-2000:]}")
+            continue
+        r = json.loads(lines[-1][7:])
+        quality = " ".join(f"{k}={r[k]}" for k in ("wer", "der", "speakers", "true_speakers", "language") if k in r)
+        target = targets.get(stage)
+        mark = "" if target is None else ("ok" if r["rtf"] <= target else "MISS")
+        print(
+            f"{r['video'][:24]:24} {stage:10} {r['duration_s']:7.1f} {r.get('load_s', 0):6.1f} {r['seconds']:7.1f} "
+            f"{r['rtf']:7.4f} {mark:>6} {r['peak_mb']:7d} {r['cpu_s']:7.1f} {r['load_avg']:5.1f}  {quality}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
