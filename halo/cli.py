@@ -74,5 +74,31 @@ def report(video_id: str) -> None:
     print_report(video_id)
 
 
+@main.group(name="eval")
+def eval_group() -> None:
+    """Evaluations against human ground truth."""
+
+
+@eval_group.command("segmentation")
+@click.option("--choi", "choi_dir", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Folder of Choi .ref files (searched recursively).")
+@click.option("--qmsum", "qmsum_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="QMSum .json or .jsonl file (topic spans are the truth).")
+@click.option("--limit", type=int, default=None, help="Evaluate only N documents per benchmark.")
+@click.option("--topics/--no-topics", default=False, help="Fit BERTopic per meeting (slow).")
+@click.option("--bertscore/--no-bertscore", default=False, help="BERTScore gap coherence (slow).")
+@click.option("--ablation", is_flag=True, help="Add one row per signal (QMSum).")
+@click.option("--json", "as_json", is_flag=True, help="Print rows as JSON for scripts.")
+def eval_segmentation(choi_dir, qmsum_file, limit, topics, bertscore, ablation, as_json) -> None:
+    """Pk/WindowDiff of the chunker vs fixed-length and TextTiling baselines."""
+    from halo.eval.segmentation import print_rows, segmentation_report
+
+    if not choi_dir and not qmsum_file:
+        raise click.UsageError("give --choi DIR and/or --qmsum FILE")
+    rows = segmentation_report(choi_dir, qmsum_file, limit=limit, with_topics=topics,
+                               with_bertscore=bertscore, ablation=ablation)
+    print_rows(rows, as_json)
+
+
 if __name__ == "__main__":
     main()

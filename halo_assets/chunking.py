@@ -1,0 +1,63 @@
+"""Chunking asset: `chunks`, the rule-based multimodal chunker's output, with its timeline."""
+
+import base64
+import time
+
+import pandas as pd
+from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataValue, asset
+
+from halo.chunking.rules import ChunkingConfig
+from halo.chunking.video import chunk_video
+from halo.ids import validate_video_id
+from halo.paths import media_dir
+from halo.storage import write_bytes_atomic
+from halo.text.tokens import TOKENIZER_NAME
+from halo_assets.partitions import videos_partitions
+from halo_assets.text import vectors_of
+from halo_resources.models import ModelsResource
+
+
+class ChunksConfig(Config, ChunkingConfig):
+    """Run config of `chunks`: the ChunkingConfig knobs (durations, thresholds, weights)."""
+
+
+@asset(partitions_def=videos_partitions, group_name="chunking", kinds={"bertscore"})
+def chunks(context: AssetExecutionContext, config: ChunksConfig, utterances: pd.DataFrame,
+           embeddings: pd.DataFrame, topics: pd.DataFrame, scenes: pd.DataFrame,
+           models: ModelsResource) -> MaterializeResult:
+    """Chunks cut where speakers, scenes, topics and meaning change, within min/max duration."""
+    video_id = validate_video_id(context.partition_key)
+    t0 = time.perf_counter()
+    ordered = utterances.sort_values("start").reset_index(drop=True)
+    vectors = vectors_of(embeddings.set_index("utt_id").loc[ordered["utt_id"]].reset_index()
+                         if len(ordered) else embeddings)
+    topic_ids = (topics.set_index("utt_id").loc[ordered["utt_id"], "topic"].astype(int).tolist()
+                 if len(ordered) else None)
+    out = chunk_video(ordered, vectors, topic_ids, scenes,
+                      ChunkingConfig(**config.model_dump()),
+                      coherence_model=models.coherence_model,
+                      coherence_layers=models.coherence_num_layers)
+    df = out.result.chunks
+    seconds = time.perf_counter() - t0
+    png_path = media_dir(video_id) / "chunk_timeline.png"
+    write_bytes_atomic(png_path, out.timeline_png)
+    duration = float(scenes["end"].max()) if len(scenes) else float(df["end"].max() if len(df) else 0)
+    reasons = df["boundary_reason"].str.replace(r" \([0-9.]+\)", "", regex=True).value_counts()
+    image = base64.b64encode(out.timeline_png).decode("ascii")
+    return MaterializeResult(value=df, metadata={
+        "dagster/row_count": len(df),
+        "total_tokens": int(df["n_tokens"].sum()),
+        "mean_tokens": round(float(df["n_tokens"].mean()), 1) if len(df) else 0.0,
+        "max_tokens": int(df["n_tokens"].max()) if len(df) else 0,
+        "mean_coherence": round(float(df["coherence"].mean()), 3) if len(df) else 0.0,
+        "mean_duration_s": round(float((df["end"] - df["start"]).mean()), 1) if len(df) else 0.0,
+        "tokenizer": TOKENIZER_NAME,
+        "coherence_model": models.coherence_model or "all-MiniLM-L6-v2 (bundled), 6 layers",
+        "scenes_only": out.from_scenes_only,
+        "processing_s": round(seconds, 3),
+        **{f"{k}_s": round(v, 3) for k, v in out.seconds.items()},
+        "real_time_factor": round(seconds / max(duration, 1e-9), 5),
+        "boundary_reasons": MetadataValue.md(reasons.to_frame("cuts").to_markdown()),
+        "timeline_path": MetadataValue.path(str(png_path)),
+        "timeline": MetadataValue.md(f"![chunk timeline](data:image/png;base64,{image})"),
+    })
