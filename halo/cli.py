@@ -102,3 +102,53 @@ def eval_segmentation(choi_dir, qmsum_file, limit, topics, bertscore, ablation, 
 
 if __name__ == "__main__":
     main()
+
+
+@main.group(name="cache")
+def cache_group() -> None:
+    """The answer cache (REDIS_URL, else the embedded redis-server in data/cache)."""
+
+
+def _cache():
+    from halo_resources.environments import get_resources
+
+    return get_resources()["cache"].process_config_and_initialize().get_cache()
+
+
+@cache_group.command("stats")
+@click.option("--video", "video_id", default=None, help="Only this video's hits, misses and savings.")
+@click.option("--json", "as_json", is_flag=True, help="Print the raw statistics as JSON.")
+def cache_stats(video_id: str | None, as_json: bool) -> None:
+    """Hits and misses per tier, sizes against bounds, tokens and dollars saved."""
+    import json
+
+    stats = _cache().stats(video_id)
+    if as_json:
+        click.echo(json.dumps(stats, indent=2))
+        return
+    if not stats.get("available"):
+        raise click.ClickException(f"Redis at {stats.get('redis') or '(embedded)'} is not reachable.")
+    click.echo(f"cache at {stats['redis']}" + (f", video {video_id}" if video_id else ""))
+    for tier in ("l1", "l2", "l3"):
+        t = stats[tier]
+        click.echo(f"  {tier}: {t['hits']} hits, {t['misses']} misses ({t['hit_rate']:.1%}), "
+                   f"{t['size']}/{t['max_size']} entries, {t['evictions']} evicted")
+    click.echo(f"  lookups {stats['lookups']}, hit rate {stats['hit_rate']:.1%}; saved "
+               f"{stats['input_tokens_saved']:,} input + {stats['output_tokens_saved']:,} output tokens, "
+               f"${stats['usd_saved']:.4f}")
+
+
+@cache_group.command("clear")
+@click.option("--video", "video_id", default=None, help="Clear only this video's entries.")
+def cache_clear(video_id: str | None) -> None:
+    """Delete cached answers and summaries (all, or one video's). Statistics are kept."""
+    from halo.errors import HaloError
+
+    cache = _cache()
+    if not cache.available:
+        raise click.ClickException(f"Redis at {cache.url or '(embedded)'} is not reachable; nothing cleared.")
+    try:
+        removed = cache.clear(video_id)
+    except HaloError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"removed {removed} cache entries" + (f" of {video_id}" if video_id else ""))

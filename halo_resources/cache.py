@@ -21,7 +21,7 @@ class CacheResource(ConfigurableResource):
     l2_max_size: int = Field(10_000, description="L2 semantic entries kept (LRU beyond)")
     l3_max_size: int = Field(20_000, description="L3 summary rows kept (LRU videos beyond)")
     l2_similarity_threshold: float = Field(
-        0.80, description="cosine similarity an L2 hit needs (the near-miss guard checks after)"
+        0.85, description="cosine similarity an L2 hit needs (the near-miss guard checks after)"
     )
     ttl: int = Field(30 * 24 * 3600, description="seconds an entry lives; 0 = no expiry")
     redis_url: str = Field("", description="'' = embedded redis-server in data/cache; else a Redis URL")

@@ -12,7 +12,8 @@ of the two questions agree, extracted with cheap, explainable rules:
 - time expressions (weekdays, months, morning / yesterday / last week ...),
 - order and position (before / after, first / last, beginning / end, earlier / later),
 - polarity pairs (agree / disagree, pros / cons, more / less, increase / decrease ...),
-- the kind of question asked (why / who / when / where / how many).
+- the kind of question asked (why / who / when / where / how many),
+- scope: one question is the other plus two or more content words ("... and its use").
 
 Synonyms inside each group map to one canonical token ("pros" = "advantages", "prior to" =
 "before"), so paraphrases still hit. The rules lean towards rejecting: a false miss costs one
@@ -164,15 +165,18 @@ class KeyFacts:
         return [name for name in self.__dataclass_fields__ if getattr(self, name) != getattr(other, name)]
 
 
+@lru_cache(maxsize=None)
+def _table_pattern(table_id: int) -> re.Pattern:
+    table = _TABLES[table_id]
+    alternation = "|".join(re.escape(p) for p in sorted(table, key=len, reverse=True))
+    return re.compile(r"(?<![\w'])(?:" + alternation + r")(?!\w)")  # "designer's" matches
+
+
 def _phrase_tokens(text: str, table: dict[str, str]) -> tuple[set[str], str]:
     """Find table entries in lowercased ``text`` (longest first); return tokens and text without them."""
-    found: set[str] = set()
-    for phrase in sorted(table, key=len, reverse=True):
-        pattern = r"(?<![\w'])" + re.escape(phrase) + r"(?![\w'])"
-        if re.search(pattern, text):
-            found.add(table[phrase])
-            text = re.sub(pattern, " ", text)
-    return found, text
+    pattern = _table_pattern(id(table))
+    found = {table[m.group(0)] for m in pattern.finditer(text)}
+    return found, pattern.sub(" ", text)
 
 
 @lru_cache(maxsize=4096)
@@ -238,9 +242,36 @@ def key_facts(question: str) -> KeyFacts:
 
 
 _ALL_GROUP_WORDS = {w for table in _GROUPS.values() for w in table if " " not in w}
+_TABLES = {id(table): table for table in (*_GROUPS.values(), _SPEAKERS)}
+
+
+# Function words and the words people wrap a question in ("quick question: can you tell me...").
+_STOP = set("""
+a about above after again all also am an and any are as at be been being both but by can could
+did do does doing done during each either for from further had has have having he her here hers
+him his how i if in into is it its itself just me my of off on once only or other our out over own
+same she should so some such than that the their them then there these they this those through to
+too under until up very was we were what when where which while who whom why will with would you
+your yours whats what's who's quick question tell please exactly briefly give summary summarize
+summarise recap sum know let explain describe regarding concerning mention mentioned say said
+talk talked discuss discussed discussion conversation anything something thing things kind
+""".split())
+
+
+def _content(question: str) -> frozenset[str]:
+    words = re.findall(r"[a-z][a-z'-]+", question.lower().replace("’", "'"))
+    return frozenset(w.split("'")[0][:6] for w in words if w not in _STOP and len(w) > 2)
+
+
+def asks_more(question: str, cached_question: str) -> bool:
+    """One question is the other plus two or more content words ("... and explaining its use")."""
+    a, b = _content(question), _content(cached_question)
+    return (a < b and len(b - a) >= 2) or (b < a and len(a - b) >= 2)
 
 
 def facts_agree(question: str, cached_question: str) -> tuple[bool, list[str]]:
     """True when both questions carry the same key facts; else False and which groups differ."""
     diff = key_facts(question).differences(key_facts(cached_question))
+    if asks_more(question, cached_question):
+        diff.append("scope")
     return not diff, diff

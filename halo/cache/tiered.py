@@ -68,7 +68,7 @@ class CacheConfig:
     l1_max_size: int = 10_000
     l2_max_size: int = 10_000
     l3_max_size: int = 20_000
-    l2_similarity_threshold: float = 0.80
+    l2_similarity_threshold: float = 0.85
     ttl: int = 30 * 24 * 3600
     redis_url: str = ""  # "" = the embedded redis-server under data/cache/
     reconnect_interval_s: float = 1.0

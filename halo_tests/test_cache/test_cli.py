@@ -1,0 +1,37 @@
+"""`halo cache stats` and `halo cache clear [--video ID]` against a real server (REDIS_URL)."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from halo.cache import CacheConfig, TieredCache
+from halo.cli import main
+from halo_tests.test_cache.conftest import KW, META
+
+
+def test_cache_stats_and_clear(redis_url, monkeypatch, data_root):
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    cache = TieredCache(CacheConfig(redis_url=redis_url))
+    cache.store("meeting", "Who chaired the meeting?", "Laura.", meta=META, **KW)
+    cache.store("lecture", "Who gave the lecture?", "Prof. B.", meta=META, **KW)
+    assert cache.lookup("meeting", "Who chaired the meeting?", **KW)
+    runner = CliRunner()
+
+    out = runner.invoke(main, ["cache", "stats", "--json"])
+    assert out.exit_code == 0, out.output
+    stats = json.loads(out.output)
+    assert stats["l1"]["hits"] == 1 and stats["l1"]["size"] == 2 and stats["input_tokens_saved"] == 1200
+    human = runner.invoke(main, ["cache", "stats"])
+    assert "l1: 1 hits" in human.output and "$0.0006" in human.output
+
+    out = runner.invoke(main, ["cache", "clear", "--video", "meeting"])
+    assert out.exit_code == 0 and "removed 2 cache entries of meeting" in out.output
+    assert cache.lookup("meeting", "Who chaired the meeting?", **KW) is None
+    assert cache.lookup("lecture", "Who gave the lecture?", **KW) is not None
+    bad = runner.invoke(main, ["cache", "clear", "--video", "../etc"])
+    assert bad.exit_code != 0 and "Invalid video id" in bad.output
+    assert runner.invoke(main, ["cache", "clear"]).exit_code == 0
+    assert cache.lookup("lecture", "Who gave the lecture?", **KW) is None
+    cache.close()
