@@ -14,6 +14,8 @@ from rich.panel import Panel
 from rich.table import Table
 
 from halo.ids import validate_video_id
+from halo.llm.baseline import media_tokens
+from halo.llm.ledger import summarize_costs
 from halo.paths import parquet_dir
 from halo.storage import read_parquet
 
@@ -57,22 +59,26 @@ def _chunks_table(chunks: pd.DataFrame, summaries: pd.DataFrame | None) -> Table
         summary = str(by_id.get(row.chunk_id, ""))[:90]
         table.add_row(
             str(row.chunk_id), _fmt_time(row.start), _fmt_time(row.end), str(row.n_tokens),
-            f"{row.coherence:.2f}", str(row.boundary_reason), summary,
+            f"{row.coherence:.2f}", str(row.boundary_reason).split(" + ")[0], summary,
         )
     return table
 
 
-def _costs_panel(ledger: pd.DataFrame) -> Panel:
-    spent = ledger.cost_usd.sum()
-    tokens = int(ledger.input_tokens.sum() + ledger.output_tokens.sum())
-    backends = ", ".join(sorted(ledger.backend.astype(str).unique()))
-    naive = int(ledger.naive_tokens.max()) if "naive_tokens" in ledger and len(ledger) else 0
-    text = (
-        f"LLM calls: {len(ledger)}  backend: {backends}\n"
-        f"tokens: {tokens:,}  spent: ${spent:.4f}\n"
-        f"naive baseline (whole video to Gemini, per question): {naive:,} tokens"
-    )
-    return Panel(text, title="Cost ledger")
+def _costs_panel(ledger: pd.DataFrame, duration_s: float | None) -> Panel:
+    totals = summarize_costs(ledger)
+    backends = ", ".join(sorted(ledger.backend.astype(str).unique())) or "none"
+    lines = [
+        f"LLM calls: {totals['calls']} (cache hits {totals['cache_hits']})  backend: {backends}",
+        f"tokens in/cached/out: {totals['input_tokens']:,} / {totals['cached_tokens']:,} / "
+        f"{totals['output_tokens']:,}   spent: ${totals['cost_usd']:.4f}",
+        f"naive baseline for the same work: {totals['naive_tokens']:,} tokens, ${totals['naive_cost_usd']:.4f}",
+    ]
+    if duration_s:
+        per_question = media_tokens(duration_s).total
+        lines.append(f"naive per question (whole video at 1 fps to Gemini): {per_question:,} tokens")
+    if "local" in backends:
+        lines.append("[yellow]local backend: extractive summaries, no LLM (set GEMINI_API_KEY for Gemini)[/]")
+    return Panel("\n".join(lines), title="Cost ledger")
 
 
 def build_report(video_id: str, root: Path | None = None) -> Group:
@@ -106,7 +112,7 @@ def build_report(video_id: str, root: Path | None = None) -> Group:
         parts.append(Panel(f"{s.summary}\n\nChapters:\n{chapters}", title="Video summary"))
     ledger = load_output("cost_ledger", video_id, root)
     if ledger is not None:
-        parts.append(_costs_panel(ledger))
+        parts.append(_costs_panel(ledger, float(probe.iloc[0].duration_s) if probe is not None else None))
     if not parts:
         parts.append(f"Nothing materialized yet for {video_id}.")
     return Group(*parts)

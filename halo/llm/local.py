@@ -1,21 +1,37 @@
 """The offline backend: honest extractive work with the bundled sentence encoder, at zero cost.
 
 Used when no Gemini API key is set. It never pretends to be an LLM: summaries are the chunk's
-most *central* sentences (closest to the chunk's mean embedding, kept in spoken order) and
-answers are the context sentences most similar to the question. Every output is labelled
-backend="local" with model LOCAL_MODEL and costs $0.
+most *central* informative sentences (closest to the chunk's mean embedding, kept in spoken
+order), chapter titles are the chunk's most frequent content words, and answers are the context
+sentences most similar to the question. Every output is labelled backend="local" with model
+LOCAL_MODEL and costs $0.
+
+Why "informative": meeting speech is full of "Yeah." and "Right, okay." turns whose embeddings
+sit close to any centroid; a summary made of them is honest but useless, so sentences shorter
+than MIN_INFORMATIVE_WORDS only compete when a chunk has nothing longer.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from halo.text.embed import embed_texts
 
 LOCAL_MODEL = "local-extractive-minilm"
+MIN_INFORMATIVE_WORDS = 6
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_WORD = re.compile(r"[a-z][a-z'-]{2,}")
+# Spoken fillers and discourse words that carry no topic (on top of sklearn's stop words).
+_FILLERS = frozenset(
+    "yeah okay ok right um uh mm hmm like just gonna wanna think know really actually "
+    "mean sort kind thing things stuff got get going want need say said don't didn't "
+    "it's that's there's we're they're you're i'm i've we've we'll i'll let's maybe good "
+    "cool sure well yes lot bit".split()
+)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -36,6 +52,8 @@ def central_sentences(text: str, k: int | None = None, device: str = "cpu") -> l
     ``k`` defaults to about a quarter of the sentences, between 1 and 3.
     """
     sents = split_sentences(text)
+    informative = [s for s in sents if len(s.split()) >= MIN_INFORMATIVE_WORDS]
+    sents = informative or sents
     if len(sents) <= 1:
         return sents
     k = k or max(1, min(3, round(len(sents) / 4)))
@@ -50,12 +68,16 @@ def summarize_text(text: str, k: int | None = None) -> str:
     return " ".join(central_sentences(text, k))
 
 
-def chapter_title(summary: str, max_words: int = 8) -> str:
-    """A short chapter title: the first words of the chunk's most central sentence."""
-    first = central_sentences(summary, k=1)
-    words = (first[0] if first else summary).split()
-    title = " ".join(words[:max_words]).rstrip(".,;:")
-    return title + ("..." if len(words) > max_words else "")
+def keywords(text: str, k: int = 3) -> list[str]:
+    """The ``k`` most frequent content words of ``text`` (stop words and fillers removed)."""
+    words = [w.strip("'-") for w in _WORD.findall(text.lower())]
+    counts = Counter(w for w in words if w not in ENGLISH_STOP_WORDS and w not in _FILLERS)
+    return [word for word, _ in counts.most_common(k)]
+
+
+def chapter_title(text: str, k: int = 3) -> str:
+    """A short chapter title: the chunk's most frequent content words, e.g. "Battery, power, solar"."""
+    return ", ".join(keywords(text, k)).capitalize()
 
 
 def answer_extractive(question: str, passages: list[str], k: int = 2) -> str:
