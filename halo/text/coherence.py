@@ -7,7 +7,7 @@ for unrelated and ~0.6-0.8 for related sentences).
 
 Definitions used by the chunker:
 - gap coherence: F1 between the ~``window_words`` words before a gap and the ~window_words
-  after it, clipped to [0, 1]. A valley (below ChunkingConfig.coherence_threshold) is evidence
+  after it (computed at block splits, see gap_coherence), clipped to [0, 1]. A valley (below ChunkingConfig.coherence_threshold) is evidence
   for a cut.
 - chunk coherence: the chunk's text is packed into consecutive windows of ~window_words words
   (whole utterances); coherence is the mean F1 between neighbouring windows, clipped to [0, 1].
@@ -77,16 +77,44 @@ def pack_windows(texts: Sequence[str], window_words: float) -> list[str]:
 def gap_coherence(
     texts: Sequence[str], window_words: float = 60.0, model_type: str = "", num_layers: int = 6
 ) -> np.ndarray:
-    """F1 between the windows before and after each gap j (between text j and j+1), length n-1."""
-    from halo.chunking.signals import word_windows, word_counts
+    """F1 between the ~window_words before and after each gap j (text j | text j+1), length n-1.
 
+    For speed the texts are packed into blocks of ~window_words/2 words (whole texts) and F1 is
+    computed once per block split, between the two blocks before and the two after it; bert-score
+    embeds each distinct string once, so an hour of speech costs ~one pass over its words instead
+    of two full windows per gap. Each gap takes the F1 of the nearest block split.
+    """
     n = len(texts)
     if n < 2:
         return np.zeros(0)
-    left, right = word_windows(word_counts(texts), window_words)
-    before = [" ".join(texts[left[j]: j + 1]) for j in range(n - 1)]
-    after = [" ".join(texts[j + 1: right[j]]) for j in range(n - 1)]
-    return bertscore_f1(after, before, model_type, num_layers)
+    half = max(window_words / 2.0, 1.0)
+    block_of = np.zeros(n, dtype=int)
+    blocks: list[list[str]] = [[]]
+    count = 0
+    for i, text in enumerate(texts):
+        if count >= half:
+            blocks.append([])
+            count = 0
+        blocks[-1].append(text)
+        block_of[i] = len(blocks) - 1
+        count += len(text.split())
+    joined = [" ".join(b) for b in blocks]
+    if len(joined) < 2:  # everything fits in one block: compare the two halves of the texts
+        mid = n // 2
+        f1 = bertscore_f1([" ".join(texts[mid:])], [" ".join(texts[:mid])], model_type, num_layers)
+        return np.full(n - 1, float(f1[0]))
+    splits = range(1, len(joined))  # split s: between block s-1 and block s
+    before = [" ".join(joined[max(s - 2, 0):s]) for s in splits]
+    after = [" ".join(joined[s:s + 2]) for s in splits]
+    split_f1 = bertscore_f1(after, before, model_type, num_layers)
+    # word position of each split and of each gap
+    words = np.array([len(t.split()) for t in texts], dtype=float)
+    cum = np.cumsum(words)
+    first_of_block = np.searchsorted(block_of, np.arange(len(joined)))
+    split_pos = np.array([cum[first_of_block[s] - 1] for s in splits])
+    gap_pos = cum[:-1]
+    nearest = np.abs(gap_pos[:, None] - split_pos[None, :]).argmin(axis=1)
+    return split_f1[nearest]
 
 
 def chunk_coherence(
