@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from graphlib import TopologicalSorter
 from typing import Iterable, Mapping, Sequence
 
 from dagster import (
@@ -74,8 +75,9 @@ def outdated_reasons(
     instance: DagsterInstance, graph: Mapping[AssetKey, set[AssetKey]], video_id: str, path: str
 ) -> list[str]:
     """Why ``video_id``'s outputs need a run: missing assets, a changed source, stale assets."""
-    latest = {key: _latest(instance, key, video_id) for key in graph}
-    reasons = [f"missing {k.to_user_string()}" for k, rec in sorted(latest.items()) if rec is None]
+    upstream_first = TopologicalSorter({k: parents & graph.keys() for k, parents in graph.items()})
+    latest = {key: _latest(instance, key, video_id) for key in upstream_first.static_order()}
+    reasons = [f"missing {k.to_user_string()}" for k, rec in latest.items() if rec is None]
     probe = latest.get(AssetKey("video_file"))
     if probe is not None:
         recorded = probe.asset_materialization.metadata.get("fingerprint")
