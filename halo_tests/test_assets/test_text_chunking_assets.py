@@ -1,0 +1,60 @@
+"""embeddings -> topics -> chunks as Dagster assets on the bundled sample's utterances and scenes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from dagster import AssetKey, DagsterInstance, materialize
+
+from halo.paths import parquet_dir
+from halo.storage import write_parquet_atomic
+
+VIDEO = "meeting"
+
+
+def _seed_upstream(truth) -> None:
+    """utterances and scenes as their assets store them (the speech/vision stages' output)."""
+    utts = pd.DataFrame([{"utt_id": t["turn_id"], "start": t["start"], "end": t["end"],
+                          "speaker": t["speaker"], "scene_id": 0, "text": t["text"]}
+                         for t in truth["turns"]])
+    cuts = [0.0, *truth["scene_cuts"], truth["duration_s"]]
+    scenes = pd.DataFrame({"scene_id": range(len(cuts) - 1), "start": cuts[:-1], "end": cuts[1:],
+                           "keyframe_path": ""})
+    write_parquet_atomic(utts, parquet_dir() / "utterances" / f"{VIDEO}.parquet")
+    write_parquet_atomic(scenes, parquet_dir() / "scenes" / f"{VIDEO}.parquet")
+
+
+def test_text_and_chunking_assets_materialize_with_audit_metadata(data_root):
+    from halo.samplegen import load_truth
+    from halo_assets import chunking, text
+    from halo_assets.definitions import ASSETS
+    from halo_resources.environments import get_resources
+
+    try:
+        truth = load_truth()
+    except FileNotFoundError:
+        pytest.skip("bundled sample not generated")
+    _seed_upstream(truth)
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("videos", [VIDEO])
+    result = materialize(
+        ASSETS, selection=[text.embeddings, text.topics, chunking.chunks], partition_key=VIDEO,
+        instance=instance, resources=get_resources("local"))
+    assert result.success
+    chunks = pd.read_parquet(parquet_dir() / "chunks" / f"{VIDEO}.parquet")
+    emb = pd.read_parquet(parquet_dir() / "embeddings" / f"{VIDEO}.parquet")
+    topics = pd.read_parquet(parquet_dir() / "topics" / f"{VIDEO}.parquet")
+    assert len(emb) == len(topics) == len(truth["turns"]) and len(emb["vector"].iloc[0]) == 384
+    assert list(chunks.columns) == ["chunk_id", "start", "end", "first_utt", "last_utt", "n_tokens",
+                                    "coherence", "boundary_reason", "text"]
+    starts = chunks["start"].tolist()
+    near = [any(abs(s - t["start"]) <= 10 for s in starts) for t in truth["topics"]]
+    assert sum(near) > len(near) / 2
+    meta = result.asset_materializations_for_node("chunks")[0].metadata
+    assert meta["dagster/row_count"].value == len(chunks)
+    assert meta["total_tokens"].value == int(chunks["n_tokens"].sum()) > 0
+    assert 0 <= meta["mean_coherence"].value <= 1
+    assert "data:image/png;base64," in meta["timeline"].value
+    assert (data_root / "media" / VIDEO / "chunk_timeline.png").read_bytes().startswith(b"\x89PNG")
+    assert result.asset_materializations_for_node("topics")[0].metadata["n_topics"].value >= 1
+    assert instance.get_latest_materialization_event(AssetKey("chunks")) is not None
