@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from halo.paths import PROJECT_ROOT
 
@@ -34,18 +33,13 @@ def main() -> None:
         raise SystemExit(f"{args.truth} missing: make it with `python -m bench.bench_ingest` "
                          "(it runs python -m halo.samplegen --duration 3600)")
     from halo.chunking.rules import ChunkingConfig
-    from halo.chunking.video import chunk_video
+    from halo.chunking.video import chunk_video, truth_frames
     from halo.samplegen import load_truth
     from halo.text.embed import embed_texts, load_encoder
     from halo.text.topics import fit_topics
 
     truth = load_truth(args.truth)
-    utts = pd.DataFrame([{"utt_id": t["turn_id"], "start": t["start"], "end": t["end"],
-                          "speaker": t["speaker"], "scene_id": 0, "text": t["text"]}
-                         for t in truth["turns"]])
-    cuts = [0.0, *truth["scene_cuts"], truth["duration_s"]]
-    scenes = pd.DataFrame({"scene_id": range(len(cuts) - 1), "start": cuts[:-1], "end": cuts[1:],
-                           "keyframe_path": ""})
+    utts, scenes = truth_frames(truth)
     load_encoder()  # model loading is not per video work
     texts = utts["text"].tolist()
     timings = {}

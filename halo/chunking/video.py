@@ -94,3 +94,19 @@ def chunk_video(
                               topics=None if scenes_only else topics)
         seconds["timeline"] = time.perf_counter() - t0
     return VideoChunks(result, png, seconds, scenes_only)
+
+
+def truth_frames(truth: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(utterances, scenes) frames from a samplegen truth dict: its speaker turns and scene cuts.
+
+    What the speech and vision stages produce on clean audio; tests and benchmarks use it to run
+    the text and chunking stages alone against known topic starts.
+    """
+    utterances = pd.DataFrame(
+        [{"utt_id": t["turn_id"], "start": t["start"], "end": t["end"], "speaker": t["speaker"],
+          "scene_id": 0, "text": t["text"]} for t in truth["turns"]],
+        columns=["utt_id", "start", "end", "speaker", "scene_id", "text"])
+    cuts = [0.0, *truth["scene_cuts"], float(truth["duration_s"])]
+    scenes = pd.DataFrame({"scene_id": range(len(cuts) - 1), "start": cuts[:-1], "end": cuts[1:],
+                           "keyframe_path": ""})
+    return utterances, scenes

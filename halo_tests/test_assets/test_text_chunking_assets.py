@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from dagster import AssetKey, DagsterInstance, materialize
 
+from halo.chunking.video import truth_frames
 from halo.paths import parquet_dir
 from halo.storage import write_parquet_atomic
 
@@ -14,12 +15,7 @@ VIDEO = "meeting"
 
 def _seed_upstream(truth) -> None:
     """utterances and scenes as their assets store them (the speech/vision stages' output)."""
-    utts = pd.DataFrame([{"utt_id": t["turn_id"], "start": t["start"], "end": t["end"],
-                          "speaker": t["speaker"], "scene_id": 0, "text": t["text"]}
-                         for t in truth["turns"]])
-    cuts = [0.0, *truth["scene_cuts"], truth["duration_s"]]
-    scenes = pd.DataFrame({"scene_id": range(len(cuts) - 1), "start": cuts[:-1], "end": cuts[1:],
-                           "keyframe_path": ""})
+    utts, scenes = truth_frames(truth)
     write_parquet_atomic(utts, parquet_dir() / "utterances" / f"{VIDEO}.parquet")
     write_parquet_atomic(scenes, parquet_dir() / "scenes" / f"{VIDEO}.parquet")
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from halo.chunking.rules import CHUNK_COLUMNS, ChunkingConfig, chunk_utterances
-from halo.chunking.video import chunk_video
+from halo.chunking.video import chunk_video, truth_frames
 
 
 def _utts(rows):
@@ -26,12 +26,7 @@ def sample():
         truth = load_truth()
     except FileNotFoundError:
         pytest.skip("bundled sample not generated")
-    utts = _utts([(t["turn_id"], t["start"], t["end"], t["speaker"], 0, t["text"])
-                  for t in truth["turns"]])
-    cuts = [0.0, *truth["scene_cuts"], truth["duration_s"]]
-    scenes = pd.DataFrame({"scene_id": range(len(cuts) - 1), "start": cuts[:-1], "end": cuts[1:],
-                           "keyframe_path": ""})
-    return truth, utts, scenes
+    return (truth, *truth_frames(truth))
 
 
 def test_sample_boundaries_near_true_topic_starts(sample):
