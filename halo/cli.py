@@ -89,14 +89,24 @@ def eval_group() -> None:
 @click.option("--bertscore/--no-bertscore", default=False, help="BERTScore gap coherence (slow).")
 @click.option("--ablation", is_flag=True, help="Add one row per signal (QMSum).")
 @click.option("--json", "as_json", is_flag=True, help="Print rows as JSON for scripts.")
-def eval_segmentation(choi_dir, qmsum_file, limit, topics, bertscore, ablation, as_json) -> None:
+@click.option("--ppo", "ppo_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Trained PPO policy zip: add a table of every method on the QMSum meetings "
+                   "it was not trained on (needs --qmsum).")
+def eval_segmentation(choi_dir, qmsum_file, limit, topics, bertscore, ablation, as_json,
+                      ppo_path) -> None:
     """Pk/WindowDiff of the chunker vs fixed-length and TextTiling baselines."""
     from halo.eval.segmentation import print_rows, segmentation_report
 
     if not choi_dir and not qmsum_file:
         raise click.UsageError("give --choi DIR and/or --qmsum FILE")
+    if ppo_path and not qmsum_file:
+        raise click.UsageError("--ppo needs --qmsum FILE (the policy is scored on held-out meetings)")
     rows = segmentation_report(choi_dir, qmsum_file, limit=limit, with_topics=topics,
                                with_bertscore=bertscore, ablation=ablation)
+    if ppo_path:
+        from halo.eval.ppo import heldout_report
+
+        rows += heldout_report(qmsum_file, ppo_path, limit=limit)
     print_rows(rows, as_json)
 
 

@@ -15,6 +15,7 @@ the duration limit rather than by evidence).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -68,6 +69,11 @@ class ChunkingConfig(BaseModel):
         default_factory=lambda: {"speaker": 1.0, "floor": 3.0, "scene": 6.0, "topic": 1.0,
                                  "semantic": 3.0, "coherence": 1.0, "pause": 1.0, "cue": 3.0},
         description="weight of each boundary signal in the cut score")
+    method: Literal["rules", "ppo"] = Field(
+        "rules", description="rules: exact DP over the signals; ppo: the trained PPO policy "
+                             "(halo.chunking.rl) decides the cuts from the same signals")
+    policy_path: str = Field(
+        "", description="PPO policy zip for method=ppo; '' = data/models/chunking_policy/policy.zip")
 
 
 @dataclass
@@ -172,12 +178,18 @@ def chunk_utterances(
                        .fillna(0).to_numpy(dtype=float), 1.0)
     starts = utterances["start"].to_numpy(dtype=float)
     ends = utterances["end"].to_numpy(dtype=float)
-    cuts = segment(
-        vectors, scores, starts, ends, weights=words ** config.unit_weight_power,
-        cohesion_weight=config.cohesion_weight,
-        fragmentation_penalty=config.fragmentation_penalty,
-        min_len=config.min_chunk_duration, max_len=config.max_chunk_duration,
-        n_segments=n_chunks)
+    if config.method == "ppo":  # learned cuts over the same signals (ignores n_chunks)
+        from halo.chunking.rl import policy_cuts
+
+        cuts = policy_cuts(config, signals, vectors, starts, ends, words ** config.unit_weight_power,
+                           gap_f1)
+    else:
+        cuts = segment(
+            vectors, scores, starts, ends, weights=words ** config.unit_weight_power,
+            cohesion_weight=config.cohesion_weight,
+            fragmentation_penalty=config.fragmentation_penalty,
+            min_len=config.min_chunk_duration, max_len=config.max_chunk_duration,
+            n_segments=n_chunks)
     chunks = build_chunks(utterances, cuts, signals, config, coherence_fn, token_fn)
     return ChunkingResult(chunks, signals, scores, cuts)
 
