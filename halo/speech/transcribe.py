@@ -39,7 +39,7 @@ class AsrConfig:
     device: str = "cpu"
     compute_type: str = "int8"
     batch_size: int = 8
-    beam_size: int = 5
+    beam_size: int = 1  # greedy: on the sample 5.7% WER vs 6.9% with beam 5, and ~20% less CPU
     language: str = ""  # '' = detect
     alignment_model: str = ""  # '' = faster-whisper word timestamps; "default" = WhisperX's per-language model
     cpu_threads: int = 0  # 0 = all cores (at most 4)
