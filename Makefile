@@ -6,7 +6,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.halo-installed
 export DAGSTER_HOME ?= $(CURDIR)
-export HALO_DAGSTER_STORAGE ?= $(CURDIR)/data/dagster
 export HF_HUB_OFFLINE ?= 1
 export TRANSFORMERS_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false

@@ -51,10 +51,5 @@ def default_dagster_home() -> Path:
 
 
 def ensure_dagster_home() -> str:
-    """Point Dagster at the project's instance unless the user chose another; return DAGSTER_HOME.
-
-    dagster.yaml keeps SQLite storage at ``$HALO_DAGSTER_STORAGE`` (default data/dagster), an
-    absolute path so the CLI, webserver and daemon share one instance whatever their cwd.
-    """
-    os.environ.setdefault("HALO_DAGSTER_STORAGE", str(data_dir() / "dagster"))
+    """Point Dagster at the project's instance unless the user chose another; return DAGSTER_HOME."""
     return os.environ.setdefault("DAGSTER_HOME", str(default_dagster_home()))

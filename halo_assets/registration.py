@@ -7,9 +7,10 @@ import os
 from pathlib import Path
 
 from dagster import DagsterInstance, ExecuteInProcessResult
+from dagster._core.instance.ref import InstanceRef
 
 from halo import media, registry
-from halo.paths import ensure_dagster_home
+from halo.paths import PROJECT_ROOT, ensure_dagster_home
 from halo_assets.partitions import videos_partitions
 
 PROCESS_VIDEO_JOB = "process_video"
@@ -22,9 +23,23 @@ def current_fingerprint(path: Path | str) -> str:
 
 
 def default_instance() -> DagsterInstance:
-    """The project's Dagster instance (DAGSTER_HOME defaults to the project root)."""
-    ensure_dagster_home()
-    return DagsterInstance.get()
+    """The project's Dagster instance (DAGSTER_HOME defaults to the project root).
+
+    dagster.yaml keeps storage paths relative to the project root (so `dg dev` works from there
+    with no DAGSTER_HOME); the CLI may run from any directory, so it anchors them to the root.
+    """
+    home = ensure_dagster_home()
+    if Path(home).resolve() != PROJECT_ROOT:
+        return DagsterInstance.get()
+    storage = str(PROJECT_ROOT / "data" / "dagster")
+    anchored = {
+        "storage": {"sqlite": {"base_dir": storage}},
+        "local_artifact_storage": {"module": "dagster._core.storage.root", "class": "LocalArtifactStorage",
+                                   "config": {"base_dir": storage}},
+        "compute_logs": {"module": "dagster._core.storage.local_compute_log_manager",
+                         "class": "LocalComputeLogManager", "config": {"base_dir": f"{storage}/logs"}},
+    }
+    return DagsterInstance.from_ref(InstanceRef.from_dir(home, overrides=anchored))
 
 
 def add_video(
