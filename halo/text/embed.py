@@ -27,7 +27,7 @@ def embed_texts(
     """Embed ``texts`` -> float32 array (n, dim), rows L2-normalised. Empty input -> (0, dim)."""
     encoder = load_encoder(model_name, device)
     if not texts:
-        return np.zeros((0, encoder.get_sentence_embedding_dimension()), dtype=np.float32)
+        return np.zeros((0, encoder.get_embedding_dimension()), dtype=np.float32)
     vectors = encoder.encode(
         list(texts), batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
     )
