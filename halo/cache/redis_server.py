@@ -30,6 +30,7 @@ import redis
 
 from halo.errors import HaloError
 from halo.paths import cache_dir
+from halo.storage import write_bytes_atomic
 
 STATE_FILE = "redis.json"
 LOCK_FILE = "redis.lock"
@@ -188,9 +189,7 @@ def ensure_embedded_redis(directory: Path | None = None) -> EmbeddedRedis:
         port = free_loopback_port()
         proc = start_redis_server(directory, port)
         state = EmbeddedRedis(pid=proc.pid, port=port, data_dir=directory)
-        tmp = directory / (STATE_FILE + ".tmp")
-        tmp.write_text(json.dumps({"pid": state.pid, "port": state.port}))
-        os.replace(tmp, directory / STATE_FILE)
+        write_bytes_atomic(directory / STATE_FILE, json.dumps({"pid": state.pid, "port": state.port}).encode())
         return state
 
 
