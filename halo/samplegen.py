@@ -40,6 +40,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from halo.paths import PROJECT_ROOT, data_dir, samples_dir
+from halo.storage import atomic_path, write_bytes_atomic
 
 SAMPLE_RATE = 16_000
 WIDTH, HEIGHT = 640, 360
@@ -644,8 +645,7 @@ def encode_mp4(path: Path, timeline: Timeline, slides: Sequence[np.ndarray]) -> 
     fps = timeline.fps
     frame_len = SAMPLE_RATE // fps
     n_frames = len(timeline.audio) // frame_len
-    tmp = path.with_name(path.name + ".part")
-    with av.open(str(tmp), "w", format="mp4") as out:
+    with atomic_path(path) as tmp, av.open(str(tmp), "w", format="mp4") as out:
         options = {"preset": "veryfast", "crf": "30", "tune": "stillimage"}
         video = out.add_stream(_h264_encoder(), rate=fps, options=options)
         video.width, video.height, video.pix_fmt = WIDTH, HEIGHT, "yuv420p"
@@ -663,7 +663,6 @@ def encode_mp4(path: Path, timeline: Timeline, slides: Sequence[np.ndarray]) -> 
             out.mux(audio.encode(aframe))
         out.mux(video.encode(None))
         out.mux(audio.encode(None))
-    tmp.replace(path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -729,9 +728,7 @@ def load_truth(path: str | Path | None = None) -> dict[str, Any]:
 
 
 def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text)
-    tmp.replace(path)
+    write_bytes_atomic(path, text.encode("utf-8"))
 
 
 # ---------------------------------------------------------------------------------------------
