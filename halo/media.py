@@ -8,7 +8,6 @@ instead of failing.
 
 from __future__ import annotations
 
-import hashlib
 import wave
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -16,10 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from halo.errors import MediaError
-from halo.storage import atomic_path
+from halo.storage import atomic_path, sha256_file
 
 SAMPLE_RATE = 16_000
-_HASH_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -55,14 +53,6 @@ def _open(path: Path):
             f"{path} is not a readable video (truncated or corrupt?): {exc}. "
             "Re-copy or re-encode the file."
         ) from exc
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(_HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _duration_s(container) -> float:

@@ -7,7 +7,6 @@ the file's name and the fix, instead of producing silent garbage.
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,11 +17,10 @@ MINILM_SAFETENSORS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379ca
 
 @lru_cache(maxsize=None)
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """storage.sha256_file, once per path per process (model files do not change under us)."""
+    from halo.storage import sha256_file
+
+    return sha256_file(path)
 
 
 def verify_file(path: Path, expected_sha256: str, fix: str) -> Path:

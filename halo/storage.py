@@ -1,4 +1,4 @@
-"""Atomic file writes: a failed write never leaves a partial file or clobbers a good one.
+"""Atomic file writes (a failed write never leaves a partial file or clobbers a good one), and file hashes.
 
 Local paths are written to a temporary file in the same directory and renamed into place
 (rename is atomic on POSIX). Remote UPaths (s3://...) are written whole by the object store,
@@ -7,6 +7,7 @@ which is atomic per object already.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import tempfile
@@ -56,3 +57,12 @@ def write_parquet_atomic(df: pd.DataFrame, path: Path | UPath) -> None:
 def read_parquet(path: Path | UPath) -> pd.DataFrame:
     with path.open("rb") as f:
         return pd.read_parquet(f)
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes, read in 1 MiB blocks (videos and model files are large)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
