@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from halo.chunking.dp import cuts_to_masses, segment
+from halo.chunking.dp import segment
 from halo.chunking.signals import SIGNAL_NAMES, BoundarySignals, compute_signals
 
 CHUNK_COLUMNS = ["chunk_id", "start", "end", "first_utt", "last_utt", "n_tokens", "coherence",
@@ -227,7 +227,3 @@ def build_chunks(utterances: pd.DataFrame, cuts: list[int], signals: BoundarySig
     frame["n_tokens"] = [int(x) for x in token_fn(joined)]
     frame["coherence"] = [float(x) for x in coherence_fn(groups)]
     return frame[CHUNK_COLUMNS]
-
-
-def masses_from_cuts(cuts: list[int], n: int) -> list[int]:
-    return cuts_to_masses(cuts, n)

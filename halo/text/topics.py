@@ -33,9 +33,6 @@ class TopicResult:
     labels: dict[int, str]
     method: str
 
-    def label_of(self, index: int) -> str:
-        return self.labels.get(self.topics[index], "")
-
 
 def _stop_words() -> frozenset[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
