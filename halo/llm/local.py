@@ -2,7 +2,7 @@
 
 Used when no Gemini API key is set. It never pretends to be an LLM: summaries are the chunk's
 most *central* informative sentences (closest to the chunk's mean embedding, kept in spoken
-order), chapter titles are the chunk's most frequent content words, and answers are the context
+order), chapter titles are each chunk's most distinctive terms, and answers are the context
 sentences most similar to the question. Every output is labelled backend="local" with model
 LOCAL_MODEL and costs $0.
 
@@ -14,7 +14,6 @@ than MIN_INFORMATIVE_WORDS only compete when a chunk has nothing longer.
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -24,13 +23,11 @@ from halo.text.embed import embed_texts
 LOCAL_MODEL = "local-extractive-minilm"
 MIN_INFORMATIVE_WORDS = 6
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_WORD = re.compile(r"[a-z][a-z'-]{2,}")
 # Spoken fillers and discourse words that carry no topic (on top of sklearn's stop words).
 _FILLERS = frozenset(
-    "yeah okay ok right um uh mm hmm like just gonna wanna think know really actually "
-    "mean sort kind thing things stuff got get going want need say said don't didn't "
-    "it's that's there's we're they're you're i'm i've we've we'll i'll let's maybe good "
-    "cool sure well yes lot bit".split()
+    "yeah okay right um uh mm hmm like just gonna wanna think know really actually mean sort kind "
+    "thing things stuff got get going want need say said maybe good cool sure well yes lot bit "
+    "didn doesn wasn isn aren weren couldn wouldn shouldn haven hasn let".split()
 )
 
 
@@ -68,16 +65,42 @@ def summarize_text(text: str, k: int | None = None) -> str:
     return " ".join(central_sentences(text, k))
 
 
-def keywords(text: str, k: int = 3) -> list[str]:
-    """The ``k`` most frequent content words of ``text`` (stop words and fillers removed)."""
-    words = [w.strip("'-") for w in _WORD.findall(text.lower())]
-    counts = Counter(w for w in words if w not in ENGLISH_STOP_WORDS and w not in _FILLERS)
-    return [word for word, _ in counts.most_common(k)]
+def chapter_titles(texts: list[str], k: int = 3) -> list[str]:
+    """One short title per text: its most distinctive terms against the other texts (TF-IDF).
+
+    Distinctive rather than frequent, so every chapter of a meeting about a remote control is not
+    titled "Remote control"; bigrams allowed ("functional design"); fillers and words under four
+    letters never make a title.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    if not any(t.strip() for t in texts):
+        return ["" for _ in texts]
+    vectorizer = TfidfVectorizer(
+        stop_words=sorted(ENGLISH_STOP_WORDS | _FILLERS), token_pattern=r"(?u)\b[a-zA-Z]{4,}\b",
+        ngram_range=(1, 2), sublinear_tf=True,
+    )
+    try:
+        weights = vectorizer.fit_transform(texts).toarray()
+    except ValueError:  # nothing but stop words everywhere
+        return ["" for _ in texts]
+    terms = vectorizer.get_feature_names_out()
+    titles = []
+    for row in weights:
+        picked: list[str] = []
+        for index in np.argsort(-row, kind="stable"):
+            term = terms[index]
+            if row[index] <= 0 or len(picked) == k:
+                break
+            if not any(term in p or p in term for p in picked):
+                picked.append(term)
+        titles.append(", ".join(picked).capitalize())
+    return titles
 
 
 def chapter_title(text: str, k: int = 3) -> str:
-    """A short chapter title: the chunk's most frequent content words, e.g. "Battery, power, solar"."""
-    return ", ".join(keywords(text, k)).capitalize()
+    """A title for a single text (no other chapters to contrast with)."""
+    return chapter_titles([text], k)[0]
 
 
 def answer_extractive(question: str, passages: list[str], k: int = 2) -> str:

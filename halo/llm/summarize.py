@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from halo.llm.gemini import IMAGE_TOKENS, ImagePart
-from halo.llm.local import chapter_title, summarize_text, central_sentences
+from halo.llm.local import central_sentences, chapter_title, chapter_titles, summarize_text
 from halo.llm.prompts import CHUNK_SYSTEM, VIDEO_SYSTEM, chunk_prompt, video_prompt
 from halo.llm.service import Answer, LLMService, Request
 
@@ -136,7 +136,8 @@ def summarize_chunks(service: LLMService, tasks: list[ChunkTask], batch_size: in
 def _local_video_summary(parts: list[tuple[float, float, str]]) -> str:
     """Offline overview: the most central chunk-summary sentences + one chapter per chunk."""
     summary = " ".join(central_sentences(" ".join(p[2] for p in parts), k=min(5, max(1, len(parts)))))
-    chapters = [{"start": s, "title": chapter_title(text)} for s, _, text in parts]
+    titles = chapter_titles([text for _, _, text in parts])
+    chapters = [{"start": s, "title": title} for (s, _, _), title in zip(parts, titles)]
     return json.dumps({"summary": summary, "chapters": chapters})
 
 
