@@ -162,3 +162,114 @@ def cache_clear(video_id: str | None) -> None:
     except HaloError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"removed {removed} cache entries" + (f" of {video_id}" if video_id else ""))
+
+
+def _conversation(video_id: str, session: str):
+    """A Conversation on VIDEO_ID with the environment's Gemini and cache resources (halo ask/chat)."""
+    from halo.qa import QA_ASSET, Conversation, VideoQA, validate_session_id
+    from halo_resources.environments import get_resources
+
+    validate_session_id(session)
+    video = VideoQA.load(video_id)
+    resources = get_resources()
+    cache = resources["cache"].process_config_and_initialize().get_cache()
+    gemini = resources["gemini"].process_config_and_initialize()
+    return Conversation(video, gemini.service(video_id, QA_ASSET, run_id=f"qa-{session}", cache=cache), session)
+
+
+def _print_turn(turn, as_json: bool) -> None:
+    import dataclasses
+    import json
+
+    from halo.llm.prompts import clock
+
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(turn), indent=2))
+        return
+    click.echo(turn.answer)
+    cited = ", ".join(c["label"] for c in turn.citations) or "none"
+    parts = ", ".join(f"[{clock(r['start'])}-{clock(r['end'])}]" for r in turn.retrieved)
+    click.echo(f"  cited: {cited}   retrieved parts: {parts}", err=True)
+    if turn.rewrite_backend:
+        click.echo(f"  read as: {turn.standalone}  ({turn.rewrite_backend})", err=True)
+    served = f"cache {turn.cache_tier}" if turn.cache_tier else turn.backend
+    click.echo(f"  {served} ({turn.model}), tokens in/cached/out {turn.input_tokens}/{turn.cached_tokens}/"
+               f"{turn.output_tokens}, ${turn.cost_usd:.6f}; naive whole video: {turn.naive_tokens:,} "
+               f"tokens, ${turn.naive_cost_usd:.4f}", err=True)
+
+
+@main.command()
+@click.argument("video_id")
+@click.argument("question")
+@click.option("--session", default="default", show_default=True,
+              help="Conversation to continue (follow-ups read the earlier turns).")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole turn as JSON.")
+def ask(video_id: str, question: str, session: str, as_json: bool) -> None:
+    """Answer QUESTION about the processed video VIDEO_ID, citing [mm:ss] times."""
+    from halo.errors import HaloError
+
+    try:
+        turn = _conversation(video_id, session).ask(question)
+    except HaloError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _print_turn(turn, as_json)
+
+
+@main.command()
+@click.argument("video_id")
+@click.option("--session", default="default", show_default=True, help="Conversation to continue.")
+def chat(video_id: str, session: str) -> None:
+    """Ask questions about VIDEO_ID one per line until EOF or "exit"."""
+    import sys
+
+    from halo.errors import HaloError
+
+    try:
+        convo = _conversation(video_id, session)
+    except HaloError as exc:
+        raise click.ClickException(str(exc)) from exc
+    interactive = sys.stdin.isatty()
+    if interactive:
+        click.echo(f"Session {session!r} on {video_id} ({len(convo.turns)} earlier turns). "
+                   "Ask a question; 'exit' or Ctrl-D to stop.", err=True)
+    while True:
+        if interactive:
+            click.echo("> ", nl=False, err=True)
+        line = sys.stdin.readline()
+        if not line or line.strip().lower() in ("exit", "quit"):
+            break
+        if not line.strip():
+            continue
+        try:
+            _print_turn(convo.ask(line.strip()), False)
+        except HaloError as exc:
+            click.echo(f"error: {exc}", err=True)
+    click.echo(f"saved {len(convo.turns)} turns to {convo.path}", err=True)
+
+
+@main.command()
+@click.argument("video_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the sessions as JSON.")
+def sessions(video_id: str, as_json: bool) -> None:
+    """List the stored Q&A sessions of VIDEO_ID."""
+    import json
+    import time
+
+    from halo.errors import HaloError
+    from halo.qa import list_sessions
+
+    try:
+        found = list_sessions(video_id)
+    except HaloError as exc:
+        raise click.ClickException(str(exc)) from exc
+    rows = [{"session": s.session_id, "turns": len(s.turns), "cost_usd": round(s.cost_usd, 8),
+             "updated": time.strftime("%Y-%m-%d %H:%M", time.localtime(s.updated)),
+             "last_question": s.turns[-1].question if s.turns else ""} for s in found]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo(f"No Q&A sessions for {video_id} yet: `halo ask {video_id} \"...\"` starts one.")
+    for r in rows:
+        click.echo(f"{r['session']:20s} {r['turns']:3d} turns  ${r['cost_usd']:.6f}  {r['updated']}  "
+                   f"last: {r['last_question'][:60]}")

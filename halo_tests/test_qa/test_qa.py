@@ -1,0 +1,157 @@
+"""Q&A over the processed sample, checked against its ground truth (halo.samplegen truth QA
+spans and topics): retrieval recall@3, follow-ups read with the history, cache tiers and costs,
+persistent sessions, clear errors, and the ledger to the token with a Gemini REST server."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from halo.errors import HaloError, InvalidVideoId
+from halo.llm.baseline import media_tokens
+from halo.llm.ledger import read_ledger
+from halo.llm.pricing import call_cost_usd
+from halo.qa import (
+    Conversation, InvalidSession, VideoNotReady, VideoQA, list_sessions, overlaps, recall_at_k,
+)
+from halo.samplegen import load_truth
+from halo_resources.gemini import GeminiResource
+from halo_tests.test_qa.conftest import VIDEO_ID
+
+BATTERY_Q = "What did the group think of the battery design?"
+PRICE_Q = "What is the target price of the remote control?"
+ANIMAL_Q = "Which animals did they draw?"
+
+
+def topic_span(truth, word: str) -> tuple[float, float]:
+    topic = next(t for t in truth["topics"] if word in t["title"].lower())
+    return topic["start"], topic["end"]
+
+
+def conversation(session: str, cache=None, **kw) -> Conversation:
+    video = VideoQA.load(VIDEO_ID)
+    service = GeminiResource(retry_initial_delay_s=0.01, **kw).service(VIDEO_ID, "qa", f"qa-{session}", cache=cache)
+    return Conversation(video, service, session)
+
+
+def test_retrieval_recall_at_3_on_truth_qa_spans(sample_root):
+    truth = load_truth()
+    video = VideoQA.load(VIDEO_ID)
+    for k, floor in ((1, 1 / 3), (3, 1.0)):
+        hits = [video.index.search(qa["query"], k) for qa in truth["qa"]]
+        recall = recall_at_k(hits, [[(qa["start"], qa["end"])] for qa in truth["qa"]])
+        print(f"sample QA spans: recall@{k} = {recall:.2f} over {len(truth['qa'])} questions, {len(video.index)} chunks")
+        assert recall >= floor
+    # each truth topic title, asked as a question, has its topic among the top 3 parts
+    topic_hits = [any(overlaps(h.start, h.end, t["start"], t["end"]) for h in video.index.search(t["title"], 3))
+                  for t in truth["topics"]]
+    assert all(topic_hits), topic_hits
+
+
+def test_follow_ups_are_read_with_the_history(sample_root, cache, no_key_env):
+    truth = load_truth()
+    animals, battery = topic_span(truth, "animal"), topic_span(truth, "battery")
+    convo = conversation("follow", cache)
+    first = convo.ask(ANIMAL_Q)
+    assert first.rewrite_backend == "" and first.standalone == ANIMAL_Q
+    assert overlaps(first.retrieved[0]["start"], first.retrieved[0]["end"], *animals)
+    who = convo.ask("who said that?")
+    assert who.rewrite_backend == "heuristic" and "animal" in who.standalone.lower()
+    # the answer quotes who said it (a diarized speaker), at times inside the animals topic
+    assert "SPEAKER_" in who.answer and who.citations
+    assert all(animals[0] - 1 <= c["start"] <= animals[1] for c in who.citations), who.citations
+    about = convo.ask("what about the battery?")
+    assert "animal" in about.standalone.lower() and "battery" in about.standalone.lower()
+    top = about.retrieved[0]
+    assert overlaps(top["start"], top["end"], *battery), about.retrieved
+    assert any(battery[0] - 1 <= c["start"] <= battery[1] for c in about.citations), about.citations
+    # a self-contained question after follow-ups is not rewritten
+    assert convo.ask(PRICE_Q).standalone == PRICE_Q
+
+
+def test_repeat_is_l1_paraphrase_is_l2_and_every_answer_is_ledgered(sample_root, cache, no_key_env):
+    truth = load_truth()
+    convo = conversation("cache", cache)
+    first = convo.ask(PRICE_Q)
+    again = convo.ask(PRICE_Q)
+    para = convo.ask("What's the remote control's target price?")
+    assert (first.backend, first.cache_tier) == ("local", "")
+    assert (again.backend, again.cache_tier, again.cost_usd) == ("cache", "L1", 0.0)
+    assert (para.backend, para.cache_tier, para.cost_usd) == ("cache", "L2", 0.0)
+    assert again.answer == para.answer == first.answer
+    # a different question must not be served from the cache
+    other = convo.ask(BATTERY_Q)
+    assert other.cache_tier == "" and other.answer != first.answer
+    ledger = read_ledger(VIDEO_ID)
+    assert len(ledger) == 4 and set(ledger["purpose"]) == {"qa"} and set(ledger["asset"]) == {"qa"}
+    assert list(ledger["cache_tier"]) == ["", "L1", "L2", ""] and ledger["cost_usd"].sum() == 0
+    naive = media_tokens(truth["duration_s"]).total
+    assert (ledger["naive_tokens"] == naive).all() and all(t.naive_tokens == naive for t in convo.turns)
+    # citations are real times inside the video and come from the retrieved parts
+    for turn in (first, other):
+        assert turn.citations and all(0 <= c["start"] <= truth["duration_s"] for c in turn.citations)
+        assert all(any(r["start"] - 1 <= c["start"] <= r["end"] for r in turn.retrieved) for c in turn.citations)
+
+
+def test_session_persists_and_reloads(sample_root, cache, no_key_env):
+    convo = conversation("persist", cache)
+    convo.ask(BATTERY_Q)
+    path = sample_root / "qa" / VIDEO_ID / "persist.json"
+    assert convo.path == path and path.exists()
+    stored = json.loads(path.read_text())
+    assert stored["session_id"] == "persist" and stored["turns"][0]["question"] == BATTERY_Q
+    assert not list(path.parent.glob(".*.tmp"))  # atomic write left no temp file
+    reloaded = conversation("persist", cache)
+    assert [t.question for t in reloaded.turns] == [BATTERY_Q]
+    follow = reloaded.ask("and who raised it?")
+    assert "battery" in follow.standalone.lower() and len(reloaded.turns) == 2
+    conversation("other", cache).ask(PRICE_Q)
+    listed = {s.session_id: len(s.turns) for s in list_sessions(VIDEO_ID)}
+    assert listed == {"persist": 2, "other": 1}
+    assert list_sessions(VIDEO_ID)[0].session_id == "other"  # most recently used first
+
+
+def test_clear_errors(sample_root, no_key_env, tmp_path):
+    from halo import registry
+
+    with pytest.raises(InvalidVideoId, match="Invalid video id"):
+        VideoQA.load("../etc")
+    with pytest.raises(VideoNotReady, match=r"Unknown video 'nope'.*Registered videos: meeting"):
+        VideoQA.load("nope")
+    video = tmp_path / "talk.mp4"
+    video.write_bytes(b"not processed")
+    registry.register(video)
+    with pytest.raises(VideoNotReady, match=r"'talk' is registered but not processed yet.*--run"):
+        VideoQA.load("talk")
+    with pytest.raises(InvalidSession, match="Invalid session name"):
+        conversation("../../x")
+    with pytest.raises(HaloError, match="Empty question"):
+        conversation("empty").ask("   ")
+
+
+def test_gemini_ledger_records_qa_tokens_exactly(sample_root, cache, gemini_env):
+    convo = conversation("gemini", cache)
+    first = convo.ask(BATTERY_Q)
+    follow = convo.ask("who said that?")
+    assert first.backend == follow.backend == "gemini" and follow.rewrite_backend == "gemini"
+    reported = gemini_env.reported
+    assert len(reported) == 3  # answer, rewrite of the follow-up, answer
+    ledger = read_ledger(VIDEO_ID)
+    assert list(ledger["purpose"]) == ["qa", "qa_rewrite", "qa"] and set(ledger["asset"]) == {"qa"}
+    assert list(ledger["input_tokens"]) == [r["promptTokenCount"] for r in reported]
+    assert list(ledger["output_tokens"]) == [r["candidatesTokenCount"] + r["thoughtsTokenCount"] for r in reported]
+    expected = [call_cost_usd(r["model"], r["promptTokenCount"], 0, r["candidatesTokenCount"] + r["thoughtsTokenCount"])
+                for r in reported]
+    assert list(ledger["cost_usd"]) == pytest.approx(expected, rel=1e-12)
+    assert first.cost_usd == pytest.approx(expected[0]) and follow.cost_usd == pytest.approx(expected[1] + expected[2])
+    assert first.input_tokens == reported[0]["promptTokenCount"]
+    # the prompt carried timestamps and the history: more tokens than the text alone would need
+    assert reported[2]["promptTokenCount"] > reported[0]["promptTokenCount"] * 0.5
+    naive_usd = ledger.loc[ledger["purpose"] == "qa", "naive_cost_usd"]
+    assert (naive_usd > 10 * ledger.loc[ledger["purpose"] == "qa", "cost_usd"]).all()
+    # asking again is an L1 hit at $0 with no new request to the server
+    again = convo.ask(BATTERY_Q)
+    assert again.cache_tier == "L1" and again.cost_usd == 0 and len(gemini_env.reported) == 3
+    assert all(math.isfinite(t.cost_usd) for t in convo.turns)
