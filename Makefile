@@ -42,8 +42,9 @@ test-slow: $(STAMP) system-deps
 ui: $(STAMP)
 	$(VENV)/bin/dagster dev -w workspace.yaml
 
-bench: $(STAMP)
-	$(PY) -m bench
+BENCHES ?= ingest speech chunking cache costs qa
+bench: $(STAMP) system-deps
+	@for b in $(BENCHES); do echo "=== bench_$$b"; $(PY) -m bench.bench_$$b || exit 1; done
 
 sample: $(STAMP) system-deps
 	$(PY) -m halo.samplegen --out data/samples/meeting.mp4
