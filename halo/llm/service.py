@@ -53,9 +53,6 @@ class NoCache:
     def fallback(self, video_id, query):
         return None
 
-    def store_summaries(self, video_id, items):
-        return None
-
 
 @dataclass
 class Request:
@@ -88,7 +85,7 @@ class LLMService:
     client: GeminiClient | None  # None = local backend
     ledger: Ledger
     budget: Budget = field(default_factory=Budget)
-    cache: Any = field(default_factory=NoCache)
+    cache: CacheLike = field(default_factory=NoCache)
     prices: dict[str, ModelPrice] | None = None
     fallback_to_cache: bool = False
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
