@@ -30,7 +30,7 @@ LOCAL_MODEL = "silero-vad + resemblyzer VoiceEncoder + spectral (NME-SC)"
 class DiarizationConfig:
     backend: str = "local"  # "local" | "pyannote"
     pyannote_pipeline: str = "pyannote/speaker-diarization-community-1"
-    hf_token: str = ""
+    hf_token: str = field(default="", repr=False)  # a secret: never in reprs / logs
     device: str = "cpu"
     min_speakers: int = 1
     max_speakers: int = 8
