@@ -50,4 +50,5 @@ sample: $(STAMP) system-deps
 	$(PY) -m halo.samplegen --out data/samples/meeting.mp4
 
 clean:
+	-$(PY) -m halo cache stop
 	rm -rf data/parquet data/media data/dagster data/registry.json data/cache

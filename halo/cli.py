@@ -164,6 +164,14 @@ def cache_clear(video_id: str | None) -> None:
     click.echo(f"removed {removed} cache entries" + (f" of {video_id}" if video_id else ""))
 
 
+@cache_group.command("stop")
+def cache_stop() -> None:
+    """Stop the embedded redis-server (it saves its data first; the next run restarts it)."""
+    from halo.cache.redis_server import stop_embedded_redis
+
+    click.echo("stopped the embedded redis-server" if stop_embedded_redis() else "no embedded redis-server was running")
+
+
 def _conversation(video_id: str, session: str):
     """A Conversation on VIDEO_ID with the environment's Gemini and cache resources (halo ask/chat)."""
     from halo.qa import QA_ASSET, Conversation, VideoQA, validate_session_id
