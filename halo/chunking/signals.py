@@ -82,18 +82,21 @@ def word_windows(lengths: np.ndarray, window_words: float) -> tuple[np.ndarray, 
     return left, right
 
 
+def window_sums(rows: np.ndarray, lengths: np.ndarray, window_words: float) -> tuple[np.ndarray, np.ndarray]:
+    """Sums of ``rows`` over the left and the right word window of each gap (by prefix sums)."""
+    prefix = np.vstack([np.zeros(rows.shape[1]), np.cumsum(rows, axis=0)])
+    left, right = word_windows(lengths, window_words)
+    gaps = np.arange(len(rows) - 1)
+    return prefix[gaps + 1] - prefix[left], prefix[right] - prefix[gaps + 1]
+
+
 def window_similarity(vectors: np.ndarray, lengths: np.ndarray, window_words: float) -> np.ndarray:
     """Cosine similarity between the (word-weighted) centroids of the windows around each gap."""
     n = len(vectors)
     if n < 2:
         return np.zeros(0)
     weights = np.sqrt(np.maximum(lengths, 1.0))
-    prefix = np.zeros((n + 1, vectors.shape[1]))
-    prefix[1:] = np.cumsum(vectors * weights[:, None], axis=0)
-    left, right = word_windows(lengths, window_words)
-    gaps = np.arange(n - 1)
-    a = prefix[gaps + 1] - prefix[left]
-    b = prefix[right] - prefix[gaps + 1]
+    a, b = window_sums(vectors * weights[:, None], lengths, window_words)
     norm = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
     return np.sum(a * b, axis=1) / np.maximum(norm, 1e-12)
 
@@ -159,11 +162,7 @@ def topic_shift(topics: Sequence[int] | None, lengths: np.ndarray, window_words:
     uniq, codes = np.unique(labels, return_inverse=True)
     onehot = np.zeros((n, len(uniq)))
     onehot[np.arange(n), codes] = 1.0
-    prefix = np.vstack([np.zeros(len(uniq)), np.cumsum(onehot, axis=0)])
-    left, right = word_windows(lengths, window_words)
-    gaps = np.arange(n - 1)
-    a = prefix[gaps + 1] - prefix[left]
-    b = prefix[right] - prefix[gaps + 1]
+    a, b = window_sums(onehot, lengths, window_words)
     a /= np.maximum(a.sum(axis=1, keepdims=True), 1e-12)
     b /= np.maximum(b.sum(axis=1, keepdims=True), 1e-12)
     return 0.5 * np.abs(a - b).sum(axis=1)
