@@ -12,6 +12,7 @@ from halo.ids import validate_video_id
 from halo.paths import media_dir
 from halo.storage import write_bytes_atomic
 from halo.text.tokens import TOKENIZER_NAME
+from halo_assets.metadata import real_time_factor
 from halo_assets.partitions import videos_partitions
 from halo_assets.text import vectors_of
 from halo_resources.models import ModelsResource
@@ -56,7 +57,7 @@ def chunks(context: AssetExecutionContext, config: ChunksConfig, utterances: pd.
         "scenes_only": out.from_scenes_only,
         "processing_s": round(seconds, 3),
         **{f"{k}_s": round(v, 3) for k, v in out.seconds.items()},
-        "real_time_factor": round(seconds / max(duration, 1e-9), 5),
+        "real_time_factor": real_time_factor(seconds, duration),
         "boundary_reasons": MetadataValue.md(reasons.to_frame("cuts").to_markdown()),
         "timeline_path": MetadataValue.path(str(png_path)),
         "timeline": MetadataValue.md(f"![chunk timeline](data:image/png;base64,{image})"),

@@ -9,6 +9,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 from halo import media, registry
 from halo.ids import validate_video_id
 from halo.paths import media_dir
+from halo_assets.metadata import real_time_factor
 from halo_assets.partitions import videos_partitions
 from halo_assets.registration import current_fingerprint
 
@@ -39,7 +40,7 @@ def video_file(context: AssetExecutionContext) -> MaterializeResult:
             "sha256": info.sha256,
             "fingerprint": current_fingerprint(info.path),
             "processing_s": round(seconds, 3),
-            "real_time_factor": round(seconds / info.duration_s, 5),
+            "real_time_factor": real_time_factor(seconds, info.duration_s),
         },
     )
 
@@ -70,6 +71,6 @@ def audio(context: AssetExecutionContext, video_file: pd.DataFrame) -> Materiali
             "duration_s": round(duration, 3),
             "has_audio": bool(source["has_audio"]),
             "processing_s": round(seconds, 3),
-            "real_time_factor": round(seconds / max(duration, 1e-9), 5),
+            "real_time_factor": real_time_factor(seconds, duration),
         },
     )

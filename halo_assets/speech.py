@@ -10,6 +10,7 @@ from halo import media
 from halo.speech.diarize import DiarizationConfig, diarize
 from halo.speech.transcribe import AsrConfig, transcribe, words_from_frame
 from halo.speech.utterances import build_utterances, scenes_from_frame, turns_from_frame, utterances_frame
+from halo_assets.metadata import real_time_factor
 from halo_assets.partitions import videos_partitions
 from halo_resources.models import ModelsResource
 
@@ -37,10 +38,6 @@ def diarization_config(models: ModelsResource) -> DiarizationConfig:
     )
 
 
-def _rtf(seconds: float, duration: float) -> float:
-    return round(seconds / duration, 4) if duration > 0 else 0.0
-
-
 @asset(partitions_def=videos_partitions, group_name="speech", kinds={"whisperx"})
 def transcript(context: AssetExecutionContext, audio: pd.DataFrame, models: ModelsResource) -> MaterializeResult:
     """Speech to text with word times (list of {word, start, end, prob} per segment)."""
@@ -56,7 +53,7 @@ def transcript(context: AssetExecutionContext, audio: pd.DataFrame, models: Mode
             "language": result.language or "none (no speech)",
             "speech_s": float(result.extra.get("speech_s", 0.0)),
             "processing_s": round(result.processing_s, 3),
-            "real_time_factor": _rtf(result.processing_s, result.duration_s),
+            "real_time_factor": real_time_factor(result.processing_s, result.duration_s),
             "preview": MetadataValue.md(" ".join(df["text"].head(5)) or "_no speech_"),
         },
     )
@@ -76,7 +73,7 @@ def diarization(context: AssetExecutionContext, audio: pd.DataFrame, models: Mod
             "model": result.model,
             "speech_s": float(result.extra.get("speech_s", 0.0)),
             "processing_s": round(result.processing_s, 3),
-            "real_time_factor": _rtf(result.processing_s, result.duration_s),
+            "real_time_factor": real_time_factor(result.processing_s, result.duration_s),
         },
     )
 

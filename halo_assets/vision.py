@@ -8,6 +8,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 from halo.ids import validate_video_id
 from halo.paths import media_dir
 from halo.vision.scenes import detect_scenes
+from halo_assets.metadata import real_time_factor
 from halo_assets.partitions import videos_partitions
 
 PREVIEW_ROWS = 20
@@ -37,7 +38,7 @@ def scenes(context: AssetExecutionContext, video_file: pd.DataFrame) -> Material
             "frames_analysed": result.frames_analysed,
             "detection_fps": round(result.analysed_fps, 1),
             "processing_s": round(seconds, 3),
-            "real_time_factor": round(seconds / max(duration, 1e-9), 5),
+            "real_time_factor": real_time_factor(seconds, duration),
             "keyframes_dir": MetadataValue.path(str(media_dir(video_id) / "keyframes")),
             "preview": MetadataValue.md(_preview(df)),
         },
