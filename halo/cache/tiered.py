@@ -69,6 +69,7 @@ class CacheConfig:
     l2_max_size: int = 10_000
     l3_max_size: int = 20_000
     l2_similarity_threshold: float = 0.85
+    l2_ivf_min_vectors: int = 20_000  # a video's L2 index turns approximate (IVF) from here; 0 = never
     ttl: int = 30 * 24 * 3600
     redis_url: str = ""  # "" = the embedded redis-server under data/cache/
     reconnect_interval_s: float = 1.0
@@ -137,7 +138,8 @@ class TieredCache:
             cfg = self.config
             self.l1 = ExactCache(self._client, cfg.l1_max_size, cfg.ttl)
             self.l2 = SemanticCache(self._client, cfg.l2_max_size, cfg.ttl,
-                                    cfg.l2_similarity_threshold, guard=cfg.guard)
+                                    cfg.l2_similarity_threshold, guard=cfg.guard,
+                                    ivf_min_vectors=cfg.l2_ivf_min_vectors)
             self.l3 = SummaryStore(self._client, cfg.l3_max_size, cfg.ttl)
         self._client.ping()
 
