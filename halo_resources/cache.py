@@ -23,6 +23,9 @@ class CacheResource(ConfigurableResource):
     l2_similarity_threshold: float = Field(
         0.85, description="cosine similarity an L2 hit needs (the near-miss guard checks after)"
     )
+    l2_ivf_min_vectors: int = Field(
+        20_000, description="a video's L2 index turns approximate (IVF) from this many vectors; 0 = always exact"
+    )
     ttl: int = Field(30 * 24 * 3600, description="seconds an entry lives; 0 = no expiry")
     redis_url: str = Field("", description="'' = embedded redis-server in data/cache; else a Redis URL")
 
@@ -34,6 +37,7 @@ class CacheResource(ConfigurableResource):
             l2_max_size=self.l2_max_size,
             l3_max_size=self.l3_max_size,
             l2_similarity_threshold=self.l2_similarity_threshold,
+            l2_ivf_min_vectors=self.l2_ivf_min_vectors,
             ttl=self.ttl,
             redis_url=self.redis_url,
         )
