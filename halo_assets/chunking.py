@@ -12,6 +12,8 @@ from halo.ids import validate_video_id
 from halo.paths import media_dir
 from halo.storage import write_bytes_atomic
 from halo.text.tokens import TOKENIZER_NAME
+from halo.validation import chunk_length_problems, chunk_order_problems
+from halo_assets import checks
 from halo_assets.metadata import real_time_factor
 from halo_assets.partitions import videos_partitions
 from halo_assets.text import vectors_of
@@ -22,10 +24,13 @@ class ChunksConfig(Config, ChunkingConfig):
     """Run config of `chunks`: the ChunkingConfig knobs (durations, thresholds, weights)."""
 
 
-@asset(partitions_def=videos_partitions, group_name="chunking", kinds={"bertscore"})
+@asset(partitions_def=videos_partitions, group_name="chunking", kinds={"bertscore"}, check_specs=[
+    checks.spec("chunks_in_time_order", "chunks", "Chunks are in time order and never overlap."),
+    checks.spec("chunks_within_duration_limits", "chunks", "Chunks last between the configured min and max (warning)."),
+])
 def chunks(context: AssetExecutionContext, config: ChunksConfig, utterances: pd.DataFrame,
            embeddings: pd.DataFrame, topics: pd.DataFrame, scenes: pd.DataFrame,
-           models: ModelsResource) -> MaterializeResult:
+           models: ModelsResource):  # no annotation: check_specs make it multi-output
     """Chunks cut where speakers, scenes, topics and meaning change, within min/max duration."""
     video_id = validate_video_id(context.partition_key)
     t0 = time.perf_counter()
@@ -61,4 +66,8 @@ def chunks(context: AssetExecutionContext, config: ChunksConfig, utterances: pd.
         "boundary_reasons": MetadataValue.md(reasons.to_frame("cuts").to_markdown()),
         "timeline_path": MetadataValue.path(str(png_path)),
         "timeline": MetadataValue.md(f"![chunk timeline](data:image/png;base64,{image})"),
-    })
+    }, check_results=[
+        checks.result("chunks_in_time_order", "chunks", chunk_order_problems(df)),
+        checks.result("chunks_within_duration_limits", "chunks",
+               chunk_length_problems(df, config.min_chunk_duration, config.max_chunk_duration), warn_only=True),
+    ])

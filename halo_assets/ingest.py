@@ -9,6 +9,8 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 from halo import media, registry
 from halo.ids import validate_video_id
 from halo.paths import media_dir
+from halo.validation import audio_duration_problems
+from halo_assets import checks
 from halo_assets.metadata import real_time_factor
 from halo_assets.partitions import videos_partitions
 from halo_assets.registration import current_fingerprint
@@ -45,8 +47,9 @@ def video_file(context: AssetExecutionContext) -> MaterializeResult:
     )
 
 
-@asset(partitions_def=videos_partitions, group_name="ingest", kinds={"pyav"})
-def audio(context: AssetExecutionContext, video_file: pd.DataFrame) -> MaterializeResult:
+@asset(partitions_def=videos_partitions, group_name="ingest", kinds={"pyav"},
+       check_specs=[checks.spec("audio_covers_video", "audio", "Audio lasts as long as the video (50 ms).")])
+def audio(context: AssetExecutionContext, video_file: pd.DataFrame):  # no annotation: check_specs make it multi-output
     """The video's sound as data/media/<id>/audio.wav (16 kHz mono PCM16), as long as the video.
 
     A video without an audio track gets a silent WAV, so speech stages return empty results.
@@ -73,4 +76,6 @@ def audio(context: AssetExecutionContext, video_file: pd.DataFrame) -> Materiali
             "processing_s": round(seconds, 3),
             "real_time_factor": real_time_factor(seconds, duration),
         },
+        check_results=[checks.result("audio_covers_video", "audio",
+                              audio_duration_problems(duration, float(source["duration_s"])))],
     )

@@ -8,6 +8,8 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 from halo.ids import validate_video_id
 from halo.paths import media_dir
 from halo.vision.scenes import detect_scenes
+from halo.validation import scene_tiling_problems
+from halo_assets import checks
 from halo_assets.metadata import real_time_factor
 from halo_assets.partitions import videos_partitions
 
@@ -20,8 +22,9 @@ def _preview(df: pd.DataFrame) -> str:
     return shown[["scene_id", "start", "end", "keyframe"]].to_markdown(index=False)
 
 
-@asset(partitions_def=videos_partitions, group_name="vision", kinds={"pyscenedetect"})
-def scenes(context: AssetExecutionContext, video_file: pd.DataFrame) -> MaterializeResult:
+@asset(partitions_def=videos_partitions, group_name="vision", kinds={"pyscenedetect"},
+       check_specs=[checks.spec("scenes_tile_the_video", "scenes", "Scenes cover 0 to the end, no gap or overlap.")])
+def scenes(context: AssetExecutionContext, video_file: pd.DataFrame):  # no annotation: check_specs make it multi-output
     """Shot/scene cuts (PySceneDetect ContentDetector) and the middle frame of each as a JPEG."""
     video_id = validate_video_id(context.partition_key)
     source = video_file.iloc[0]
@@ -42,4 +45,5 @@ def scenes(context: AssetExecutionContext, video_file: pd.DataFrame) -> Material
             "keyframes_dir": MetadataValue.path(str(media_dir(video_id) / "keyframes")),
             "preview": MetadataValue.md(_preview(df)),
         },
+        check_results=[checks.result("scenes_tile_the_video", "scenes", scene_tiling_problems(df, duration))],
     )
