@@ -16,7 +16,7 @@ from rich.table import Table
 from halo.ids import validate_video_id
 from halo.llm.baseline import media_tokens
 from halo.llm.ledger import summarize_costs
-from halo.paths import parquet_dir
+from halo.paths import media_dir, parquet_dir
 from halo.storage import read_parquet
 
 
@@ -105,6 +105,9 @@ def build_report(video_id: str, root: Path | None = None) -> Group:
     chunks = load_output("chunks", video_id, root)
     if chunks is not None:
         parts.append(_chunks_table(chunks, load_output("chunk_summaries", video_id, root)))
+        timeline = media_dir(video_id) / "chunk_timeline.png"
+        if timeline.exists():
+            parts.append(f"Chunk timeline (speakers, scenes, topics, cuts): {timeline}")
     summary = load_output("video_summary", video_id, root)
     if summary is not None and len(summary):
         s = summary.iloc[0]
