@@ -13,6 +13,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 
 from halo.ids import validate_video_id
 from halo.llm.ledger import records_frame, summarize_costs
+from halo.llm.prompts import clock
 from halo.llm.summarize import plan_chunks, summarize_chunks, summarize_video
 from halo_assets.partitions import videos_partitions
 from halo_resources.cache import CacheResource
@@ -88,5 +89,5 @@ def video_summary(
     meta = spend_metadata(service.ledger.records, time.perf_counter() - t0, 1)
     meta["chapters"] = len(chapters)
     meta["summary"] = MetadataValue.md(summary + "\n\n" + "\n".join(
-        f"- {int(c['start']) // 60:02d}:{int(c['start']) % 60:02d} {c['title']}" for c in chapters))
+        f"- {clock(c['start'])} {c['title']}" for c in chapters))
     return MaterializeResult(value=df, metadata=meta)
