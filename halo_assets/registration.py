@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import yaml
 from dagster import DagsterInstance, ExecuteInProcessResult
 from dagster._core.instance.ref import InstanceRef
 
@@ -22,24 +23,29 @@ def current_fingerprint(path: Path | str) -> str:
     return registry.VideoEntry("", str(path), stat.st_size, stat.st_mtime_ns).fingerprint
 
 
+def _anchored(config, root: Path):
+    """``config`` with every relative ``base_dir`` made absolute under ``root``."""
+    if isinstance(config, dict):
+        return {
+            key: str(root / value) if key == "base_dir" and isinstance(value, str) and not Path(value).is_absolute()
+            else _anchored(value, root)
+            for key, value in config.items()
+        }
+    return config
+
+
 def default_instance() -> DagsterInstance:
     """The project's Dagster instance (DAGSTER_HOME defaults to the project root).
 
     dagster.yaml keeps storage paths relative to the project root (so `dg dev` works from there
-    with no DAGSTER_HOME); the CLI may run from any directory, so it anchors them to the root.
+    with no DAGSTER_HOME); the CLI may run from any directory, so it anchors whatever relative
+    ``base_dir`` dagster.yaml holds to the root (a Postgres dagster.yaml passes through as is).
     """
     home = ensure_dagster_home()
     if Path(home).resolve() != PROJECT_ROOT:
         return DagsterInstance.get()
-    storage = str(PROJECT_ROOT / "data" / "dagster")
-    anchored = {
-        "storage": {"sqlite": {"base_dir": storage}},
-        "local_artifact_storage": {"module": "dagster._core.storage.root", "class": "LocalArtifactStorage",
-                                   "config": {"base_dir": storage}},
-        "compute_logs": {"module": "dagster._core.storage.local_compute_log_manager",
-                         "class": "LocalComputeLogManager", "config": {"base_dir": f"{storage}/logs"}},
-    }
-    return DagsterInstance.from_ref(InstanceRef.from_dir(home, overrides=anchored))
+    config = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text()) or {}
+    return DagsterInstance.from_ref(InstanceRef.from_dir(home, overrides=_anchored(config, PROJECT_ROOT)))
 
 
 def add_video(
