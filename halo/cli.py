@@ -46,18 +46,19 @@ def demo(video_path: str | None) -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--id", "video_id", default=None, help="Video id to use (default: a slug of the file name).")
 @click.option("--run/--no-run", default=False, help="Also process the video now, in this process.")
-def add(path: str, video_id: str | None, run: bool) -> None:
+@click.option("--replace", is_flag=True, help="Let --id move from the file it stands for to PATH.")
+def add(path: str, video_id: str | None, run: bool, replace: bool) -> None:
     """Register the video at PATH and add its partition; print its video id."""
     from halo.errors import HaloError
     from halo_assets.registration import add_video, failure_messages, run_video
 
     try:
-        entry = add_video(path, video_id)
+        entry = add_video(path, video_id, replace=replace)
     except HaloError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(entry.video_id)
     if not run:
-        click.echo(f"Process it with `halo add {path!r} --run`, the UI or the daemon's schedule.", err=True)
+        click.echo(f"Process it with `halo add {path!r} --id {entry.video_id} --run`, the UI or the daemon's schedule.", err=True)
         return
     result = run_video(entry.video_id)
     if not result.success:

@@ -9,6 +9,10 @@ class InvalidVideoId(HaloError, ValueError):
     """A partition key / video id that does not match the allowed pattern."""
 
 
+class VideoIdTaken(HaloError, ValueError):
+    """A video id asked for by the user that already stands for a different file."""
+
+
 class MediaError(HaloError):
     """A video or audio file that is missing, empty, corrupt or lacks a needed stream."""
 

@@ -4,6 +4,12 @@ Every later stage reads the 16 kHz mono WAV written here (:func:`write_wav` / :f
 so decoding happens once per video. A video without an audio track still yields a valid WAV of
 silence as long as the video, so transcription and diarization give empty-but-valid results
 instead of failing.
+
+Audio-only files (podcasts: mp3, m4a, wav, opus) are media too: they probe with
+``has_video=False``. A cover image inside an MP3 or M4A is a "video" stream to FFmpeg (disposition
+``attached_pic``, one frame, a nonsense 90000 fps rate); it is not a picture track and is ignored.
+A file with several audio tracks (a dub, a director's commentary, a silent mix-minus) is decoded
+from the track with the most speech, unless the user names one (:func:`decode_speech_track`).
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import wave
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -32,6 +39,7 @@ class VideoProbe:
     height: int
     has_audio: bool
     size_bytes: int
+    has_video: bool = True  # False for audio-only inputs (podcasts); fps/width/height are then 0
 
     def as_row(self, video_id: str) -> dict:
         return {"video_id": video_id, **asdict(self)}
@@ -55,6 +63,31 @@ def _open(path: Path):
         ) from exc
 
 
+def picture_streams(container) -> list:
+    """The container's real video tracks: cover art (disposition attached_pic) is not one."""
+    import av
+
+    return [
+        s for s in container.streams.video
+        if not s.disposition & av.stream.Disposition.attached_pic
+    ]
+
+
+def check_media_file(path: Path) -> Path:
+    """``path`` if it is a non-empty file FFmpeg can open with sound or a picture, else MediaError.
+
+    A cheap gate (no hashing, no decoding) for callers that register files they did not choose,
+    like the folder sensor: a zero-byte copy or a text file named .mp4 is refused with the reason.
+    """
+    path = Path(path)
+    with _open(path) as container:
+        if not container.streams.audio and not picture_streams(container):
+            raise MediaError(
+                f"{path} holds neither sound nor a picture track: HALO needs a video or an audio file."
+            )
+    return path
+
+
 def _duration_s(container) -> float:
     """Container duration (what ffprobe reports as format duration), else the longest stream."""
     if container.duration:
@@ -66,17 +99,21 @@ def _duration_s(container) -> float:
 
 
 def probe(path: Path) -> VideoProbe:
-    """Probe ``path``: duration, frame rate, size and whether it has sound.
+    """Probe ``path``: duration, frame rate, size, whether it has sound and a picture.
 
-    Raises MediaError for a missing, empty, corrupt or truncated file, or one without a video
-    stream, with a message that says which file and what to do.
+    An audio-only file (or one whose only image is cover art) probes with ``has_video=False``
+    and fps/width/height 0. Raises MediaError for a missing, empty, corrupt or truncated file,
+    or one with neither sound nor picture, with a message that says which file and what to do.
     """
     path = Path(path)
     with _open(path) as container:
-        if not container.streams.video:
-            raise MediaError(f"{path} has no video stream: HALO needs a video (picture) track.")
-        stream = container.streams.video[0]
-        rate = stream.average_rate or stream.guessed_rate
+        pictures = picture_streams(container)
+        if not pictures and not container.streams.audio:
+            raise MediaError(
+                f"{path} holds neither sound nor a picture track: HALO needs a video or an audio file."
+            )
+        stream = pictures[0] if pictures else None
+        rate = (stream.average_rate or stream.guessed_rate) if stream is not None else None
         duration = _duration_s(container)
         if duration <= 0:
             raise MediaError(f"{path} reports no duration (truncated or still being written?).")
@@ -85,10 +122,11 @@ def probe(path: Path) -> VideoProbe:
             sha256=sha256_file(path),
             duration_s=float(duration),
             fps=float(rate) if rate else 0.0,
-            width=int(stream.codec_context.width),
-            height=int(stream.codec_context.height),
+            width=int(stream.codec_context.width) if stream is not None else 0,
+            height=int(stream.codec_context.height) if stream is not None else 0,
             has_audio=bool(container.streams.audio),
             size_bytes=path.stat().st_size,
+            has_video=stream is not None,
         )
     return result
 
@@ -100,34 +138,106 @@ def fit_length(samples: np.ndarray, n: int) -> np.ndarray:
     return np.concatenate([samples, np.zeros(n - len(samples), dtype=samples.dtype)])
 
 
+@dataclass(frozen=True)
+class TrackChoice:
+    """Which audio track was decoded and why (for the audio asset's metadata and log)."""
+
+    index: int  # position among the file's audio tracks, 0 = first; -1 = no audio track
+    n_tracks: int
+    speech_s: tuple[float, ...]  # speech found in each track's sample (empty when not measured)
+    reason: str
+
+
+def _decode_tracks(path: Path, tracks: Sequence[int], sample_rate: int) -> list[np.ndarray]:
+    """Audio tracks ``tracks`` (positions among the audio streams) as float32 mono, in one pass."""
+    import av
+
+    with _open(path) as container:
+        streams = [container.streams.audio[i] for i in tracks]
+        chunks: dict[int, list[np.ndarray]] = {s.index: [] for s in streams}
+        resamplers = {s.index: av.AudioResampler(format="flt", layout="mono", rate=sample_rate) for s in streams}
+        for stream in streams:
+            stream.thread_type = "AUTO"
+        try:
+            for packet in container.demux(*streams):
+                index = packet.stream.index
+                for frame in packet.decode():
+                    for out in resamplers[index].resample(frame):
+                        chunks[index].append(out.to_ndarray().reshape(-1))
+            for index, resampler in resamplers.items():
+                for out in resampler.resample(None):
+                    chunks[index].append(out.to_ndarray().reshape(-1))
+        except av.error.FFmpegError as exc:
+            raise MediaError(f"Audio of {path} could not be decoded (corrupt?): {exc}") from exc
+    return [
+        np.concatenate(chunks[s.index]).astype(np.float32, copy=False) if chunks[s.index] else np.zeros(0, np.float32)
+        for s in streams
+    ]
+
+
+def _audio_track_count(path: Path) -> int:
+    with _open(path) as container:
+        return len(container.streams.audio)
+
+
+def speech_seconds(samples: np.ndarray, sample_rate: int = SAMPLE_RATE, max_s: float = 600.0, windows: int = 20) -> float:
+    """Seconds of speech silero-vad finds in ``samples``; long tracks are judged on ``windows``
+    evenly spread windows totalling ``max_s``, so choosing among tracks stays cheap on long files."""
+    from halo.speech.vad import speech_regions
+
+    limit = int(max_s * sample_rate)
+    if len(samples) > limit:
+        width = limit // windows
+        starts = np.linspace(0, len(samples) - width, windows).astype(int)
+        samples = np.concatenate([samples[s : s + width] for s in starts])
+    return float(sum(r.duration for r in speech_regions(samples)))
+
+
+def decode_speech_track(
+    path: Path, sample_rate: int = SAMPLE_RATE, duration_s: float | None = None, track: int | None = None
+) -> tuple[np.ndarray, TrackChoice]:
+    """The audio of ``path`` as float32 mono, from the track the user named or the one with speech.
+
+    With one audio track that track is used. With several and no ``track``, each is decoded
+    (one pass over the file) and the one where silero-vad finds the most speech wins (ties go
+    to the first), so speech on a second track is not lost to a silent or music first track.
+    ``duration_s`` pads or trims the result to the video's length; no audio track at all gives
+    silence of that length (or an empty array).
+    """
+    path = Path(path)
+    n_tracks = _audio_track_count(path)
+    if track is not None and not 0 <= track < n_tracks:
+        raise MediaError(
+            f"{path} has {n_tracks} audio track(s) (0-{n_tracks - 1}); track {track} does not exist. "
+            "Name one of those, or leave the track unset to pick the one with speech."
+        )
+    if n_tracks == 0:
+        samples, choice = np.zeros(0, np.float32), TrackChoice(-1, 0, (), "no audio track: silence")
+    elif track is not None:
+        samples = _decode_tracks(path, [track], sample_rate)[0]
+        choice = TrackChoice(track, n_tracks, (), "named by the user")
+    elif n_tracks == 1:
+        samples = _decode_tracks(path, [0], sample_rate)[0]
+        choice = TrackChoice(0, 1, (), "the only audio track")
+    else:
+        decoded = _decode_tracks(path, list(range(n_tracks)), sample_rate)
+        speech = tuple(round(speech_seconds(t, sample_rate), 2) for t in decoded)
+        best = int(np.argmax(speech))
+        samples = decoded[best]
+        choice = TrackChoice(best, n_tracks, speech, f"most speech ({speech[best]:.1f} s in its sample)")
+    if duration_s is not None:
+        samples = fit_length(samples, int(round(duration_s * sample_rate)))
+    return samples, choice
+
+
 def decode_audio(path: Path, sample_rate: int = SAMPLE_RATE, duration_s: float | None = None) -> np.ndarray:
-    """The first audio track of ``path`` as float32 mono at ``sample_rate`` (PyAV resampler).
+    """The audio of ``path`` as float32 mono at ``sample_rate`` (see :func:`decode_speech_track`).
 
     With ``duration_s`` the result is padded or trimmed to exactly that long, so the audio
     lines up with the video's timeline. A file without an audio track gives silence of that
     length (or an empty array when no duration is given).
     """
-    import av
-
-    path = Path(path)
-    chunks: list[np.ndarray] = []
-    with _open(path) as container:
-        if container.streams.audio:
-            stream = container.streams.audio[0]
-            stream.thread_type = "AUTO"
-            resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
-            try:
-                for frame in container.decode(stream):
-                    for out in resampler.resample(frame):
-                        chunks.append(out.to_ndarray().reshape(-1))
-                for out in resampler.resample(None):
-                    chunks.append(out.to_ndarray().reshape(-1))
-            except av.error.FFmpegError as exc:
-                raise MediaError(f"Audio of {path} could not be decoded (corrupt?): {exc}") from exc
-    samples = np.concatenate(chunks).astype(np.float32, copy=False) if chunks else np.zeros(0, np.float32)
-    if duration_s is not None:
-        samples = fit_length(samples, int(round(duration_s * sample_rate)))
-    return samples
+    return decode_speech_track(path, sample_rate, duration_s)[0]
 
 
 def write_wav(path: Path, samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> None:

@@ -4,6 +4,10 @@ Dagster's dynamic partitions only hold keys, so HALO keeps ``video id -> source 
 small JSON file under the data root (``data/registry.json``). The sensor, ``halo add`` and the
 ``video_file`` asset all go through here, so a file is registered once and a changed file
 (new size or mtime) is noticed. Writes are locked and atomic.
+
+An id, once given to a file, is never silently handed to another file: re-pointing it needs
+``replace=True`` (``halo add PATH --id ID --replace``), after which outputs made from the old
+file are reported as stale until the id is processed again.
 """
 
 from __future__ import annotations
@@ -15,12 +19,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterator
 
-from halo.errors import MediaError
+from halo.errors import MediaError, VideoIdTaken
 from halo.ids import validate_video_id, video_id_for
 from halo.paths import data_dir
 from halo.storage import write_bytes_atomic
 
 VIDEO_SUFFIXES = (".mp4", ".mkv", ".mov", ".webm", ".avi", ".m4v")
+AUDIO_SUFFIXES = (".mp3", ".m4a", ".wav", ".opus", ".ogg", ".oga", ".flac", ".aac")
+MEDIA_SUFFIXES = VIDEO_SUFFIXES + AUDIO_SUFFIXES  # what the folder sensor picks up
 
 
 @dataclass(frozen=True)
@@ -84,11 +90,12 @@ def lookup(video_id: str) -> VideoEntry:
     return entry
 
 
-def register(path: Path, video_id: str | None = None) -> tuple[VideoEntry, bool]:
+def register(path: Path, video_id: str | None = None, replace: bool = False) -> tuple[VideoEntry, bool]:
     """Register ``path`` (under ``video_id`` or one derived from its name).
 
     Returns the entry and whether anything changed (new file, or same file modified since).
-    Re-registering an unchanged file is a no-op, which keeps the sensor idempotent.
+    Re-registering an unchanged file is a no-op, which keeps the sensor idempotent. An explicit
+    ``video_id`` that already stands for another file raises VideoIdTaken unless ``replace``.
     """
     path = Path(path).expanduser().resolve()
     if not path.is_file():
@@ -102,6 +109,14 @@ def register(path: Path, video_id: str | None = None) -> tuple[VideoEntry, bool]
                 path, {vid: e.path for vid, e in entries.items()}
             )
         validate_video_id(video_id)
+        taken = entries.get(video_id)
+        if taken is not None and taken.path != str(path) and not replace:
+            raise VideoIdTaken(
+                f"Video id {video_id!r} already stands for {taken.path}; {path} was not registered. "
+                f"Pick another id (`halo add {str(path)!r} --id OTHER_ID`), or re-point {video_id!r} "
+                f"to this file with `halo add {str(path)!r} --id {video_id} --replace` "
+                "(its outputs from the old file are then reported stale until it is processed again)."
+            )
         entry = VideoEntry(video_id, str(path), stat.st_size, stat.st_mtime_ns)
         changed = entries.get(video_id) != entry
         if changed:

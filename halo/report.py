@@ -17,6 +17,7 @@ from halo.ids import validate_video_id
 from halo.llm.baseline import media_tokens
 from halo.llm.ledger import summarize_costs
 from halo.paths import media_dir, parquet_dir
+from halo.staleness import stale_outputs
 from halo.storage import read_parquet
 
 
@@ -81,39 +82,61 @@ def _costs_panel(ledger: pd.DataFrame, duration_s: float | None) -> Panel:
     return Panel("\n".join(lines), title="Cost ledger")
 
 
+def _stale_panel(video_id: str, stale: dict[str, str], current_sha: str) -> Panel:
+    names = ", ".join(sorted(stale))
+    return Panel(
+        f"[red]Not shown: {names}[/] - made from an earlier version of the source file "
+        f"(sha256 {next(iter(stale.values()))[:12]}...; the file is now {current_sha[:12]}...).\n"
+        f"Process the video again to rebuild them: `halo add PATH --id {video_id} --run`.",
+        title="Stale outputs",
+    )
+
+
 def build_report(video_id: str, root: Path | None = None) -> Group:
-    """A rich renderable summarising every stored output of ``video_id``."""
+    """A rich renderable summarising every stored output of ``video_id``.
+
+    Outputs made from an older version of the source file (halo.staleness) are not mixed in
+    with the current probe: they are named in a "Stale outputs" panel instead.
+    """
     parts: list = []
-    probe = load_output("video_file", video_id, root)
+    stale = stale_outputs(validate_video_id(video_id), root or parquet_dir())
+
+    def output(asset: str) -> pd.DataFrame | None:
+        return None if asset in stale else load_output(asset, video_id, root)
+
+    probe = output("video_file")
     if probe is not None:
         p = probe.iloc[0]
+        picture = f"{p.width}x{p.height} @ {p.fps:.2f} fps" if p.get("has_video", True) else "audio only"
         parts.append(Panel(
-            f"{p.path}\n{p.duration_s:.1f} s, {p.width}x{p.height} @ {p.fps:.2f} fps, "
+            f"{p.path}\n{p.duration_s:.1f} s, {picture}, "
             f"audio: {'yes' if p.has_audio else 'no'}, {p.size_bytes / 1e6:.1f} MB",
             title=f"Video {video_id}",
         ))
-    scenes = load_output("scenes", video_id, root)
+        if stale:
+            parts.append(_stale_panel(video_id, stale, str(p.sha256)))
+    scenes = output("scenes")
     if scenes is not None:
         parts.append(_scenes_table(scenes))
-    utterances = load_output("utterances", video_id, root)
+    utterances = output("utterances")
     if utterances is not None and len(utterances):
         parts.append(_speakers_table(utterances))
-    transcript = load_output("transcript", video_id, root)
+    transcript = output("transcript")
     if transcript is not None:
         n_words = int(transcript.text.str.split().str.len().sum()) if len(transcript) else 0
         parts.append(f"Transcript: {len(transcript)} segments, {n_words} words")
-    chunks = load_output("chunks", video_id, root)
+    chunks = output("chunks")
     if chunks is not None:
-        parts.append(_chunks_table(chunks, load_output("chunk_summaries", video_id, root)))
+        parts.append(_chunks_table(chunks, output("chunk_summaries")))
         timeline = media_dir(video_id) / "chunk_timeline.png"
         if timeline.exists():
             parts.append(f"Chunk timeline (speakers, scenes, topics, cuts): {timeline}")
-    summary = load_output("video_summary", video_id, root)
+    summary = output("video_summary")
     if summary is not None and len(summary):
         s = summary.iloc[0]
         chapters = "\n".join(f"  {_fmt_time(c['start'])}  {c['title']}" for c in s.chapters)
         parts.append(Panel(f"{s.summary}\n\nChapters:\n{chapters}", title="Video summary"))
-    ledger = load_output("cost_ledger", video_id, root)
+    ledger = output("cost_ledger")
     if ledger is not None:
         parts.append(_costs_panel(ledger, float(probe.iloc[0].duration_s) if probe is not None else None))
     if not parts:

@@ -47,10 +47,19 @@ def write_bytes_atomic(path: Path | UPath, data: bytes) -> None:
         path.write_bytes(data)
 
 
-def write_parquet_atomic(df: pd.DataFrame, path: Path | UPath) -> None:
-    """Write ``df`` as Parquet to ``path`` atomically (temp file + rename)."""
+def write_parquet_atomic(df: pd.DataFrame, path: Path | UPath, metadata: dict[str, str] | None = None) -> None:
+    """Write ``df`` as Parquet to ``path`` atomically (temp file + rename); ``metadata`` is added
+    to the file's footer (schema metadata), beside pandas' own."""
     buf = io.BytesIO()
-    df.to_parquet(buf, index=False)
+    if metadata:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        extra = {key.encode(): value.encode() for key, value in metadata.items()}
+        pq.write_table(table.replace_schema_metadata({**(table.schema.metadata or {}), **extra}), buf)
+    else:
+        df.to_parquet(buf, index=False)
     write_bytes_atomic(path, buf.getvalue())
 
 

@@ -4,7 +4,8 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataValue, asset
+from pydantic import Field
 
 from halo import media, registry
 from halo.ids import validate_video_id
@@ -16,14 +17,26 @@ from halo_assets.partitions import videos_partitions
 from halo_assets.registration import current_fingerprint
 
 VIDEO_FILE_COLUMNS = [
-    "video_id", "path", "sha256", "duration_s", "fps", "width", "height", "has_audio", "size_bytes",
+    "video_id", "path", "sha256", "duration_s", "fps", "width", "height", "has_audio", "size_bytes", "has_video",
 ]
-AUDIO_COLUMNS = ["video_id", "path", "duration_s", "sample_rate"]
+AUDIO_COLUMNS = ["video_id", "path", "duration_s", "sample_rate", "audio_track"]
+
+
+class AudioConfig(Config):
+    """Which audio track to transcribe (set it in the launchpad for files with several tracks)."""
+
+    track: int = Field(
+        default=-1,
+        description="Audio track to use, 0 = first; -1 = the track where voice detection finds the most speech.",
+    )
 
 
 @asset(partitions_def=videos_partitions, group_name="ingest", kinds={"pyav"})
 def video_file(context: AssetExecutionContext) -> MaterializeResult:
-    """The registered source file of this video, probed: duration, frame rate, size, sound."""
+    """The registered source file of this video, probed: duration, frame rate, size, sound, picture.
+
+    Audio-only files (podcasts) have ``has_video`` False; an MP3's cover art is not a picture.
+    """
     video_id = validate_video_id(context.partition_key)
     entry = registry.lookup(video_id)
     started = time.perf_counter()
@@ -36,7 +49,7 @@ def video_file(context: AssetExecutionContext) -> MaterializeResult:
             "dagster/row_count": len(df),
             "path": MetadataValue.path(info.path),
             "duration_s": info.duration_s,
-            "resolution": f"{info.width}x{info.height} @ {info.fps:.3f} fps",
+            "resolution": f"{info.width}x{info.height} @ {info.fps:.3f} fps" if info.has_video else "audio only",
             "has_audio": info.has_audio,
             "size_mb": round(info.size_bytes / 1e6, 2),
             "sha256": info.sha256,
@@ -49,21 +62,28 @@ def video_file(context: AssetExecutionContext) -> MaterializeResult:
 
 @asset(partitions_def=videos_partitions, group_name="ingest", kinds={"pyav"},
        check_specs=[checks.spec("audio_covers_video", "audio", "Audio lasts as long as the video (50 ms).")])
-def audio(context: AssetExecutionContext, video_file: pd.DataFrame):  # no annotation: check_specs make it multi-output
+def audio(context: AssetExecutionContext, config: AudioConfig, video_file: pd.DataFrame):  # no annotation: check_specs make it multi-output
     """The video's sound as data/media/<id>/audio.wav (16 kHz mono PCM16), as long as the video.
 
     A video without an audio track gets a silent WAV, so speech stages return empty results.
+    With several tracks, the one with the most speech (or the configured one) is used.
     """
     video_id = validate_video_id(context.partition_key)
     source = video_file.iloc[0]
     started = time.perf_counter()
-    samples = media.decode_audio(Path(source["path"]), media.SAMPLE_RATE, float(source["duration_s"]))
+    samples, track = media.decode_speech_track(
+        Path(source["path"]), media.SAMPLE_RATE, float(source["duration_s"]),
+        track=config.track if config.track >= 0 else None,
+    )
+    if track.n_tracks > 1:
+        context.log.info(f"{video_id}: using audio track {track.index} of {track.n_tracks} ({track.reason}).")
     out = media_dir(video_id) / "audio.wav"
     media.write_wav(out, samples, media.SAMPLE_RATE)
     seconds = time.perf_counter() - started
     duration = len(samples) / media.SAMPLE_RATE
     df = pd.DataFrame(
-        [{"video_id": video_id, "path": str(out), "duration_s": duration, "sample_rate": media.SAMPLE_RATE}],
+        [{"video_id": video_id, "path": str(out), "duration_s": duration, "sample_rate": media.SAMPLE_RATE,
+          "audio_track": track.index}],
         columns=AUDIO_COLUMNS,
     )
     return MaterializeResult(
@@ -73,6 +93,10 @@ def audio(context: AssetExecutionContext, video_file: pd.DataFrame):  # no annot
             "path": MetadataValue.path(str(out)),
             "duration_s": round(duration, 3),
             "has_audio": bool(source["has_audio"]),
+            "audio_track": track.index,
+            "audio_tracks": track.n_tracks,
+            "track_choice": track.reason,
+            "speech_s_per_track": ", ".join(f"{s:.1f}" for s in track.speech_s) or "not measured",
             "processing_s": round(seconds, 3),
             "real_time_factor": real_time_factor(seconds, duration),
         },

@@ -49,15 +49,16 @@ def default_instance() -> DagsterInstance:
 
 
 def add_video(
-    path: Path, video_id: str | None = None, instance: DagsterInstance | None = None
+    path: Path, video_id: str | None = None, instance: DagsterInstance | None = None, replace: bool = False
 ) -> registry.VideoEntry:
     """Check ``path`` is a readable video, register it and add its partition to the instance.
 
-    Raises MediaError / InvalidVideoId (with what to do) before anything is registered.
+    Raises MediaError / InvalidVideoId / VideoIdTaken (with what to do) before anything is
+    registered; ``replace`` lets an explicit id move to another file.
     """
     path = Path(path).expanduser().resolve()
     media.probe(path)
-    entry, _changed = registry.register(path, video_id)
+    entry, _changed = registry.register(path, video_id, replace=replace)
     instance = instance or default_instance()
     instance.add_dynamic_partitions(videos_partitions.name, [entry.video_id])
     return entry

@@ -19,7 +19,7 @@ from dagster import (
     sensor,
 )
 
-from halo import registry
+from halo import media, registry
 from halo.errors import HaloError
 from halo.paths import videos_dir
 from halo_assets.partitions import videos_partitions
@@ -34,7 +34,7 @@ def candidate_files(folder: Path) -> list[Path]:
     return sorted(
         p
         for p in folder.iterdir()
-        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in registry.VIDEO_SUFFIXES
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in registry.MEDIA_SUFFIXES
     )
 
 
@@ -67,7 +67,7 @@ def videos_folder_sensor(context: SensorEvaluationContext) -> SensorResult | Ski
             continue
         cursor[key] = fingerprint
         try:
-            entry, _ = registry.register(path)
+            entry, _ = registry.register(media.check_media_file(path))
         except HaloError as exc:
             context.log.warning(f"Skipped {path.name}: {exc}")
             continue

@@ -29,7 +29,8 @@ def scenes(context: AssetExecutionContext, video_file: pd.DataFrame):  # no anno
     video_id = validate_video_id(context.partition_key)
     source = video_file.iloc[0]
     duration = float(source["duration_s"])
-    result = detect_scenes(Path(source["path"]), media_dir(video_id) / "keyframes", duration)
+    picture = bool(source.get("has_video", True))  # probes stored before audio-only support had a picture
+    result = detect_scenes(Path(source["path"]), media_dir(video_id) / "keyframes", duration, has_video=picture)
     df = result.scenes
     seconds = result.detect_seconds + result.keyframe_seconds
     return MaterializeResult(
@@ -37,6 +38,7 @@ def scenes(context: AssetExecutionContext, video_file: pd.DataFrame):  # no anno
         metadata={
             "dagster/row_count": len(df),
             "cuts": max(len(df) - 1, 0),
+            "picture": "yes" if picture else "none (audio-only: no scenes or keyframes)",
             "duration_s": duration,
             "frames_analysed": result.frames_analysed,
             "detection_fps": round(result.analysed_fps, 1),
@@ -45,5 +47,5 @@ def scenes(context: AssetExecutionContext, video_file: pd.DataFrame):  # no anno
             "keyframes_dir": MetadataValue.path(str(media_dir(video_id) / "keyframes")),
             "preview": MetadataValue.md(_preview(df)),
         },
-        check_results=[checks.result("scenes_tile_the_video", "scenes", scene_tiling_problems(df, duration))],
+        check_results=[checks.result("scenes_tile_the_video", "scenes", scene_tiling_problems(df, duration if picture else 0.0))],
     )

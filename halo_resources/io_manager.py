@@ -13,6 +13,7 @@ from dagster import ConfigurableIOManagerFactory, InputContext, OutputContext, U
 from upath import UPath
 
 from halo.paths import parquet_dir
+from halo.staleness import PROBE_ASSET, probed_sha256, source_stamp
 from halo.storage import read_parquet, write_parquet_atomic
 
 
@@ -25,7 +26,17 @@ class _ParquetUPathIOManager(UPathIOManager):
                 f"{context.asset_key.to_user_string()} returned {type(obj).__name__}; "
                 "HALO assets must return a pandas DataFrame to be stored as Parquet."
             )
-        write_parquet_atomic(obj, path)
+        write_parquet_atomic(obj, path, metadata=source_stamp(self._source_sha256(context, obj, path)))
+
+    @staticmethod
+    def _source_sha256(context: OutputContext, obj: pd.DataFrame, path: UPath) -> str | None:
+        """The source file hash this output derives from (halo.staleness): the probe's own for
+        ``video_file``, else the one in the stored ``video_file`` of the same video."""
+        if not context.has_asset_partitions:
+            return None
+        if context.asset_key.path[-1] == PROBE_ASSET:
+            return str(obj["sha256"].iloc[0]) if "sha256" in obj and len(obj) else None
+        return probed_sha256(path.parent.parent / PROBE_ASSET / path.name)
 
     def load_from_path(self, context: InputContext, path: UPath) -> pd.DataFrame:
         if not path.exists():

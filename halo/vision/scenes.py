@@ -8,6 +8,9 @@ most ``analysis_fps`` frames per second are analysed (the rest are decoded but n
 
 The keyframe of a scene is its middle frame at full resolution, found by seeking: a chunk or
 summary can show what was on screen without anyone scrubbing the video.
+
+An audio-only input (a podcast, or an MP3 whose only image is its cover art) has no scenes: the
+table is empty but keeps its columns, so every later stage reads it the same way.
 """
 
 from __future__ import annotations
@@ -154,11 +157,26 @@ def extract_keyframes(
             target = out_dir / f"scene_{i:04d}.jpg"
             write_bytes_atomic(target, np.asarray(jpeg).tobytes())
             written.append(str(target))
-    keep = {Path(p).name for p in written}
-    for stale in out_dir.glob("scene_*.jpg"):
-        if stale.name not in keep:
-            stale.unlink(missing_ok=True)
+    _remove_keyframes_except(out_dir, written)
     return written
+
+
+def _remove_keyframes_except(out_dir: Path, keep: list[str]) -> None:
+    """Delete keyframes of an earlier run that are not in ``keep`` (the folder matches the table)."""
+    names = {Path(p).name for p in keep}
+    for stale in Path(out_dir).glob("scene_*.jpg"):
+        if stale.name not in names:
+            stale.unlink(missing_ok=True)
+
+
+def empty_scenes() -> pd.DataFrame:
+    """The scenes table of a file with no picture: no rows, the usual columns and types."""
+    return pd.DataFrame({
+        "scene_id": pd.Series(dtype="int64"),
+        "start": pd.Series(dtype="float64"),
+        "end": pd.Series(dtype="float64"),
+        "keyframe_path": pd.Series(dtype="object"),
+    })[SCENE_COLUMNS]
 
 
 def detect_scenes(
@@ -166,14 +184,19 @@ def detect_scenes(
     keyframes_dir: Path,
     duration_s: float | None = None,
     settings: SceneSettings = SceneSettings(),
+    has_video: bool = True,
 ) -> SceneDetection:
     """Scenes of the video at ``path``: scene_id, start, end, keyframe_path (one JPEG each).
 
     ``duration_s`` (from the probe) sets the end of the last scene; by default the video
-    stream's own duration is used.
+    stream's own duration is used. ``has_video=False`` (the probe found no picture track)
+    gives the empty table without opening the file, and clears keyframes of an earlier version.
     """
     import time
 
+    if not has_video:
+        _remove_keyframes_except(keyframes_dir, [])
+        return SceneDetection(empty_scenes(), 0, 0.0, 0.0)
     t0 = time.perf_counter()
     cuts, stream_duration, frames = detect_cuts(Path(path), settings)
     t1 = time.perf_counter()
