@@ -154,24 +154,24 @@ def _decode_tracks(path: Path, tracks: Sequence[int], sample_rate: int) -> list[
 
     with _open(path) as container:
         streams = [container.streams.audio[i] for i in tracks]
-        chunks: dict[int, list[np.ndarray]] = {s.index: [] for s in streams}
-        resamplers = {s.index: av.AudioResampler(format="flt", layout="mono", rate=sample_rate) for s in streams}
+        order = [s.index for s in streams]  # stream objects are unusable once the file is closed
+        chunks: dict[int, list[np.ndarray]] = {i: [] for i in order}
+        resamplers = {i: av.AudioResampler(format="flt", layout="mono", rate=sample_rate) for i in order}
         for stream in streams:
             stream.thread_type = "AUTO"
         try:
             for packet in container.demux(*streams):
-                index = packet.stream.index
                 for frame in packet.decode():
-                    for out in resamplers[index].resample(frame):
-                        chunks[index].append(out.to_ndarray().reshape(-1))
+                    for out in resamplers[packet.stream.index].resample(frame):
+                        chunks[packet.stream.index].append(out.to_ndarray().reshape(-1))
             for index, resampler in resamplers.items():
                 for out in resampler.resample(None):
                     chunks[index].append(out.to_ndarray().reshape(-1))
         except av.error.FFmpegError as exc:
             raise MediaError(f"Audio of {path} could not be decoded (corrupt?): {exc}") from exc
     return [
-        np.concatenate(chunks[s.index]).astype(np.float32, copy=False) if chunks[s.index] else np.zeros(0, np.float32)
-        for s in streams
+        np.concatenate(chunks[i]).astype(np.float32, copy=False) if chunks[i] else np.zeros(0, np.float32)
+        for i in order
     ]
 
 

@@ -78,3 +78,46 @@ def test_unusable_files_raise_clear_media_errors(video, tmp_path) -> None:
         media.decode_audio(garbage)
     with pytest.raises(MediaError, match="materialize the `audio` asset"):
         media.read_wav(tmp_path / "nope.wav")
+
+
+# Real-world shapes: podcasts (cover art, audio-only) and speech on a second audio track.
+
+def test_cover_art_is_not_a_picture_and_audio_only_files_probe(tmp_path) -> None:
+    from halo_tests.synth_media import sample_speech, write_podcast
+
+    speech = sample_speech(6.0)
+    for name, cover in (("show.mp3", True), ("show.m4a", False)):
+        info = media.probe(write_podcast(tmp_path / name, speech, cover=cover))
+        # The MP3's cover art used to probe as a 640x360 video at 90000 fps.
+        assert (info.has_video, info.has_audio, info.fps, info.width, info.height) == (False, True, 0.0, 0, 0)
+        assert info.duration_s == pytest.approx(6.0, abs=0.1)
+        samples = media.decode_audio(tmp_path / name, 16_000, info.duration_s)
+        assert len(samples) == round(info.duration_s * 16_000) and np.abs(samples).max() > 0.05
+
+
+def test_the_track_with_speech_is_decoded_unless_one_is_named(tmp_path) -> None:
+    from halo_tests.synth_media import sample_speech, write_multitrack_video
+
+    speech = sample_speech(8.0)
+    hiss = np.random.default_rng(0).normal(0, 0.003, len(speech)).astype(np.float32)
+    path = write_multitrack_video(tmp_path / "dub.mp4", [hiss, speech])
+    samples, choice = media.decode_speech_track(path, 16_000, 8.0)
+    assert (choice.index, choice.n_tracks) == (1, 2) and "most speech" in choice.reason
+    assert choice.speech_s[0] < 1.0 < 5.0 < choice.speech_s[1]
+    assert np.corrcoef(samples[: len(speech)], speech)[0, 1] > 0.9  # the speech, not the hiss
+    named, chosen = media.decode_speech_track(path, 16_000, 8.0, track=0)
+    assert chosen.index == 0 and chosen.reason == "named by the user" and np.abs(named).max() < 0.05
+    with pytest.raises(MediaError, match=r"has 2 audio track\(s\) \(0-1\); track 5 does not exist"):
+        media.decode_speech_track(path, 16_000, track=5)
+
+
+def test_check_media_file_refuses_what_the_sensor_must_not_register(video, tmp_path) -> None:
+    assert media.check_media_file(video) == video
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    with pytest.raises(MediaError, match="empty \\(0 bytes\\)"):
+        media.check_media_file(empty)
+    text = tmp_path / "notes.mp4"
+    text.write_text("minutes of the meeting, not a video\n" * 50)
+    with pytest.raises(MediaError, match="notes.mp4 is not a readable video"):
+        media.check_media_file(text)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import pytest
-from dagster import DagsterInstance
+from dagster import DagsterInstance, materialize
 
 from halo import registry
 from halo.errors import InvalidVideoId
 from halo.paths import data_dir, media_dir, parquet_dir
+from halo_assets.ingest import audio, video_file
 from halo_assets.registration import failure_messages
 from halo_tests.synth import make_video
 from halo_tests.test_assets.test_ingest import materialize_video, stored
@@ -104,3 +106,141 @@ def test_hostile_partition_keys(good, data_root, key) -> None:
     assert snapshot() == before
     assert not (data_dir().parent / "etc.parquet").exists()
     assert sorted(p.name for p in (parquet_dir() / "video_file").iterdir()) == ["good.parquet"]
+
+
+# Defects found by the hostile-input probe (issue 13): each asserts what the user sees.
+
+def test_add_another_file_under_a_taken_id_is_refused(data_root, tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from halo.cli import main
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    (tmp_path / "dagster_home").mkdir()
+    first = make_video(tmp_path / "in" / "first.mp4", duration_s=2.0, cuts=())
+    other = make_video(tmp_path / "in" / "other.mp4", duration_s=3.0, cuts=(1.0,))
+    runner = CliRunner()
+    added = runner.invoke(main, ["add", str(first), "--id", "talk"])
+    assert added.exit_code == 0 and added.stdout.strip() == "talk"
+    assert f"halo add {str(first)!r} --id talk --run" in added.stderr  # the hint keeps --id
+
+    refused = runner.invoke(main, ["add", str(other), "--id", "talk"])
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    message = " ".join(refused.output.split())
+    assert f"Video id 'talk' already stands for {first.resolve()}" in message
+    assert "--id OTHER_ID" in message and "--id talk --replace" in message
+    assert registry.lookup("talk").path == str(first.resolve())  # nothing re-pointed
+
+    moved = runner.invoke(main, ["add", str(other), "--id", "talk", "--replace"])
+    assert moved.exit_code == 0 and registry.lookup("talk").path == str(other.resolve())
+
+
+def test_speech_on_the_second_audio_track_is_transcribed(data_root) -> None:
+    from dagster import AssetKey
+
+    from halo.eval.speech import wer
+    from halo_assets.speech import transcript
+    from halo_resources.environments import get_resources
+    from halo_tests.synth_media import sample_speech, truth_text, write_multitrack_video
+
+    speech = sample_speech(14.2)  # the sample's first two turns end at 13.97 s
+    hiss = np.random.default_rng(1).normal(0, 0.003, len(speech)).astype(np.float32)
+    entry, _ = registry.register(write_multitrack_video(data_root / "videos" / "dubbed.mp4", [hiss, speech]))
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("videos", [entry.video_id])
+    result = materialize([video_file, audio, transcript], partition_key=entry.video_id, instance=instance,
+                         resources=get_resources())
+    assert result.success
+    meta = instance.get_latest_materialization_event(AssetKey("audio")).asset_materialization.metadata
+    assert (meta["audio_track"].value, meta["audio_tracks"].value) == (1, 2)
+    assert "most speech" in meta["track_choice"].value
+    assert stored("audio", entry.video_id).iloc[0]["audio_track"] == 1
+    said = " ".join(stored("transcript", entry.video_id)["text"])
+    assert wer(truth_text(14.2), said) <= 0.2  # the first track alone gave 0 words
+
+
+def test_podcast_with_cover_art_ingests_as_audio_only(good, data_root) -> None:
+    from dagster import AssetKey
+
+    from halo.vision.scenes import SCENE_COLUMNS
+    from halo_tests.synth_media import sample_speech, write_podcast
+
+    instance, before = good
+    entry, _ = registry.register(write_podcast(data_root / "videos" / "episode.mp3", sample_speech(5.0), cover=True))
+    result = materialize_video(instance, entry.video_id)  # failed in scenes with "Operation not permitted"
+    assert result.success
+    probe = stored("video_file", "episode").iloc[0]
+    assert not probe["has_video"] and probe["has_audio"] and probe["fps"] == 0
+    shots = stored("scenes", "episode")
+    assert list(shots.columns) == SCENE_COLUMNS and len(shots) == 0
+    assert not (media_dir("episode") / "keyframes").exists() or not any((media_dir("episode") / "keyframes").iterdir())
+    assert stored("audio", "episode").iloc[0]["duration_s"] == pytest.approx(5.0, abs=0.1)
+    check = result.get_asset_check_evaluations()
+    assert all(c.passed for c in check)
+    meta = instance.get_latest_materialization_event(AssetKey("scenes")).asset_materialization.metadata
+    assert "audio-only" in meta["picture"].value
+    assert {k: v for k, v in snapshot().items() if k in before} == before
+
+
+def test_failed_rerun_of_a_changed_file_reports_old_outputs_as_stale(data_root, monkeypatch) -> None:
+    from rich.console import Console
+
+    from halo.errors import MediaError
+    from halo.report import build_report
+    from halo.staleness import stale_outputs
+    from halo.storage import sha256_file
+
+    instance = DagsterInstance.ephemeral()
+    path = make_video(data_root / "videos" / "lecture.mp4", cuts=(2.0,), duration_s=4.0)
+    entry, _ = registry.register(path)
+    assert materialize_video(instance, entry.video_id).success
+    old_sha = sha256_file(path)
+
+    def render() -> str:
+        console = Console(record=True, width=200)
+        console.print(build_report(entry.video_id))
+        return console.export_text()
+
+    assert "Scenes (2)" in render() and "Stale" not in render()
+    make_video(path, cuts=(1.0, 3.0), duration_s=5.0)  # the file is replaced by a new version
+    registry.register(path)
+
+    def broken(*args, **kwargs):
+        raise MediaError("scene detection crashed (simulated)")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("halo_assets.vision.detect_scenes", broken)
+        assert not materialize_video(instance, entry.video_id, raise_on_error=False).success
+    assert stored("video_file", entry.video_id).iloc[0]["sha256"] == sha256_file(path) != old_sha
+    assert stale_outputs(entry.video_id, parquet_dir()) == {"scenes": old_sha}
+    text = " ".join(render().split())
+    assert "Stale outputs" in text and "Not shown: scenes" in text and f"--id {entry.video_id} --run" in text
+    assert "Scenes (2)" not in text  # the old file's scenes are not shown beside the new probe
+    assert not list(parquet_dir().rglob("*.tmp"))
+
+    assert materialize_video(instance, entry.video_id).success
+    assert stale_outputs(entry.video_id, parquet_dir()) == {}
+    assert "Scenes (3)" in render() and "Stale" not in render()
+
+
+def test_folder_sensor_checks_files_before_registering(data_root, capfd) -> None:
+    from dagster import build_sensor_context
+
+    from halo_assets.sensors import videos_folder_sensor
+    from halo_tests.synth_media import sample_speech, write_podcast
+    from halo_tests.test_assets.test_sensor import settle
+
+    folder = data_root / "videos"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "empty.mp4").write_bytes(b"")
+    (folder / "notes.mp4").write_text("agenda: not a video\n" * 20)
+    podcast = write_podcast(folder / "episode.m4a", sample_speech(2.0))
+    for p in folder.iterdir():
+        settle(p)
+    instance = DagsterInstance.ephemeral()
+    result = videos_folder_sensor(build_sensor_context(instance=instance))
+    assert [r.partition_key for r in result.run_requests] == ["episode"]
+    assert sorted(registry.all_videos()) == ["episode"] and registry.lookup("episode").path == str(podcast)
+    logged = capfd.readouterr().err  # the sensor's log (dagster's handler writes to stderr)
+    assert "Skipped empty.mp4" in logged and "empty (0 bytes)" in logged
+    assert "Skipped notes.mp4" in logged and "not a readable video" in logged
