@@ -73,6 +73,16 @@ def picture_streams(container) -> list:
     ]
 
 
+def _media_pictures(container, path: Path) -> list:
+    """``picture_streams``, after checking the file has sound or a picture at all."""
+    pictures = picture_streams(container)
+    if not pictures and not container.streams.audio:
+        raise MediaError(
+            f"{path} holds neither sound nor a picture track: HALO needs a video or an audio file."
+        )
+    return pictures
+
+
 def check_media_file(path: Path) -> Path:
     """``path`` if it is a non-empty file FFmpeg can open with sound or a picture, else MediaError.
 
@@ -81,10 +91,7 @@ def check_media_file(path: Path) -> Path:
     """
     path = Path(path)
     with _open(path) as container:
-        if not container.streams.audio and not picture_streams(container):
-            raise MediaError(
-                f"{path} holds neither sound nor a picture track: HALO needs a video or an audio file."
-            )
+        _media_pictures(container, path)
     return path
 
 
@@ -107,11 +114,7 @@ def probe(path: Path) -> VideoProbe:
     """
     path = Path(path)
     with _open(path) as container:
-        pictures = picture_streams(container)
-        if not pictures and not container.streams.audio:
-            raise MediaError(
-                f"{path} holds neither sound nor a picture track: HALO needs a video or an audio file."
-            )
+        pictures = _media_pictures(container, path)
         stream = pictures[0] if pictures else None
         rate = (stream.average_rate or stream.guessed_rate) if stream is not None else None
         duration = _duration_s(container)

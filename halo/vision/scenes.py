@@ -135,8 +135,10 @@ def extract_keyframes(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[str] = []
+    from halo.media import picture_streams
+
     with av.open(str(path)) as container:
-        stream = container.streams.video[0]
+        stream = picture_streams(container)[0]  # not the cover art a file may carry before it
         stream.thread_type = "AUTO"
         time_base = float(stream.time_base)
         start_pts = stream.start_time or 0
