@@ -121,3 +121,8 @@ def test_check_media_file_refuses_what_the_sensor_must_not_register(video, tmp_p
     text.write_text("minutes of the meeting, not a video\n" * 50)
     with pytest.raises(MediaError, match="notes.mp4 is not a readable video"):
         media.check_media_file(text)
+    captions = tmp_path / "captions.mp4"  # FFmpeg opens it (WebVTT), but there is nothing to hear or see
+    captions.write_text("WEBVTT\n\n00:00.000 --> 00:05.000\nhello there\n")
+    for check in (media.check_media_file, media.probe):
+        with pytest.raises(MediaError, match="captions.mp4 holds neither sound nor a picture track"):
+            check(captions)
