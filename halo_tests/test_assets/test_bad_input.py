@@ -244,3 +244,14 @@ def test_folder_sensor_checks_files_before_registering(data_root, capfd) -> None
     logged = capfd.readouterr().err  # the sensor's log (dagster's handler writes to stderr)
     assert "Skipped empty.mp4" in logged and "empty (0 bytes)" in logged
     assert "Skipped notes.mp4" in logged and "not a readable video" in logged
+
+
+def test_same_file_name_in_two_folders_gets_two_ids(data_root, tmp_path) -> None:
+    first = make_video(tmp_path / "monday" / "talk.mp4", duration_s=1.0, cuts=())
+    second = make_video(tmp_path / "tuesday" / "talk.mp4", duration_s=1.0, cuts=())
+    a, _ = registry.register(first)
+    b, _ = registry.register(second)
+    assert a.video_id == "talk" and b.video_id.startswith("talk-") and len(b.video_id) == len("talk-") + 8
+    assert registry.lookup("talk").path == str(first.resolve())
+    assert registry.lookup(b.video_id).path == str(second.resolve())
+    assert registry.register(second)[0].video_id == b.video_id  # stable on re-registration
