@@ -1,0 +1,318 @@
+"""On-screen text: what the slides say, read offline with PP-OCRv4 (RapidOCR on ONNX Runtime).
+
+Lectures and talks put their key words on screen, so a question about "the slide" needs the
+slide's text. Reading every frame would cost more than the rest of the pipeline; slides change
+rarely, so we read few frames:
+
+* each scene's keyframe (the middle frame the ``scenes`` asset already saved), always;
+* inside scenes longer than ``long_scene_s``, the video's own I-frames (decoded alone with
+  FFmpeg's ``skip_frame=NONKEY``, so the P/B frames in between are never decoded) become
+  candidates, and a candidate is read only if its small grey thumbnail differs from every frame
+  already read in that scene (a slide that changes without a cut: a bullet list that builds up).
+
+Each read frame's text holds from the first candidate that looks like it to the last one, and
+changes halfway between two candidates that look different; so rows carry the span in which
+that text was on screen. Boxes below ``min_confidence`` are dropped (low-scoring boxes on a
+picture without text are shapes and textures read as letters), the rest are grouped into lines
+and put in reading order (top to bottom, left to right within a line).
+
+The detection and recognition models ship inside the rapidocr-onnxruntime wheel and are checked
+against pinned sha256 sums before they are loaded.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Sequence
+
+import cv2
+import numpy as np
+import pandas as pd
+
+from halo.errors import MediaError, ModelFileError
+from halo.models import verify_file
+
+OCR_COLUMNS = ["scene_id", "start", "end", "frame_s", "text", "confidence"]
+
+DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
+REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
+MODEL_SHA256 = {
+    DET_MODEL: "d2a7720d45a54257208b1e13e36a8479894cb74155a5efe29462512d42f49da9",
+    REC_MODEL: "48fc40f24f6d2a207a2b1091d3437eb3cc3eb6b676dc3ef9c37384005483683b",
+}
+_THUMB = (160, 90)  # thumbnail size (w, h) on which frames are compared
+_ALNUM = re.compile(r"[A-Za-z0-9]")
+_LETTERS = re.compile(r"[A-Za-z]{6,}")
+_SHORT_WORDS = frozenset("a an as at be by do i if in is it of on or so to up we".split())
+_COMMON_RANK = 30_000  # a split's longer pieces must be among this many most frequent words
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    """How much is read and what is kept. Defaults suit slides at 360p and above."""
+
+    min_confidence: float = 0.8  # recogniser score below which a box is dropped
+    long_scene_s: float = 20.0  # scenes longer than this get extra frames read
+    min_read_gap_s: float = 8.0  # at most one extra read per this many seconds in a scene
+    edge_s: float = 1.0  # candidates this close to a cut are skipped (fades, encoder lag)
+    change_fraction: float = 0.004  # share of thumbnail pixels that must change to read again
+    pixel_delta: int = 24  # grey-level difference that counts a thumbnail pixel as changed
+    det_max_side: int = 960  # frames are scaled down to this longest side for detection
+    threads: int = 1  # ONNX Runtime threads: one keeps OCR cheap beside the other stages
+
+
+@dataclass(frozen=True)
+class OcrResult:
+    """The table and what it cost, for the asset's metadata and the benchmark."""
+
+    table: pd.DataFrame
+    frames_read: int
+    candidates: int
+    seconds: float
+
+    @property
+    def characters(self) -> int:
+        return int(self.table["text"].str.len().sum()) if len(self.table) else 0
+
+
+def ocr_model_paths() -> tuple[Path, Path]:
+    """The PP-OCRv4 detection and recognition ONNX files inside the rapidocr-onnxruntime wheel."""
+    try:
+        import rapidocr_onnxruntime
+    except ImportError as exc:
+        raise ModelFileError(
+            "rapidocr-onnxruntime is not installed. Fix: pip install rapidocr-onnxruntime==1.4.4"
+        ) from exc
+    models = Path(rapidocr_onnxruntime.__file__).parent / "models"
+    fix = "reinstall it: pip install --force-reinstall rapidocr-onnxruntime==1.4.4"
+    det, rec = (verify_file(models / name, MODEL_SHA256[name], fix) for name in (DET_MODEL, REC_MODEL))
+    return det, rec
+
+
+@lru_cache(maxsize=2)
+def _engine(det_max_side: int, threads: int, min_confidence: float) -> Any:
+    from rapidocr_onnxruntime import RapidOCR
+
+    det, rec = ocr_model_paths()
+    return RapidOCR(
+        use_cls=False,  # slides are upright; the angle classifier would only cost time
+        det_model_path=str(det),
+        rec_model_path=str(rec),
+        det_limit_type="max",
+        det_limit_side_len=det_max_side,
+        text_score=min_confidence,
+        intra_op_num_threads=threads,
+        inter_op_num_threads=1,
+    )
+
+
+def read_lines(image_bgr: np.ndarray, settings: OcrSettings = OcrSettings()) -> list[tuple[str, float]]:
+    """Text lines of one picture in reading order, each with its confidence (char-weighted mean)."""
+    engine = _engine(settings.det_max_side, settings.threads, settings.min_confidence)
+    result, _ = engine(image_bgr)
+    boxes = [
+        (np.asarray(box, dtype=float), restore_spaces(text.strip()), float(score))
+        for box, text, score in (result or [])
+        if float(score) >= settings.min_confidence and _ALNUM.search(text)
+    ]
+    return [_join(line) for line in _group_lines(boxes)]
+
+
+@lru_cache(maxsize=1)
+def _word_ranks() -> tuple[Any, dict[str, float], float]:
+    import math
+
+    import wordninja
+
+    model = wordninja.DEFAULT_LANGUAGE_MODEL
+    return model, model._wordcost, math.log(len(model._wordcost))
+
+
+def _split_glued(run: str) -> str:
+    """``theremotecontrol`` -> ``the remote control``; unknown words stay whole.
+
+    The PP-OCRv4 recogniser (trained mostly on Chinese) often drops the spaces of a line of
+    English. A run of letters that is not a word is split where English word frequencies say
+    (wordninja), but only if every piece is a common word (rank <= _COMMON_RANK) or one of a
+    few short function words; otherwise names like "Kubernetes" would become "Ku berne tes".
+    """
+    model, cost, log_n = _word_ranks()
+    if run.lower() in cost:
+        return run
+    pieces = model.split(run)
+    ok = all(
+        p.lower() in _SHORT_WORDS if len(p) <= 2 else cost.get(p.lower(), 1e9) <= np.log(_COMMON_RANK * log_n)
+        for p in pieces
+    )
+    return " ".join(pieces) if ok and len(pieces) > 1 else run
+
+
+def restore_spaces(text: str) -> str:
+    """The recognised text with spaces put back into runs of glued English words."""
+    return _LETTERS.sub(lambda m: _split_glued(m.group(0)), text)
+
+
+def _group_lines(boxes: list[tuple[np.ndarray, str, float]]) -> list[list[tuple[np.ndarray, str, float]]]:
+    """Boxes whose vertical centres lie within half a box height form one line; lines top-down."""
+    lines: list[list[tuple[np.ndarray, str, float]]] = []
+    for item in sorted(boxes, key=lambda b: b[0][:, 1].mean()):
+        box = item[0]
+        centre, height = box[:, 1].mean(), np.ptp(box[:, 1])
+        last = lines[-1] if lines else None
+        if last is not None and abs(last[-1][0][:, 1].mean() - centre) <= 0.5 * max(height, np.ptp(last[-1][0][:, 1])):
+            last.append(item)
+        else:
+            lines.append([item])
+    return [sorted(line, key=lambda b: b[0][:, 0].min()) for line in lines]
+
+
+def _join(line: list[tuple[np.ndarray, str, float]]) -> tuple[str, float]:
+    text = " ".join(t for _, t, _ in line)
+    chars = sum(len(t) for _, t, _ in line)
+    return text, round(sum(len(t) * s for _, t, s in line) / max(chars, 1), 4)
+
+
+def thumbnail(image_bgr: np.ndarray) -> np.ndarray:
+    """A small grey copy, on which two frames are compared."""
+    grey = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY)
+    return cv2.resize(grey, _THUMB, interpolation=cv2.INTER_AREA)
+
+
+def changed_fraction(a: np.ndarray, b: np.ndarray, pixel_delta: int) -> float:
+    """Share of thumbnail pixels whose grey level differs by more than ``pixel_delta``."""
+    return float(np.mean(cv2.absdiff(a, b) > pixel_delta))
+
+
+@dataclass
+class _Read:
+    time_s: float
+    thumb: np.ndarray
+    lines: list[tuple[str, float]]
+
+
+@dataclass
+class _Scene:
+    scene_id: int
+    start: float
+    end: float
+    reads: list[_Read]
+    seen: list[tuple[float, int]]  # (time, index of the read it looks like), every candidate
+    last_extra: float = float("-inf")
+
+
+def _iframes(path: Path, wanted: Any) -> Any:
+    """(time, frame) for each I-frame of the video for which ``wanted(time)`` is true."""
+    import av
+
+    try:
+        container = av.open(str(path))
+    except (av.error.FFmpegError, OSError) as exc:
+        raise MediaError(f"{path} could not be opened to read on-screen text: {exc}") from exc
+    with container:
+        stream = container.streams.video[0]
+        stream.codec_context.skip_frame = "NONKEY"
+        stream.thread_type = "AUTO"
+        for frame in container.decode(stream):
+            if frame.time is not None and wanted(float(frame.time)):
+                yield float(frame.time), frame
+
+
+def _nearest_read(scene: _Scene, thumb: np.ndarray, pixel_delta: int) -> tuple[int, float]:
+    diffs = [changed_fraction(r.thumb, thumb, pixel_delta) for r in scene.reads]
+    best = int(np.argmin(diffs))
+    return best, diffs[best]
+
+
+def read_on_screen_text(
+    video: Path, scenes: pd.DataFrame, settings: OcrSettings = OcrSettings()
+) -> OcrResult:
+    """On-screen text of ``video`` given its ``scenes`` table (scene_id, start, end, keyframe_path).
+
+    Returns one row per text line per stretch of time it was on screen, in time then reading
+    order; a video without text gives an empty table with the same columns.
+    """
+    t0 = time.perf_counter()
+    states: list[_Scene] = []
+    for row in scenes.itertuples(index=False):
+        image = cv2.imread(str(row.keyframe_path))
+        if image is None:
+            raise MediaError(
+                f"Keyframe {row.keyframe_path} of {video} is missing or unreadable. "
+                "Fix: materialize the `scenes` asset again."
+            )
+        mid = (float(row.start) + float(row.end)) / 2
+        read = _Read(mid, thumbnail(image), read_lines(image, settings))
+        states.append(_Scene(int(row.scene_id), float(row.start), float(row.end), [read], [(mid, 0)]))
+    long_scenes = [s for s in states if s.end - s.start > settings.long_scene_s]
+    candidates = 0
+    if long_scenes:
+        starts = [s.start for s in long_scenes]
+
+        def owner(t: float) -> _Scene | None:
+            i = int(np.searchsorted(starts, t, side="right")) - 1
+            s = long_scenes[i] if i >= 0 else None
+            return s if s is not None and s.start + settings.edge_s <= t <= s.end - settings.edge_s else None
+
+        for t, frame in _iframes(Path(video), lambda t: owner(t) is not None):
+            scene = owner(t)
+            assert scene is not None
+            candidates += 1
+            image = frame.to_ndarray(format="bgr24")
+            thumb = thumbnail(image)
+            best, diff = _nearest_read(scene, thumb, settings.pixel_delta)
+            if diff > settings.change_fraction and t - scene.last_extra >= settings.min_read_gap_s:
+                scene.reads.append(_Read(t, thumb, read_lines(image, settings)))
+                scene.last_extra = t
+                best = len(scene.reads) - 1
+            scene.seen.append((t, best))
+    table = _table(states)
+    frames_read = sum(len(s.reads) for s in states)
+    return OcrResult(table, frames_read, candidates + len(states), time.perf_counter() - t0)
+
+
+def _runs(scene: _Scene) -> list[tuple[float, float, int]]:
+    """(start, end, read index): stretches of the scene in which one read's picture was shown."""
+    seen = sorted(scene.seen)
+    runs: list[tuple[float, float, int]] = []
+    start = scene.start
+    for k, (t, idx) in enumerate(seen):
+        nxt = seen[k + 1] if k + 1 < len(seen) else None
+        if nxt is None or nxt[1] != idx:
+            end = scene.end if nxt is None else (t + nxt[0]) / 2
+            runs.append((start, end, idx))
+            start = end
+    return runs
+
+
+def _table(scenes: Sequence[_Scene]) -> pd.DataFrame:
+    rows = [
+        {"scene_id": s.scene_id, "start": round(a, 3), "end": round(b, 3), "frame_s": round(s.reads[i].time_s, 3),
+         "text": text, "confidence": conf}
+        for s in scenes
+        for a, b, i in _runs(s)
+        for text, conf in s.reads[i].lines
+    ]
+    df = pd.DataFrame(rows, columns=OCR_COLUMNS)
+    return df.astype({"scene_id": "int64", "start": "float64", "end": "float64", "frame_s": "float64",
+                      "text": "object", "confidence": "float64"})
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words and numbers of a text: how slide text is compared with the truth."""
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def text_between(table: pd.DataFrame, start: float, end: float) -> list[str]:
+    """Distinct on-screen lines shown at any time in [start, end), in order of appearance.
+
+    For chunk text and prompts: a chunk's span gets the slide text that was on screen in it
+    (callers mark it as on-screen text, e.g. ``[on screen] ...``).
+    """
+    if table.empty:
+        return []
+    shown = table[(table["start"] < end) & (table["end"] > start)]
+    return list(dict.fromkeys(shown["text"]))
