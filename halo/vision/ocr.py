@@ -316,3 +316,17 @@ def text_between(table: pd.DataFrame, start: float, end: float) -> list[str]:
         return []
     shown = table[(table["start"] < end) & (table["end"] > start)]
     return list(dict.fromkeys(shown["text"]))
+
+
+ON_SCREEN_MARK = "[on screen]"
+
+
+def with_on_screen_text(text: str, table: pd.DataFrame, start: float, end: float) -> str:
+    """``text`` (a chunk's words) plus the slide lines shown during [start, end), marked.
+
+    For the chunk text used in retrieval and the Gemini prompts: the mark tells the model
+    the words were on screen, not spoken, so an answer can say "the slide read ...".
+    Unchanged when nothing was on screen.
+    """
+    lines = text_between(table, start, end)
+    return f"{text}\n{ON_SCREEN_MARK} " + " | ".join(lines) if lines else text
