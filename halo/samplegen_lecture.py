@@ -36,6 +36,12 @@ LECTURE_FPS = 5  # slides are static; few frames keep encoding cheap
 GOP_S = 5  # an I-frame at least every 5 s (what OCR reads between cuts)
 REVEAL_AT = 0.6  # building slides show their key terms from this share of the scene on
 N_TERMS = 3
+# Slides vary in type face (sans, serif, regular, condensed), one per slide in turn; a face
+# that is not installed falls back to samplegen's font.
+_FONTS = (
+    "dejavu/DejaVuSans-Bold.ttf", "liberation/LiberationSerif-Bold.ttf",
+    "liberation/LiberationSans-Regular.ttf", "dejavu/DejaVuSansCondensed-Bold.ttf",
+)
 _SPOKEN = frozenset(
     "about actually after again against alright around because before being between could doing "
     "don't every first going gonna great little maybe might other people pretty really right "
@@ -86,20 +92,36 @@ def slide_states(plan: LecturePlan) -> list[dict[str, Any]]:
     return states
 
 
+def _face(index: int, size: int) -> Any:
+    from PIL import ImageFont
+
+    path = Path("/usr/share/fonts/truetype") / _FONTS[index % len(_FONTS)]
+    return ImageFont.truetype(str(path), size) if path.exists() else sg._font(size)
+
+
+def _gradient(bg: tuple[int, int, int], width: int, height: int) -> Any:
+    """The slide colour shading 20 % from top to bottom: darker if bright, brighter if dark."""
+    from PIL import Image
+
+    fade = np.linspace(1.0, 0.8 if sum(bg) > 380 else 1.2, height)[:, None, None]
+    rows = np.clip(np.array(bg, float)[None, None, :] * fade, 0, 255).astype(np.uint8)
+    return Image.fromarray(np.repeat(rows, width, axis=1), "RGB")
+
+
 def draw_lecture_slide(state: dict[str, Any], height: int, slide_text: bool = True) -> np.ndarray:
-    """An RGB 16:9 slide: solid colour, the title large, key terms as bullets, a few shapes."""
-    from PIL import Image, ImageDraw
+    """An RGB 16:9 slide: a colour gradient, the title large, key terms as bullets, a few shapes."""
+    from PIL import ImageDraw
 
     width = height * 16 // 9
     index = state["scene_id"]
     bg = sg._PALETTE[index % len(sg._PALETTE)]
     ink = (15, 15, 15) if sum(bg) > 380 else (250, 250, 250)
     accent = sg._PALETTE[(index + 3) % len(sg._PALETTE)]
-    image = Image.new("RGB", (width, height), bg)
+    image = _gradient(bg, width, height)
     draw = ImageDraw.Draw(image)
     margin = width // 20
     if slide_text:
-        title_font, term_font = sg._font(height // 13), sg._font(height // 17)
+        title_font, term_font = _face(index, height // 13), _face(index, height // 17)
         draw.multiline_text((margin, height // 10), "\n".join(state["title"]), font=title_font, fill=ink,
                             spacing=height // 40)
         y = height // 10 + len(state["title"]) * (height // 13 + height // 40) + height // 15
