@@ -154,3 +154,12 @@ def test_a_swapped_model_file_fails_loudly(monkeypatch) -> None:
     monkeypatch.setitem(ocr.MODEL_SHA256, ocr.REC_MODEL, "0" * 64)
     with pytest.raises(ModelFileError, match="corrupt"):
         ocr.ocr_model_paths()
+
+
+def test_chunk_text_gets_the_slide_text_of_its_span_marked() -> None:
+    table = pd.DataFrame([
+        {"scene_id": 0, "start": 0.0, "end": 10.0, "frame_s": 5.0, "text": "Quarterly budget", "confidence": 0.99},
+        {"scene_id": 0, "start": 0.0, "end": 10.0, "frame_s": 5.0, "text": "Euros", "confidence": 0.98},
+    ])
+    assert ocr.with_on_screen_text("we spend", table, 2.0, 8.0) == "we spend\n[on screen] Quarterly budget | Euros"
+    assert ocr.with_on_screen_text("later", table, 10.0, 20.0) == "later"
