@@ -61,7 +61,7 @@ class OcrSettings:
     edge_s: float = 1.0  # candidates this close to a cut are skipped (fades, encoder lag)
     change_fraction: float = 0.004  # share of thumbnail pixels that must change to read again
     pixel_delta: int = 24  # grey-level difference that counts a thumbnail pixel as changed
-    det_max_side: int = 960  # frames are scaled down to this longest side for detection
+    det_max_side: int = 640  # text is detected on a copy scaled down to this longest side
     threads: int = 1  # ONNX Runtime threads: one keeps OCR cheap beside the other stages
 
 
@@ -94,7 +94,7 @@ def ocr_model_paths() -> tuple[Path, Path]:
 
 
 @lru_cache(maxsize=2)
-def _engine(det_max_side: int, threads: int, min_confidence: float) -> Any:
+def _engine(threads: int) -> Any:
     from rapidocr_onnxruntime import RapidOCR
 
     det, rec = ocr_model_paths()
@@ -102,22 +102,38 @@ def _engine(det_max_side: int, threads: int, min_confidence: float) -> Any:
         use_cls=False,  # slides are upright; the angle classifier would only cost time
         det_model_path=str(det),
         rec_model_path=str(rec),
-        det_limit_type="max",
-        det_limit_side_len=det_max_side,
-        text_score=min_confidence,
+        det_limit_type="max",  # never upscale for detection
         intra_op_num_threads=threads,
         inter_op_num_threads=1,
     )
 
 
+def _recognise(engine: Any, image_bgr: np.ndarray, det_max_side: int) -> list[tuple[np.ndarray, str, float]]:
+    """(box, text, score) per text box: detection on a copy scaled to ``det_max_side``, recognition
+    on crops of the full-size picture.
+
+    Detection's cost grows with the pixels while slide text stays easy to find at 640 px;
+    recognition scales every crop to 48 px high anyway, so full-size crops cost no more and keep
+    small text legible. (RapidOCR 1.4.4's own "max" limit ignores the side length it is given,
+    hence the steps are called here.)
+    """
+    scale = min(1.0, det_max_side / max(image_bgr.shape[:2]))
+    small = cv2.resize(image_bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image_bgr
+    boxes, _ = engine.auto_text_det(small)
+    if not boxes:
+        return []
+    boxes = [np.asarray(b, dtype=np.float32) / scale for b in boxes]
+    recognised, _ = engine.text_rec(engine.get_crop_img_list(image_bgr, boxes), False)
+    return [(b, r[0], float(r[1])) for b, r in zip(boxes, recognised)]
+
+
 def read_lines(image_bgr: np.ndarray, settings: OcrSettings = OcrSettings()) -> list[tuple[str, float]]:
     """Text lines of one picture in reading order, each with its confidence (char-weighted mean)."""
-    engine = _engine(settings.det_max_side, settings.threads, settings.min_confidence)
-    result, _ = engine(image_bgr)
+    engine = _engine(settings.threads)
     boxes = [
-        (np.asarray(box, dtype=float), restore_spaces(text.strip()), float(score))
-        for box, text, score in (result or [])
-        if float(score) >= settings.min_confidence and _ALNUM.search(text)
+        (box, restore_spaces(text.strip()), score)
+        for box, text, score in _recognise(engine, image_bgr, settings.det_max_side)
+        if score >= settings.min_confidence and _ALNUM.search(text)
     ]
     return [_join(line) for line in _group_lines(boxes)]
 
