@@ -47,6 +47,8 @@ MODEL_SHA256 = {
 _THUMB = (160, 90)  # thumbnail size (w, h) on which frames are compared
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 _LETTERS = re.compile(r"[A-Za-z]{6,}")
+_MIXED = re.compile(r"\b(?=[A-Za-z0-9]*[A-Za-z])(?=[A-Za-z0-9]*[0-9])[A-Za-z0-9]+\b")
+_RUNS = re.compile(r"[A-Za-z]+|[0-9]+")
 _SHORT_WORDS = frozenset("a an as at be by do i if in is it of on or so to up we".split())
 _COMMON_RANK = 30_000  # a split's longer pieces must be among this many most frequent words
 
@@ -156,19 +158,29 @@ def _split_glued(run: str) -> str:
     (wordninja), but only if every piece is a common word (rank <= _COMMON_RANK) or one of a
     few short function words; otherwise names like "Kubernetes" would become "Ku berne tes".
     """
-    model, cost, log_n = _word_ranks()
+    model, cost, _ = _word_ranks()
     if run.lower() in cost:
         return run
     pieces = model.split(run)
-    ok = all(
-        p.lower() in _SHORT_WORDS if len(p) <= 2 else cost.get(p.lower(), 1e9) <= np.log(_COMMON_RANK * log_n)
-        for p in pieces
-    )
-    return " ".join(pieces) if ok and len(pieces) > 1 else run
+    return " ".join(pieces) if len(pieces) > 1 and all(_is_common(p) for p in pieces) else run
+
+
+def _is_common(word: str) -> bool:
+    _, cost, log_n = _word_ranks()
+    if len(word) <= 2:
+        return word.lower() in _SHORT_WORDS
+    return cost.get(word.lower(), 1e9) <= np.log(_COMMON_RANK * log_n)
+
+
+def _split_numbers(token: str) -> str:
+    """``Topic1of5`` -> ``Topic 1 of 5`` when every letter run is a common word; ``H264`` stays."""
+    runs = _RUNS.findall(token)
+    return " ".join(runs) if all(r.isdigit() or _is_common(r) for r in runs) else token
 
 
 def restore_spaces(text: str) -> str:
-    """The recognised text with spaces put back into runs of glued English words."""
+    """The recognised text with spaces put back into runs of glued English words and numbers."""
+    text = _MIXED.sub(lambda m: _split_numbers(m.group(0)), text)
     return _LETTERS.sub(lambda m: _split_glued(m.group(0)), text)
 
 

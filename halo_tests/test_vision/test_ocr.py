@@ -124,7 +124,8 @@ def test_asset_is_wired_after_scenes_and_partitioned_by_video() -> None:
 def test_restore_spaces_splits_glued_words_but_keeps_names() -> None:
     assert restore_spaces("Thefinancial blueprintof") == "The financial blueprint of"
     assert restore_spaces("theremotecontrol") == "the remote control"
-    for kept in ("Kubernetes", "PyTorch", "Dagster", "self-introduction", "HALO 2.0"):
+    assert restore_spaces("Topic1of5") == "Topic 1 of 5"
+    for kept in ("Kubernetes", "PyTorch", "Dagster", "self-introduction", "HALO 2.0", "H264", "mp4"):
         assert restore_spaces(kept) == kept
 
 
@@ -163,3 +164,23 @@ def test_chunk_text_gets_the_slide_text_of_its_span_marked() -> None:
     ])
     assert ocr.with_on_screen_text("we spend", table, 2.0, 8.0) == "we spend\n[on screen] Quarterly budget | Euros"
     assert ocr.with_on_screen_text("later", table, 10.0, 20.0) == "later"
+
+
+def test_bundled_sample_slides_are_read(tmp_path) -> None:
+    """samplegen's meeting slides (another layout: a small "Topic k of n" over the title, 360p)."""
+    import textwrap
+
+    from halo.paths import samples_dir
+    from halo.samplegen import load_truth
+
+    truth = load_truth()
+    bounds = [0.0, *truth["scene_cuts"], truth["duration_s"]]
+    n = len(truth["topics"])
+    slides = {"slides": [
+        {"start": bounds[i], "end": bounds[i + 1],
+         "lines": [f"Topic {i + 1} of {n}", *textwrap.wrap(t["title"], width=26)[:4]]}
+        for i, t in enumerate(truth["topics"])
+    ]}
+    _, result = _read(samples_dir() / "meeting.mp4", tmp_path)
+    scores = slide_word_scores(result.table, slides)
+    assert scores.recall >= 0.9 and scores.precision >= 0.9, scores
