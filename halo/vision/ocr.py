@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from halo.errors import MediaError, ModelFileError
+from halo.media import picture_streams
 from halo.models import verify_file
 
 OCR_COLUMNS = ["scene_id", "start", "end", "frame_s", "text", "confidence"]
@@ -241,7 +242,10 @@ def _iframes(path: Path, wanted: Any) -> Any:
     except (av.error.FFmpegError, OSError) as exc:
         raise MediaError(f"{path} could not be opened to read on-screen text: {exc}") from exc
     with container:
-        stream = container.streams.video[0]
+        pictures = picture_streams(container)  # cover art is not the video
+        if not pictures:
+            return
+        stream = pictures[0]
         stream.codec_context.skip_frame = "NONKEY"
         stream.thread_type = "AUTO"
         for frame in container.decode(stream):

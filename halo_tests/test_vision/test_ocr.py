@@ -184,3 +184,12 @@ def test_bundled_sample_slides_are_read(tmp_path) -> None:
     _, result = _read(samples_dir() / "meeting.mp4", tmp_path)
     scores = slide_word_scores(result.table, slides)
     assert scores.recall >= 0.9 and scores.precision >= 0.9, scores
+
+
+def test_a_file_without_pictures_gives_an_empty_table() -> None:
+    """Podcasts have no scenes (issue 13): nothing is decoded and the table is empty."""
+    from halo.paths import samples_dir
+    from halo.vision.scenes import empty_scenes
+
+    result = read_on_screen_text(samples_dir() / "meeting.mp4", empty_scenes())
+    assert result.table.empty and list(result.table.columns) == OCR_COLUMNS and result.frames_read == 0
