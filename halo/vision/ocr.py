@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import cv2
 import numpy as np
@@ -233,8 +233,10 @@ class _Scene:
     last_extra: float = float("-inf")
 
 
-def _iframes(path: Path, wanted: Any) -> Any:
-    """(time, frame) for each I-frame of the video for which ``wanted(time)`` is true."""
+def _iframes(path: Path, wanted: Callable[[float], bool]) -> Iterator[tuple[float, Any]]:
+    """(time, frame) for each I-frame of the video for which ``wanted(time)`` is true.
+
+    Times count from the stream's first picture, as the scene times do."""
     import av
 
     try:
@@ -248,9 +250,10 @@ def _iframes(path: Path, wanted: Any) -> Any:
         stream = pictures[0]
         stream.codec_context.skip_frame = "NONKEY"
         stream.thread_type = "AUTO"
+        offset = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
         for frame in container.decode(stream):
-            if frame.time is not None and wanted(float(frame.time)):
-                yield float(frame.time), frame
+            if frame.time is not None and wanted(float(frame.time) - offset):
+                yield float(frame.time) - offset, frame
 
 
 def _nearest_read(scene: _Scene, thumb: np.ndarray, pixel_delta: int) -> tuple[int, float]:
