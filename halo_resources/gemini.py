@@ -9,24 +9,32 @@ or just export it. GOOGLE_GEMINI_BASE_URL redirects the endpoint as the SDK docu
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from dagster import ConfigurableResource
 from pydantic import Field, PrivateAttr
 
+from halo.errors import HaloError
 from halo.llm.budget import Budget
 from halo.llm.gemini import GeminiClient, GeminiSettings, env_api_key
 from halo.llm.ledger import Ledger, read_ledger
-from halo.llm.pricing import price_table
+from halo.llm.pricing import DEFAULT_FLASH_MODEL, DEFAULT_PRO_MODEL, catalogue, check_model
 from halo.llm.service import LLMService, NoCache
+
+log = logging.getLogger(__name__)
+
+
+class ModelNotUsable(HaloError):
+    """A configured model is retired or has no catalogue price: refused before any request."""
 
 
 class GeminiResource(ConfigurableResource):
     """Gemini via google-genai (or the offline backend when no key is set)."""
 
     api_key: str = Field("", description="Use EnvVar('GEMINI_API_KEY'); '' = the SDK's env vars; none = local backend")
-    flash_model: str = Field("gemini-2.5-flash", description="default model")
-    pro_model: str = Field("gemini-2.5-pro", description="for hard tasks and very long inputs")
+    flash_model: str = Field(DEFAULT_FLASH_MODEL, description="default model (GA, no shutdown announced)")
+    pro_model: str = Field(DEFAULT_PRO_MODEL, description="for hard tasks and very long inputs")
     pro_threshold_tokens: int = Field(200_000, description="inputs above this go to Pro")
     temperature: float = 0.2
     max_output_tokens: int = 1024
@@ -42,8 +50,10 @@ class GeminiResource(ConfigurableResource):
     batch_poll_s: float = 30.0
     use_context_cache: bool = Field(True, description="Gemini context caching for multi-question sessions when cheaper (storage included)")
     context_cache_ttl_s: int = 3600
+    low_res_images: bool = Field(True, description="keyframes at MEDIA_RESOLUTION_LOW (66 instead of 258 tokens)")
     price_overrides: dict[str, dict[str, float]] = Field(
-        default_factory=dict, description="{model: {input_per_m, output_per_m, cached_per_m, ...}}"
+        default_factory=dict,
+        description="{model: {input_per_m, output_per_m, cached_per_m, audio_input_per_m, ...}} (USD per 1M tokens)",
     )
 
     _client: Any = PrivateAttr(default=None)
@@ -59,8 +69,24 @@ class GeminiResource(ConfigurableResource):
             temperature=self.temperature, max_output_tokens=self.max_output_tokens,
             timeout_s=self.timeout_s, max_retries=self.max_retries,
             retry_initial_delay_s=self.retry_initial_delay_s, base_url=self.base_url,
-            pro_threshold_tokens=self.pro_threshold_tokens,
+            pro_threshold_tokens=self.pro_threshold_tokens, low_res_images=self.low_res_images,
         )
+
+    def check_models(self) -> list[str]:
+        """Fail before any spending if a configured model is retired or unpriced; returns warnings
+        (e.g. a model scheduled to shut down). Uses the catalogue's retirement dates and prices."""
+        table = catalogue(self.price_overrides)
+        warnings = []
+        for field_name in ("flash_model", "pro_model"):
+            model = getattr(self, field_name)
+            try:
+                warning = check_model(model, table)
+            except (ValueError, KeyError) as e:
+                raise ModelNotUsable(f"GeminiResource.{field_name}={model!r}: {e}") from None
+            if warning:
+                log.warning("GeminiResource.%s: %s", field_name, warning)
+                warnings.append(warning)
+        return warnings
 
     def client(self) -> GeminiClient | None:
         """The google-genai client, or None for the local backend."""
@@ -71,7 +97,12 @@ class GeminiResource(ConfigurableResource):
         return self._client
 
     def service(self, video_id: str, asset: str, run_id: str = "", cache: Any = None) -> LLMService:
-        """An LLMService for one video and asset, its budget primed from the ledger store."""
+        """An LLMService for one video and asset, its budget primed from the ledger store.
+
+        With Gemini, the configured models are checked first (check_models): a retired or
+        unpriced model fails here, before any request."""
+        if self.backend == "gemini":
+            self.check_models()
         spent = read_ledger(video_id)
         budget = Budget(
             per_run_usd=self.budget_usd_per_run, per_video_usd=self.budget_usd_per_video,
@@ -81,5 +112,6 @@ class GeminiResource(ConfigurableResource):
         return LLMService(
             video_id=video_id, asset=asset, settings=self.settings(), client=self.client(),
             ledger=Ledger(run_id=run_id), budget=budget, cache=cache or NoCache(),
-            prices=price_table(self.price_overrides), fallback_to_cache=self.fallback_to_cache,
+            prices=catalogue(self.price_overrides), fallback_to_cache=self.fallback_to_cache,
+            use_context_cache=self.use_context_cache, context_cache_ttl_s=self.context_cache_ttl_s,
         )

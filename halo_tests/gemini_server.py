@@ -7,10 +7,18 @@ Endpoints (paths as the SDK builds them, see google/genai/models.py, caches.py, 
   POST   /{v}/cachedContents              GET/DELETE /{v}/cachedContents/{id}
   POST   /{v}/models/{model}:batchGenerateContent     GET /{v}/batches/{id}
 
-Tokens are counted deterministically (text: ceil(chars/4) per part, image: 258) and every
-usageMetadata the server reports is appended to ``server.reported`` so tests can check the
-ledger against it to the token. ``server.faults`` is a list of faults consumed one per request
-("429", "500", "503", "timeout", "malformed", "no_usage", "echo_key").
+Tokens are counted deterministically (text: ceil(chars/4) per part, image: 258, or 66 when
+generationConfig.mediaResolution is MEDIA_RESOLUTION_LOW), itemised per modality in
+promptTokensDetails / cacheTokensDetails, and every usageMetadata the server reports is
+appended to ``server.reported`` so tests can check the ledger against it to the token.
+``server.faults`` is a list of faults consumed one per request ("429", "500", "503", "timeout",
+"malformed", "no_usage", "echo_key", and billed non-answers: "safety" = candidate stopped by
+SAFETY, "empty" = empty candidate, "prompt_blocked" = promptFeedback.blockReason, no candidate).
+``server.served_as`` reroutes a model ({asked: served}) the way Google routes a retired model:
+the response's modelVersion names the model that served. With ``server.implicit_min_tokens``
+set, a request whose leading parts (system instruction, then contents) repeat those of an
+earlier request to the same model by at least that many tokens reports them as cached
+(implicit caching).
 """
 
 from __future__ import annotations
@@ -24,22 +32,41 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 IMAGE_TOKENS = 258
+IMAGE_TOKENS_LOW = 66
 THOUGHTS = 3
+NON_ANSWERS = ("safety", "empty", "prompt_blocked")
 
 
 def _text_tokens(text: str) -> int:
     return math.ceil(len(text) / 4)
 
 
-def _parts_tokens(contents: list | None, system: dict | None = None) -> int:
-    n = 0
-    for content in (contents or []) + ([system] if system else []):
+def _part_list(contents: list | None, system: dict | None = None, low_res: bool = False) -> list[tuple[str, str, int]]:
+    """(modality, identity, tokens) per part, system instruction first (as the model reads it)."""
+    out = []
+    for content in ([system] if system else []) + (contents or []):
         for part in content.get("parts", []):
             if "text" in part:
-                n += _text_tokens(part["text"])
+                out.append(("TEXT", part["text"], _text_tokens(part["text"])))
             elif "inlineData" in part:
-                n += IMAGE_TOKENS
-    return n
+                out.append(("IMAGE", part["inlineData"].get("data", "")[:64],
+                            IMAGE_TOKENS_LOW if low_res else IMAGE_TOKENS))
+    return out
+
+
+def _parts_tokens(contents: list | None, system: dict | None = None, low_res: bool = False) -> int:
+    return sum(n for _, _, n in _part_list(contents, system, low_res))
+
+
+def _by_modality(parts: list[tuple[str, str, int]]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for m, _, n in parts:
+        out[m] = out.get(m, 0) + n
+    return out
+
+
+def _details(counts: dict[str, int]) -> list[dict]:
+    return [{"modality": m, "tokenCount": n} for m, n in sorted(counts.items()) if n]
 
 
 def _prompt_text(contents: list | None) -> str:
@@ -73,6 +100,10 @@ class GeminiServer(ThreadingHTTPServer):
         self.batch_polls_before_done = batch_polls_before_done
         self.batch_get_failures = 0  # GET batches/... answers 500 this many times (resumption tests)
         self.timeout_sleep_s = timeout_sleep_s
+        self.served_as: dict[str, str] = {}
+        self.implicit_min_tokens = 0  # 0 = no implicit caching
+        self._seen: dict[str, list[list[tuple[str, str, int]]]] = {}  # model -> earlier prompts
+        self.pending_non_answer: list[str] = []  # non-answer faults for the next generate calls
         self._thread: threading.Thread | None = None
 
     @property
@@ -92,28 +123,53 @@ class GeminiServer(ThreadingHTTPServer):
         return sum(fragment in p for _, p in self.requests)
 
     # usage -------------------------------------------------------------------------------
-    def usage_for(self, body: dict, kind: str, model: str) -> dict:
-        cached = 0
+    def _implicit_prefix(self, model: str, parts: list[tuple[str, str, int]]) -> dict[str, int]:
+        """Tokens of the longest run of leading parts shared with an earlier prompt (implicit cache)."""
+        best: list[tuple[str, str, int]] = []
+        for earlier in self._seen.get(model, []):
+            n = 0
+            while n < min(len(earlier), len(parts)) and earlier[n][:2] == parts[n][:2]:
+                n += 1
+            if sum(p[2] for p in parts[:n]) > sum(p[2] for p in best):
+                best = parts[:n]
+        self._seen.setdefault(model, []).append(parts)
+        if self.implicit_min_tokens and sum(p[2] for p in best) >= self.implicit_min_tokens:
+            return _by_modality(best)
+        return {}
+
+    def usage_for(self, body: dict, kind: str, model: str, non_answer: str = "") -> dict:
+        served = self.served_as.get(model, model)
+        low = (body.get("generationConfig") or {}).get("mediaResolution") == "MEDIA_RESOLUTION_LOW"
+        parts = _part_list(body.get("contents"), body.get("systemInstruction"), low)
+        prompt_by = _by_modality(parts)
         name = body.get("cachedContent")
+        with self.lock:
+            cached_by = dict(self.caches[name]["by_modality"]) if name else self._implicit_prefix(served, parts)
         if name:
-            cached = self.caches[name]["tokens"]
-        prompt = _parts_tokens(body.get("contents"), body.get("systemInstruction")) + cached
-        out = _answer(body)
+            for m, n in cached_by.items():
+                prompt_by[m] = prompt_by.get(m, 0) + n
+        prompt, cached = sum(prompt_by.values()), sum(cached_by.values())
+        out = "" if non_answer else _answer(body)
         um = {
             "promptTokenCount": prompt,
             "candidatesTokenCount": _text_tokens(out),
             "thoughtsTokenCount": THOUGHTS,
             "totalTokenCount": prompt + _text_tokens(out) + THOUGHTS,
+            "promptTokensDetails": _details(prompt_by),
         }
         if cached:
             um["cachedContentTokenCount"] = cached
+            um["cacheTokensDetails"] = _details(cached_by)
         with self.lock:
-            self.reported.append({**um, "kind": kind, "model": model})
-        return {
-            "candidates": [{"content": {"role": "model", "parts": [{"text": out}]}, "finishReason": "STOP"}],
-            "usageMetadata": um,
-            "modelVersion": model,
-        }
+            self.reported.append({**um, "kind": kind, "model": served, "requested": model})
+        response = {"usageMetadata": um, "modelVersion": served}
+        if non_answer == "prompt_blocked":
+            response["promptFeedback"] = {"blockReason": "SAFETY"}
+        elif non_answer == "safety":
+            response["candidates"] = [{"content": {"role": "model", "parts": []}, "finishReason": "SAFETY"}]
+        else:
+            response["candidates"] = [{"content": {"role": "model", "parts": [{"text": out}]}, "finishReason": "STOP"}]
+        return response
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -145,6 +201,10 @@ class _Handler(BaseHTTPRequestHandler):
         """Apply the next injected fault; True if the request was answered by it."""
         with self.server.lock:
             fault = self.server.faults.pop(0) if self.server.faults else None
+        if fault in NON_ANSWERS:  # billed, answered by the generate handler
+            with self.server.lock:
+                self.server.pending_non_answer.append(fault)
+            return False
         if fault is None or fault == "no_usage":
             if fault == "no_usage":
                 self._send(200, {"candidates": [{"content": {"parts": [{"text": "x"}]}}]})
@@ -174,15 +234,18 @@ class _Handler(BaseHTTPRequestHandler):
         if method == "POST" and m:
             model, verb = m.groups()
             if verb == "generateContent":
-                return self._send(200, self.server.usage_for(body, "generate", model))
+                with self.server.lock:
+                    na = self.server.pending_non_answer.pop(0) if self.server.pending_non_answer else ""
+                return self._send(200, self.server.usage_for(body, "generate", model, na))
             if verb == "countTokens":
                 return self._send(200, {"totalTokens": _parts_tokens(body.get("contents"))})
             if verb == "batchGenerateContent":
                 return self._create_batch(model, body)
         if re.fullmatch(r"/v1(?:beta)?/cachedContents", path) and method == "POST":
             name = f"cachedContents/{uuid.uuid4().hex[:10]}"
-            tokens = _parts_tokens(body.get("contents"), body.get("systemInstruction"))
-            self.server.caches[name] = {"tokens": tokens, "model": body.get("model")}
+            by_modality = _by_modality(_part_list(body.get("contents"), body.get("systemInstruction")))
+            tokens = sum(by_modality.values())
+            self.server.caches[name] = {"tokens": tokens, "by_modality": by_modality, "model": body.get("model")}
             with self.server.lock:
                 self.server.reported.append(
                     {"promptTokenCount": tokens, "totalTokenCount": tokens, "kind": "cache_create",

@@ -1,10 +1,16 @@
 """What sending the raw video would cost: the baselines HALO's spend is audited against.
 
-Naive: the whole video to Gemini at 1 fps at default media resolution -- 258 tokens per frame
-plus 32 tokens per second of audio (~290 tokens/s, ~1.04M per hour) -- priced at the same
-model's rates (audio at the model's audio rate where one is published).
-Fixed-length chunking: the video cut into fixed ``chunk_s`` clips sent as media; per question
-the ``top_k`` retrieved clips are sent instead of the whole video.
+Four ways a user could do without HALO, each per question and per video (a video = a
+session of ``SESSION_QUESTIONS`` questions), priced with the same model and catalogue:
+- naive default: the whole video to Gemini per question at 1 fps at default media resolution
+  (258 tokens per frame) + 32 tokens per second of audio: ~290 tokens/s, ~1.04M per hour.
+- naive low resolution: the same at MEDIA_RESOLUTION_LOW (66 tokens per frame): ~98 tokens/s.
+- smart naive: low resolution, the video first and the question last so Gemini's implicit
+  caching bills the repeated video prefix of questions 2..N at the cached rate (no storage fee).
+- fixed-length chunks: the video cut into ``chunk_s`` clips; per question the ``top_k``
+  retrieved clips are sent at default resolution.
+Token rates: ai.google.dev/gemini-api/docs/tokens and docs/media-resolution (video 258 / 66
+tokens per frame, audio 32 tokens per second).
 """
 
 from __future__ import annotations
@@ -15,8 +21,11 @@ from dataclasses import dataclass
 from halo.llm.pricing import media_cost_usd
 
 FRAME_TOKENS = 258
+FRAME_TOKENS_LOW = 66
 AUDIO_TOKENS_PER_S = 32
 DEFAULT_FPS = 1.0
+SESSION_QUESTIONS = 10
+ANSWER_TOKENS = 300  # output per answer assumed for every baseline (and printed by the bench)
 
 
 @dataclass(frozen=True)
@@ -29,17 +38,35 @@ class MediaTokens:
         return self.visual + self.audio
 
 
-def media_tokens(duration_s: float, fps: float = DEFAULT_FPS) -> MediaTokens:
+def media_tokens(duration_s: float, fps: float = DEFAULT_FPS, low_res: bool = False) -> MediaTokens:
     """Tokens Gemini charges for ``duration_s`` of video sampled at ``fps`` with its audio."""
     d = max(float(duration_s), 0.0)
-    return MediaTokens(math.ceil(d * fps) * FRAME_TOKENS, math.ceil(d * AUDIO_TOKENS_PER_S))
+    frame = FRAME_TOKENS_LOW if low_res else FRAME_TOKENS
+    return MediaTokens(math.ceil(d * fps) * frame, math.ceil(d * AUDIO_TOKENS_PER_S))
 
 
-def media_usd(model: str, duration_s: float, output_tokens: int = 0, prices=None) -> float:
-    t = media_tokens(duration_s)
-    return media_cost_usd(model, t.visual, t.audio, output_tokens, prices)
+def media_usd(model: str, duration_s: float, output_tokens: int = 0, prices=None, low_res: bool = False,
+              cached_fraction: float = 0.0) -> float:
+    t = media_tokens(duration_s, low_res=low_res)
+    return media_cost_usd(model, t.visual, t.audio, output_tokens, prices, cached_fraction)
 
 
 def fixed_length_spans(duration_s: float, chunk_s: float = 60.0) -> list[tuple[float, float]]:
     n = max(1, math.ceil(duration_s / chunk_s))
     return [(i * chunk_s, min((i + 1) * chunk_s, duration_s)) for i in range(n)]
+
+
+def baselines_per_question(model: str, duration_s: float, prices=None, *, n_questions: int = SESSION_QUESTIONS,
+                           chunk_s: float = 60.0, top_k: int = 3,
+                           answer_tokens: int = ANSWER_TOKENS) -> dict[str, float]:
+    """USD per question of every baseline over an ``n_questions`` session on one video."""
+    n = max(int(n_questions), 1)
+    low_first = media_usd(model, duration_s, answer_tokens, prices, low_res=True)
+    low_cached = media_usd(model, duration_s, answer_tokens, prices, low_res=True, cached_fraction=1.0)
+    clip_s = min(duration_s, top_k * chunk_s)
+    return {
+        "naive_default_usd_per_question": round(media_usd(model, duration_s, answer_tokens, prices), 8),
+        "naive_low_res_usd_per_question": round(low_first, 8),
+        "naive_smart_usd_per_question": round((low_first + (n - 1) * low_cached) / n, 8),
+        "fixed_chunks_usd_per_question": round(media_usd(model, clip_s, answer_tokens, prices), 8),
+    }

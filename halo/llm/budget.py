@@ -1,10 +1,15 @@
-"""Budget guard: a call that would push spend over the budget is never made.
+"""Budget guard: calls are reserved before they are made, released and charged when they end.
 
-The check happens *before* each call with a worst-case estimate (prompt tokens estimated from
-the text and images, output = max_output_tokens), so an allowed call cannot overshoot. Spend
-is charged with the real cost from usage metadata afterwards. The per-video budget counts all
-spend already recorded for that video in the ledger store (across runs); the per-run budget
-counts this Dagster run's spend. 0 means "no limit".
+Why realistic reservations: a worst-case reservation (output = max_output_tokens) for each of
+eight calls in flight adds up to several times what they really cost, so a budget the real
+spend fits failed depending on concurrency (issue #13). Each call now reserves its expected
+cost -- prompt tokens from LLMService.estimate at the input rate plus the output tokens calls
+of the same purpose have really produced so far (a prior until then) -- and the reservation is
+released when the call settles, its real cost (from usage metadata) charged instead. The price
+of that realism: spend can pass the limit by at most the output-estimate error of the calls in
+flight (bounded by max_output_tokens each); it can never pass it by a call that was refused.
+The per-video budget counts all spend already recorded for that video in the ledger store
+(across runs); the per-run budget counts this Dagster run's spend. 0 means "no limit".
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ class Budget:
     spent_run_usd: float = 0.0
     spent_video_usd: float = 0.0
     video_id: str = ""
-    reserved_usd: float = 0.0  # worst cases of calls in flight (concurrent calls cannot overshoot)
+    reserved_usd: float = 0.0  # expected cost of the calls in flight
 
     def check(self, estimated_usd: float, what: str = "call") -> None:
         """Raise BudgetExceeded if ``estimated_usd`` more would cross either limit."""
@@ -34,10 +39,10 @@ class Budget:
             committed = spent + self.reserved_usd
             if limit > 0 and committed + estimated_usd > limit:
                 raise BudgetExceeded(
-                    f"Budget: {what} for video {self.video_id!r} was not made: it may cost up to "
-                    f"${estimated_usd:.6f} and {scope} has spent/committed ${committed:.6f} of its "
-                    f"${limit:.6f} {name}. Raise the budget, or set fallback_to_cache=true to "
-                    "answer from stored summaries."
+                    f"Budget: {what} for video {self.video_id!r} was not made: it is expected to cost "
+                    f"${estimated_usd:.6f} and {scope} has spent ${spent:.6f} (+${self.reserved_usd:.6f} "
+                    f"reserved by calls in flight) of its ${limit:.6f} {name}. Raise the budget, or set "
+                    "fallback_to_cache=true to answer from stored summaries."
                 )
 
     def reserve(self, estimated_usd: float, what: str = "call") -> None:

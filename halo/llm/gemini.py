@@ -25,12 +25,19 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from halo.errors import HaloError
+from halo.llm.pricing import DEFAULT_FLASH_MODEL, DEFAULT_PRO_MODEL
 
 log = logging.getLogger(__name__)
 
 RETRY_STATUS_CODES = [408, 429, 500, 502, 503, 504]
 CHARS_PER_TOKEN = 4.0  # Gemini text tokens average ~4 characters of English
 IMAGE_TOKENS = 258  # one image at default media resolution (<=384 px side: 258 tokens)
+IMAGE_TOKENS_LOW = 66  # one image/frame at MEDIA_RESOLUTION_LOW (docs/media-resolution)
+#: prompts estimated above this many tokens are counted exactly with countTokens before the call
+COUNT_TOKENS_ABOVE = 32_000
+#: finish reasons after which the candidate is not an answer (it is still billed)
+NON_ANSWER_FINISH = {"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY",
+                     "LANGUAGE", "OTHER", "MALFORMED_RESPONSE", "MODEL_ARMOR"}
 
 
 class GeminiCallError(HaloError):
@@ -49,8 +56,8 @@ def env_api_key() -> str:
 @dataclass(frozen=True)
 class GeminiSettings:
     api_key: str = field(default="", repr=False)
-    flash_model: str = "gemini-2.5-flash"
-    pro_model: str = "gemini-2.5-pro"
+    flash_model: str = DEFAULT_FLASH_MODEL
+    pro_model: str = DEFAULT_PRO_MODEL
     temperature: float = 0.2
     max_output_tokens: int = 1024
     timeout_s: float = 60.0
@@ -59,6 +66,7 @@ class GeminiSettings:
     retry_max_delay_s: float = 30.0
     base_url: str = ""
     pro_threshold_tokens: int = 200_000
+    low_res_images: bool = True  # keyframes at MEDIA_RESOLUTION_LOW (66 instead of 258 tokens)
 
 
 @dataclass(frozen=True)
@@ -72,36 +80,77 @@ class ImagePart:
 Part = str | ImagePart
 
 
+def _details(items: Any) -> dict[str, int]:
+    """promptTokensDetails / cacheTokensDetails as {modality: tokens}."""
+    out: dict[str, int] = {}
+    for d in items or []:
+        m = str(getattr(d.modality, "value", d.modality) or "TEXT")
+        out[m] = out.get(m, 0) + int(d.token_count or 0)
+    return out
+
+
 @dataclass
 class Usage:
-    """Token counts exactly as the response's usageMetadata reported them."""
+    """Token counts exactly as the response's usageMetadata reported them.
+
+    prompt_tokens = promptTokenCount, which already *includes* cachedContentTokenCount
+    (never add the two); the details split both per modality for billing.
+    """
 
     prompt_tokens: int = 0  # includes cached tokens
     cached_tokens: int = 0
     output_tokens: int = 0  # candidates + thoughts
     total_tokens: int = 0
+    prompt_details: dict[str, int] = field(default_factory=dict)
+    cached_details: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_metadata(cls, um: Any) -> "Usage":
         prompt = (um.prompt_token_count or 0) + (um.tool_use_prompt_token_count or 0)
         output = (um.candidates_token_count or 0) + (um.thoughts_token_count or 0)
-        return cls(prompt, um.cached_content_token_count or 0, output, um.total_token_count or 0)
+        return cls(prompt, um.cached_content_token_count or 0, output, um.total_token_count or 0,
+                   _details(um.prompt_tokens_details), _details(um.cache_tokens_details))
 
 
 @dataclass
 class LLMResult:
+    """A billed response. ``model`` is the model that served it (response modelVersion);
+    ``non_answer`` says why the text is not an answer (blocked, empty) -- '' when it is one."""
+
     text: str
     model: str
     usage: Usage
     batch: bool = False
+    requested_model: str = ""
+    non_answer: str = ""
 
 
-def estimate_tokens(parts: Sequence[Part]) -> int:
-    """Prompt tokens before a call, for budget checks and model choice (text ~4 chars/token)."""
+def estimate_tokens(parts: Sequence[Part], image_tokens: int = IMAGE_TOKENS) -> int:
+    """Local prompt-token estimate (text ~4 chars/token, images per media resolution).
+
+    halo.llm.service.LLMService.estimate is the one estimate budget and model choice use: it
+    takes this, and asks countTokens instead when the prompt is large enough to matter.
+    """
     n = 0
     for p in parts:
-        n += IMAGE_TOKENS if isinstance(p, ImagePart) else math.ceil(len(p) / CHARS_PER_TOKEN)
+        n += image_tokens if isinstance(p, ImagePart) else math.ceil(len(p) / CHARS_PER_TOKEN)
     return n
+
+
+def non_answer_reason(response: Any) -> str:
+    """Why a billed response carries no usable answer ('' when it does)."""
+    fb = getattr(response, "prompt_feedback", None)
+    if fb is not None and fb.block_reason:
+        return f"prompt blocked ({getattr(fb.block_reason, 'value', fb.block_reason)})"
+    candidates = getattr(response, "candidates", None) or []
+    if not candidates:
+        return "no candidate returned"
+    finish = str(getattr(candidates[0].finish_reason, "value", candidates[0].finish_reason) or "")
+    if finish in NON_ANSWER_FINISH:
+        return f"candidate stopped by {finish}"
+    content = candidates[0].content
+    text = "".join(p.text or "" for p in (content.parts or []) if not p.thought) if content else ""
+    return "" if text.strip() else "empty candidate"
 
 
 def choose_model(settings: GeminiSettings, prompt_tokens: int, hard: bool = False) -> tuple[str, str]:
@@ -246,8 +295,11 @@ class GeminiClient:
                 out.append(types.Part.from_text(text=p))
         return [types.Content(role="user", parts=out)]
 
-    def _config(self, system: str | None, json_output: bool, cached_content: str | None = None):
+    def _config(self, system: str | None, json_output: bool, cached_content: str | None = None,
+                parts: Sequence[Part] = ()):
+        low = self.settings.low_res_images and any(isinstance(p, ImagePart) for p in parts)
         return self._types.GenerateContentConfig(
+            media_resolution=self._types.MediaResolution.MEDIA_RESOLUTION_LOW if low else None,
             system_instruction=system if (system and not cached_content) else None,
             temperature=self.settings.temperature,
             max_output_tokens=self.settings.max_output_tokens,
@@ -262,8 +314,13 @@ class GeminiClient:
                 f"Gemini {what} returned no usageMetadata; HALO cannot account its cost, so the "
                 "answer is not used. Check the endpoint (GOOGLE_GEMINI_BASE_URL/base_url)."
             )
-        text = response.text or ""
-        return LLMResult(text=text, model=model, usage=Usage.from_metadata(um), batch=batch)
+        reason = non_answer_reason(response)
+        text = "" if reason else (response.text or "")
+        served = (getattr(response, "model_version", None) or model).removeprefix("models/")
+        if served != model:
+            log.warning("Gemini %s: asked for %s, served by %s; billed as %s.", what, model, served, served)
+        return LLMResult(text=text, model=served, usage=Usage.from_metadata(um), batch=batch,
+                         requested_model=model, non_answer=reason)
 
     def generate(
         self,
@@ -275,7 +332,7 @@ class GeminiClient:
         cached_content: str | None = None,
         what: str = "generateContent",
     ) -> LLMResult:
-        config = self._config(system, json_output, cached_content)
+        config = self._config(system, json_output, cached_content, parts)
         response = self._call(
             what,
             lambda: self._client.models.generate_content(
@@ -322,7 +379,7 @@ class GeminiClient:
     ) -> str:
         """Submit inline requests keyed by id; returns the batch job name (batches/...)."""
         types = self._types
-        config = self._config(system, json_output)
+        config = self._config(system, json_output, parts=[p for ps in requests.values() for p in ps])
         inlined = [
             types.InlinedRequest(contents=self._contents(parts), config=config, metadata={"key": key})
             for key, parts in requests.items()

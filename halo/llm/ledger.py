@@ -19,6 +19,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from halo.errors import HaloError
 from halo.paths import data_dir
 from halo.storage import write_parquet_atomic
 
@@ -28,7 +29,11 @@ class CallRecord:
     """One LLM call (or cache hit standing in for one). Token fields come from usage metadata.
 
     input_tokens = promptTokenCount (cached tokens included), cached_tokens =
-    cachedContentTokenCount, output_tokens = candidatesTokenCount + thoughtsTokenCount.
+    cachedContentTokenCount, output_tokens = candidatesTokenCount + thoughtsTokenCount;
+    image_tokens / audio_tokens = their promptTokensDetails entries. ``model`` is the model that
+    served the call (response modelVersion) and is what cost_usd is priced at;
+    ``requested_model`` is the one HALO asked for. ``non_answer`` says why a billed response
+    was not used (safety block, empty candidate): such rows cost money but store nothing.
     naive_tokens = what the naive approach would have sent for the same purpose (see
     halo.llm.baseline); naive_cost_usd prices those at the same model's rates.
     """
@@ -50,6 +55,9 @@ class CallRecord:
     image_tokens: int = 0
     run_id: str = ""
     item_id: str = ""  # chunk id / question id the call served
+    requested_model: str = ""
+    audio_tokens: int = 0
+    non_answer: str = ""
     ts: float = field(default_factory=time.time)
     call_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
@@ -96,8 +104,16 @@ def read_ledger(video_id: str | None = None) -> pd.DataFrame:
     frames = [f for f in frames if len(f)]
     if not frames:
         return records_frame([])
-    df = pd.concat(frames, ignore_index=True)
+    df = pd.concat(frames, ignore_index=True).reindex(columns=CONTRACT_COLUMNS + EXTRA_COLUMNS)
+    # rows written before a column existed: the served model is the one asked for, no extras
+    df["requested_model"] = df["requested_model"].fillna(df["model"])
+    df[["audio_tokens", "image_tokens"]] = df[["audio_tokens", "image_tokens"]].fillna(0).astype(int)
+    df["non_answer"] = df["non_answer"].fillna("")
     return df.sort_values("ts", kind="stable").reset_index(drop=True)
+
+
+class LedgerWriteError(HaloError):
+    """A billed call whose ledger row could not be written: the run stops, nothing is cached."""
 
 
 class Ledger:
@@ -121,8 +137,19 @@ class Ledger:
         return record
 
     def flush(self) -> None:
+        """Persist pending rows. Raises LedgerWriteError (rows kept pending) if the store refuses."""
         if self.persist and self._pending:
-            append_records(self._pending)
+            try:
+                append_records(self._pending)
+            except OSError as e:
+                videos = sorted({r.video_id for r in self._pending})
+                spent = sum(r.cost_usd for r in self._pending)
+                raise LedgerWriteError(
+                    f"Could not write {len(self._pending)} ledger row(s) (${spent:.6f} billed) for video(s) "
+                    f"{', '.join(videos)} to {ledger_dir()}: {type(e).__name__}: {e}. Money is ledgered "
+                    "before anything is cached, so the run stops and nothing was cached; make the "
+                    "ledger directory writable (HALO_DATA_DIR/ledger) and re-run."
+                ) from None
         self._pending = []
 
     def totals(self) -> dict[str, float]:

@@ -1,40 +1,69 @@
-"""The one pricing table for Gemini calls, with its date and source, and the cost of a call.
+"""The model catalogue: every Gemini model HALO knows, its prices, retirement and sources.
 
-Why one table: every dollar HALO reports (per call in the ledger, per asset in the UI, the naive
-baseline in the bench) is computed here, so changing a price changes every figure consistently.
-Prices are USD per 1M tokens as published on https://ai.google.dev/gemini-api/docs/pricing
-(Gemini Developer API, paid tier) and copied into ARCHITECTURE.md; override any of them with
-``price_table(overrides)`` (GeminiResource.price_overrides) when Google changes them.
+Why one catalogue: every dollar HALO reports (per call in the ledger, per asset, the naive
+baselines in the bench and `halo report`) is computed here, and the startup check reads the
+same entries, so a model is either known, priced and current -- or refused before any spend.
+Each entry names its tier, its USD prices per 1M tokens per modality (input, cached input,
+output, context-cache storage per hour), its batch discount, its retirement date and the
+source and read date of each price. Override any field with ``catalogue(overrides)``
+(GeminiResource.price_overrides) when Google changes a price.
 
-Billing rules applied (from the same page):
-- ``prompt_tokens`` (usageMetadata.promptTokenCount) *includes* the cached tokens; the
-  uncached part is billed at the input rate, the cached part at the cached rate.
-- Output = candidates + thinking tokens, billed at the output rate.
-- Models with a long-context tier (2.5 Pro) bill the whole call at the higher rate when the
-  prompt is above 200k tokens.
-- Batch mode is 50% off input and output.
-- Context-cache storage is billed per 1M tokens per hour of TTL.
+Billing rules applied (https://ai.google.dev/gemini-api/docs/pricing and the
+generateContent reference):
+- usageMetadata.promptTokenCount *includes* cachedContentTokenCount: the uncached part is
+  billed at the input rate, the cached part at the cached rate -- never both added.
+- promptTokensDetails / cacheTokensDetails split those counts per modality (TEXT, IMAGE,
+  VIDEO, AUDIO); audio has its own rate on several models. Without details, all is text.
+- Output = candidates + thinking tokens, at the output rate.
+- Models with a long-context tier bill the whole call at the higher rate above 200k prompt tokens.
+- Batch mode: ``batch_discount`` off input and output (50% on every model listed).
+- Context-cache storage: per 1M tokens per hour of TTL.
+
+What the sources say (read 2026-11-30 through the search index):
+- gemini-2.5-flash and gemini-2.5-pro shut down on 2026-12-01; from then calls are routed to
+  gemini-3.5-flash-lite and gemini-3.8-flash and billed at those models' rates (Gemini API
+  deprecations page as summarised by aideprecations.com/dev.to, read 2026-11-10).
+- gemini-2.5-flash-lite "is not deprecated and remains available through the API until
+  further notice" (same summary).
+- gemini-3.5-flash-lite is a stable (GA) model, models page updated 2026-07; the replacement
+  Google names for 2.5 Flash. gemini-3.8-flash is the named replacement for 2.5 Pro; its
+  introductory price runs through 2026-12-31, the published 2027 price follows it.
+- gemini-1.5-* shut down 2025-09-24; gemini-2.0-flash(-lite) shut down 2026-06-01.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-PRICES_AS_OF = "2026-01-15"
-PRICES_SOURCE = "https://ai.google.dev/gemini-api/docs/pricing (Gemini Developer API, paid tier)"
+PRICING_PAGE = "https://ai.google.dev/gemini-api/docs/pricing"
+DEPRECATIONS_PAGE = "https://ai.google.dev/gemini-api/docs/deprecations"
+#: when this catalogue was last checked against the sources above
+CATALOGUE_AS_OF = "2026-11-30"
+#: the local backend runs on this machine: it costs nothing
+FREE_MODELS_PREFIX = "local"
+MODALITIES = ("TEXT", "IMAGE", "VIDEO", "AUDIO")
+
+
+class UnknownModelPrice(KeyError):
+    """The catalogue has no price for this model (on this date): HALO will not bill it as $0."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
 
 
 @dataclass(frozen=True)
 class ModelPrice:
-    """USD per 1M tokens for one model. ``*_long`` apply above ``long_context_threshold``."""
+    """USD per 1M tokens for one model over one period. ``*_long`` apply above ``long_context_threshold``."""
 
     model: str
-    input_per_m: float
-    output_per_m: float
+    input_per_m: float  # text / image / video
+    output_per_m: float  # candidates + thinking
     cached_per_m: float
     audio_input_per_m: float | None = None  # None = same as input_per_m
+    cached_audio_per_m: float | None = None  # None = cached_per_m scaled like audio
     input_per_m_long: float | None = None
     output_per_m_long: float | None = None
     cached_per_m_long: float | None = None
@@ -42,6 +71,10 @@ class ModelPrice:
     batch_discount: float = 0.5
     cache_storage_per_m_hour: float = 1.0
     min_cache_tokens: int = 1024
+    valid_from: str = ""  # ISO date; "" = since ever
+    valid_until: str = ""  # ISO date, inclusive; "" = until the catalogue says otherwise
+    source: str = PRICING_PAGE
+    read_on: str = CATALOGUE_AS_OF
 
     def rates(self, prompt_tokens: int) -> tuple[float, float, float]:
         """(input, output, cached) rates for a call with ``prompt_tokens`` of prompt."""
@@ -53,51 +86,209 @@ class ModelPrice:
             )
         return self.input_per_m, self.output_per_m, self.cached_per_m
 
+    def modality_rates(self, modality: str, prompt_tokens: int) -> tuple[float, float]:
+        """(input, cached) rates for one modality; audio has its own where published."""
+        in_rate, _, cached_rate = self.rates(prompt_tokens)
+        if modality == "AUDIO" and self.audio_input_per_m is not None:
+            audio_cached = self.cached_audio_per_m
+            if audio_cached is None:
+                audio_cached = cached_rate * self.audio_input_per_m / in_rate if in_rate else cached_rate
+            return self.audio_input_per_m, audio_cached
+        return in_rate, cached_rate
 
-DEFAULT_PRICES: dict[str, ModelPrice] = {
-    p.model: p
-    for p in (
-        ModelPrice("gemini-2.5-flash", 0.30, 2.50, 0.03, audio_input_per_m=1.00),
-        ModelPrice(
-            "gemini-2.5-pro", 1.25, 10.0, 0.125,
-            input_per_m_long=2.50, output_per_m_long=15.0, cached_per_m_long=0.25,
-            cache_storage_per_m_hour=4.50, min_cache_tokens=4096,
+    def in_effect(self, on: dt.date) -> bool:
+        iso = on.isoformat()
+        return (not self.valid_from or self.valid_from <= iso) and (not self.valid_until or iso <= self.valid_until)
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One catalogue entry: what the model is, when it retires, and its dated prices."""
+
+    name: str
+    tier: str  # "flash-lite" | "flash" | "pro" | "preview" | ...
+    status: str  # "ga" | "preview" | "retired"
+    prices: tuple[ModelPrice, ...] = ()
+    retires_on: str = ""  # ISO date of shutdown ("" = none announced)
+    replacement: str = ""  # what Google routes calls to / recommends
+    retirement_source: str = DEPRECATIONS_PAGE
+    note: str = ""
+
+    def retired(self, on: dt.date) -> bool:
+        return bool(self.retires_on) and on.isoformat() >= self.retires_on
+
+    def price(self, on: dt.date) -> ModelPrice | None:
+        for p in self.prices:
+            if p.in_effect(on):
+                return p
+        return None
+
+
+def _p(model: str, i: float, o: float, c: float, **kw: Any) -> ModelPrice:
+    return ModelPrice(model, i, o, c, **kw)
+
+
+_SUMMARY = "https://dev.to/aideprecations/what-to-do-before-gemini-25-pro-and-25-flash-are-retired-on-december-1-2026-5gg9"
+_TRANSCRIBED = f"{PRICING_PAGE} (as transcribed 2026-10-07, api-evangelist/deepmind plans)"
+
+CATALOGUE: dict[str, ModelEntry] = {
+    e.name: e
+    for e in (
+        ModelEntry(
+            "gemini-3.5-flash-lite", "flash-lite", "ga",
+            (_p("gemini-3.5-flash-lite", 0.30, 2.50, 0.03, audio_input_per_m=0.30, cached_audio_per_m=0.03,
+                source=_TRANSCRIBED + "; cached/storage not transcribed: 10% of input and $1/M/h as on every "
+                "Flash tier -- verify", read_on="2026-10-07"),),
+            note="stable model (models page, updated 2026-07); Google's replacement for gemini-2.5-flash",
         ),
-        ModelPrice("gemini-3-flash-preview", 0.50, 3.00, 0.05, audio_input_per_m=1.00),
-        ModelPrice("gemini-2.5-flash-lite", 0.10, 0.40, 0.01, audio_input_per_m=0.30),
+        ModelEntry(
+            "gemini-3.8-flash", "flash", "ga",
+            (
+                _p("gemini-3.8-flash", 0.75, 3.75, 0.075, audio_input_per_m=0.75, valid_until="2026-12-31",
+                   source=f"{PRICING_PAGE}#gemini-3.8-flash (introductory, through 2026-12-31)", read_on="2026-10-07"),
+                _p("gemini-3.8-flash", 1.50, 7.50, 0.15, audio_input_per_m=1.50, valid_from="2027-01-01",
+                   source=f"{PRICING_PAGE}#gemini-3.8-flash (published 2027 rates)", read_on="2026-10-07"),
+            ),
+            note="Google's replacement for gemini-2.5-pro",
+        ),
+        ModelEntry(
+            "gemini-3.5-flash", "flash", "ga",
+            (_p("gemini-3.5-flash", 1.50, 9.00, 0.15, audio_input_per_m=1.50, source=_TRANSCRIBED,
+                read_on="2026-10-07"),),
+        ),
+        ModelEntry(
+            "gemini-2.5-flash-lite", "flash-lite", "ga",
+            (_p("gemini-2.5-flash-lite", 0.10, 0.40, 0.01, audio_input_per_m=0.30, cached_audio_per_m=0.03,
+                read_on="2026-10-07"),),
+            retirement_source=_SUMMARY,
+            note="not deprecated, available until further notice (deprecations page, read 2026-11-10)",
+        ),
+        ModelEntry(
+            "gemini-3-flash-preview", "preview", "preview",
+            (_p("gemini-3-flash-preview", 0.50, 3.00, 0.05, audio_input_per_m=1.00, read_on="2026-07-04"),),
+        ),
+        ModelEntry(
+            "gemini-2.5-flash", "flash", "ga",
+            (_p("gemini-2.5-flash", 0.30, 2.50, 0.03, audio_input_per_m=1.00, cached_audio_per_m=0.10,
+                read_on="2026-10-07"),),
+            retires_on="2026-12-01", replacement="gemini-3.5-flash-lite", retirement_source=_SUMMARY,
+            note="after 2026-12-01 calls are routed to gemini-3.5-flash-lite and billed at its rates",
+        ),
+        ModelEntry(
+            "gemini-2.5-pro", "pro", "ga",
+            (_p("gemini-2.5-pro", 1.25, 10.0, 0.125, input_per_m_long=2.50, output_per_m_long=15.0,
+                cached_per_m_long=0.25, cache_storage_per_m_hour=4.50, min_cache_tokens=4096,
+                read_on="2026-10-07"),),
+            retires_on="2026-12-01", replacement="gemini-3.8-flash", retirement_source=_SUMMARY,
+            note="after 2026-12-01 calls are routed to gemini-3.8-flash and billed at its rates",
+        ),
+        ModelEntry("gemini-2.0-flash", "flash", "retired", retires_on="2026-06-01",
+                   replacement="gemini-2.5-flash-lite"),
+        ModelEntry("gemini-2.0-flash-lite", "flash-lite", "retired", retires_on="2026-06-01",
+                   replacement="gemini-2.5-flash-lite"),
+        ModelEntry("gemini-1.5-flash", "flash", "retired", retires_on="2025-09-24", replacement="gemini-3.5-flash-lite"),
+        ModelEntry("gemini-1.5-flash-8b", "flash-lite", "retired", retires_on="2025-09-24",
+                   replacement="gemini-2.5-flash-lite"),
+        ModelEntry("gemini-1.5-pro", "pro", "retired", retires_on="2025-09-24", replacement="gemini-3.8-flash"),
     )
 }
 
-#: The local backend runs on this machine: it costs nothing.
-FREE_MODELS_PREFIX = "local"
+#: generally available, priced today, no shutdown announced (see the module docstring)
+DEFAULT_FLASH_MODEL = "gemini-3.5-flash-lite"
+DEFAULT_PRO_MODEL = "gemini-3.8-flash"
+
+_ENTRY_FIELDS = {f.name for f in dataclasses.fields(ModelEntry)}
 
 
-class UnknownModelPrice(KeyError):
-    pass
+def today() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()
 
 
-def price_table(overrides: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, ModelPrice]:
-    """The default table with ``overrides`` ({model: {field: value}}) applied; new models allowed."""
-    table = dict(DEFAULT_PRICES)
+def catalogue(overrides: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, ModelEntry]:
+    """The catalogue with ``overrides`` ({model: {field: value}}) applied; new models allowed.
+
+    Entry fields (tier, status, retires_on, replacement) change the entry; price fields
+    (input_per_m, ...) replace the prices with one undated price built on the current one.
+    """
+    table = dict(CATALOGUE)
     for model, fields in (overrides or {}).items():
-        base = table.get(model) or ModelPrice(model, 0.0, 0.0, 0.0)
-        table[model] = dataclasses.replace(base, model=model, **dict(fields))
+        fields = dict(fields)
+        entry_fields = {k: v for k, v in fields.items() if k in _ENTRY_FIELDS}
+        price_fields = {k: v for k, v in fields.items() if k not in _ENTRY_FIELDS}
+        entry = table.get(model) or ModelEntry(model, "custom", "ga")
+        if price_fields:
+            base = entry.price(today()) or ModelPrice(model, 0.0, 0.0, 0.0)
+            price = dataclasses.replace(base, model=model, valid_from="", valid_until="",
+                                        source="GeminiResource.price_overrides", read_on=today().isoformat(),
+                                        **price_fields)
+            entry = dataclasses.replace(entry, prices=(price,))
+        table[model] = dataclasses.replace(entry, name=model, **entry_fields)
     return table
 
 
-def price_for(model: str, prices: Mapping[str, ModelPrice] | None = None) -> ModelPrice:
-    """Price of ``model`` (a ``models/`` prefix and ``-NNN`` version suffixes are tolerated)."""
-    table = prices or DEFAULT_PRICES
+#: kept for callers that pass "prices": the catalogue is the price table
+price_table = catalogue
+
+
+def entry_for(model: str, table: Mapping[str, ModelEntry] | None = None) -> ModelEntry | None:
+    """The entry for ``model`` (a ``models/`` prefix and ``-NNN`` version suffixes tolerated)."""
+    table = table or CATALOGUE
     name = model.removeprefix("models/")
     if name in table:
         return table[name]
     for known in sorted(table, key=len, reverse=True):  # e.g. gemini-2.5-flash-001
-        if name.startswith(known + "-"):
+        if name.startswith(known + "-") and name[len(known) + 1:].isdigit():
             return table[known]
-    raise UnknownModelPrice(
-        f"No price for model {model!r} in the pricing table ({PRICES_AS_OF}); add it with "
-        "GeminiResource.price_overrides={model: {input_per_m, output_per_m, cached_per_m}}."
-    )
+    return None
+
+
+def current_models(table: Mapping[str, ModelEntry] | None = None, on: dt.date | None = None) -> list[str]:
+    """GA models priced on ``on`` with no shutdown announced: what a user should configure."""
+    on = on or today()
+    return [e.name for e in (table or CATALOGUE).values()
+            if e.status == "ga" and not e.retires_on and e.price(on) is not None]
+
+
+def price_for(model: str, prices: Mapping[str, ModelEntry] | None = None, on: dt.date | None = None) -> ModelPrice:
+    """The price in effect for ``model`` on ``on`` (today), or UnknownModelPrice with the fix."""
+    on = on or today()
+    entry = entry_for(model, prices)
+    price = entry.price(on) if entry else None
+    if price is None:
+        raise UnknownModelPrice(
+            f"No price for model {model!r} on {on} in the model catalogue (checked {CATALOGUE_AS_OF}); "
+            f"use one of {', '.join(current_models(prices, on))} or add its price with "
+            "GeminiResource.price_overrides={model: {input_per_m, output_per_m, cached_per_m}}."
+        )
+    return price
+
+
+def check_model(model: str, table: Mapping[str, ModelEntry] | None = None, on: dt.date | None = None) -> str:
+    """Raise ValueError (with the fix) for a retired or unpriced model; return a warning for one
+    scheduled to retire ('' when all is well). Called before any request is made."""
+    on = on or today()
+    entry = entry_for(model, table)
+    current = ", ".join(current_models(table, on))
+    if entry is not None and entry.retired(on):
+        routed = f"; Google routes it to {entry.replacement}" if entry.replacement else ""
+        raise ValueError(
+            f"Model {model!r} was shut down on {entry.retires_on} ({entry.retirement_source}){routed}. "
+            f"Set flash_model/pro_model to a current model: {current}."
+        )
+    price_for(model, table, on)  # raises UnknownModelPrice with the fix
+    if entry is not None and entry.retires_on:
+        return (f"model {model!r} shuts down on {entry.retires_on}; calls after that are routed to "
+                f"{entry.replacement or 'another model'} and billed at its rates. Current models: {current}.")
+    return ""
+
+
+def _modality_split(total: int, details: Mapping[str, int] | None) -> dict[str, int]:
+    """``details`` normalised to the known modalities; tokens not itemised count as TEXT."""
+    out = {m: 0 for m in MODALITIES}
+    for m, n in (details or {}).items():
+        out[m if m in out else "TEXT"] += int(n)
+    out["TEXT"] += max(int(total) - sum(out.values()), 0)
+    return out
 
 
 def call_cost_usd(
@@ -107,15 +298,27 @@ def call_cost_usd(
     output_tokens: int,
     *,
     batch: bool = False,
-    prices: Mapping[str, ModelPrice] | None = None,
+    prices: Mapping[str, ModelEntry] | None = None,
+    prompt_details: Mapping[str, int] | None = None,
+    cached_details: Mapping[str, int] | None = None,
+    on: dt.date | None = None,
 ) -> float:
-    """USD for one call given its usage metadata (prompt includes cached tokens)."""
+    """USD for one call given its usage metadata (prompt *includes* cached tokens).
+
+    ``prompt_details``/``cached_details`` are promptTokensDetails/cacheTokensDetails as
+    {modality: tokens}; each modality is billed at its own rate, uncached and cached parts apart.
+    """
     if model.startswith(FREE_MODELS_PREFIX):
         return 0.0
-    p = price_for(model, prices)
-    in_rate, out_rate, cached_rate = p.rates(prompt_tokens)
-    uncached = max(prompt_tokens - cached_tokens, 0)
-    usd = (uncached * in_rate + cached_tokens * cached_rate + output_tokens * out_rate) / 1e6
+    p = price_for(model, prices, on)
+    _, out_rate, _ = p.rates(prompt_tokens)
+    prompt = _modality_split(prompt_tokens, prompt_details)
+    cached = _modality_split(cached_tokens, cached_details)
+    usd = output_tokens * out_rate
+    for m in MODALITIES:
+        in_rate, cached_rate = p.modality_rates(m, prompt_tokens)
+        usd += max(prompt[m] - cached[m], 0) * in_rate + cached[m] * cached_rate
+    usd /= 1e6
     return usd * (1.0 - p.batch_discount) if batch else usd
 
 
@@ -124,13 +327,17 @@ def media_cost_usd(
     visual_tokens: int,
     audio_tokens: int,
     output_tokens: int = 0,
-    prices: Mapping[str, ModelPrice] | None = None,
+    prices: Mapping[str, ModelEntry] | None = None,
+    cached_fraction: float = 0.0,
 ) -> float:
-    """USD for sending video frames + audio (audio has its own rate on Flash models)."""
-    p = price_for(model, prices)
-    in_rate, out_rate, _ = p.rates(visual_tokens + audio_tokens)
-    audio_rate = p.audio_input_per_m if p.audio_input_per_m is not None else in_rate
-    return (visual_tokens * in_rate + audio_tokens * audio_rate + output_tokens * out_rate) / 1e6
+    """USD for sending video frames + audio; ``cached_fraction`` of it served from an (implicit) cache."""
+    total = visual_tokens + audio_tokens
+    f = min(max(cached_fraction, 0.0), 1.0)
+    return call_cost_usd(
+        model, total, round(total * f), output_tokens, prices=prices,
+        prompt_details={"VIDEO": visual_tokens, "AUDIO": audio_tokens},
+        cached_details={"VIDEO": round(visual_tokens * f), "AUDIO": round(audio_tokens * f)},
+    )
 
 
 def cache_storage_usd(model: str, tokens: int, hours: float, prices=None) -> float:
@@ -154,7 +361,7 @@ def plan_context_cache(
     n_questions: int,
     ttl_hours: float,
     question_tokens: int = 50,
-    prices: Mapping[str, ModelPrice] | None = None,
+    prices: Mapping[str, ModelEntry] | None = None,
 ) -> ContextCachePlan:
     """Compare input cost with and without a context cache, storage included.
 

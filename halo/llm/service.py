@@ -1,14 +1,21 @@
 """LLMService: every LLM call HALO makes for one video goes through here.
 
-Order per call: cache (exact key: query + model + PROMPT_VERSION) -> budget check with a
-worst-case estimate -> Gemini (or the local backend when no key) -> ledger record -> cache store.
+Order per call: cache (exact key: query + model + PROMPT_VERSION) -> one token estimate
+(``estimate``: countTokens for large prompts, else the local estimator) that both model choice
+and the budget reservation use -> Gemini (or the local backend when no key) -> ledger row
+written to disk -> only then the cache store. Money is ledgered first: a billed call whose row
+cannot be written stops the run (LedgerWriteError) and nothing is cached. A billed response
+that is not an answer (safety block, empty candidate) is ledgered and never cached nor
+returned (NonAnswer), so a re-run asks again. The ledger prices the model that *served* the
+call (response modelVersion), keeping the requested one beside it.
 When the budget is spent or Gemini fails and ``fallback_to_cache`` is on, the L3 summary
-fallback answers instead. Summaries and (later) Q&A share this path, so the ledger sees all.
+fallback answers instead. Summaries and Q&A share this path, so the ledger sees all.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,18 +25,40 @@ from halo.errors import BudgetExceeded
 from halo.llm.baseline import media_tokens
 from halo.llm.budget import Budget
 from halo.llm.gemini import (
+    COUNT_TOKENS_ABOVE,
+    IMAGE_TOKENS,
+    IMAGE_TOKENS_LOW,
     GeminiCallError,
     GeminiClient,
     GeminiSettings,
+    LLMResult,
     Part,
+    Usage,
     choose_model,
     estimate_tokens,
 )
 from halo.llm.ledger import CallRecord, Ledger, ledger_dir
 from halo.llm.local import LOCAL_MODEL
-from halo.llm.pricing import ModelPrice, UnknownModelPrice, call_cost_usd, media_cost_usd
+from halo.llm.pricing import (
+    ModelEntry,
+    UnknownModelPrice,
+    cache_storage_usd,
+    call_cost_usd,
+    media_cost_usd,
+    plan_context_cache,
+    price_for,
+)
 from halo.llm.prompts import PROMPT_VERSION
 from halo.storage import write_bytes_atomic
+
+log = logging.getLogger(__name__)
+#: output tokens a call is expected to produce before any call of its purpose has been seen
+OUTPUT_PRIOR_TOKENS = 256
+
+
+class NonAnswer(GeminiCallError):
+    """A billed response that carries no answer (safety block, empty candidate): it is in the
+    ledger, never in the cache nor in a summary, and a re-run asks again."""
 
 
 class CacheLike(Protocol):
@@ -86,13 +115,35 @@ class LLMService:
     ledger: Ledger
     budget: Budget = field(default_factory=Budget)
     cache: CacheLike = field(default_factory=NoCache)
-    prices: dict[str, ModelPrice] | None = None
+    prices: dict[str, ModelEntry] | None = None
     fallback_to_cache: bool = False
+    use_context_cache: bool = True
+    context_cache_ttl_s: int = 3600
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _outputs: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
     @property
     def backend(self) -> str:
         return "gemini" if self.client else "local"
+
+    # -- estimates ------------------------------------------------------------------------
+    def estimate(self, parts: Sequence[Part], model: str | None = None) -> int:
+        """The one prompt-token estimate: countTokens (exact, free) when the local estimate is
+        above COUNT_TOKENS_ABOVE, else the local estimator. Budget and model choice both use it."""
+        image = IMAGE_TOKENS_LOW if self.settings.low_res_images else IMAGE_TOKENS
+        est = estimate_tokens(parts, image)
+        if self.client is not None and est > COUNT_TOKENS_ABOVE:
+            est = self.client.count_tokens(parts, model=model or self.settings.flash_model)
+        return est
+
+    def expected_output(self, purpose: str) -> int:
+        """Output tokens calls of ``purpose`` really produced so far (mean), else a prior."""
+        seen = self._outputs.get(purpose)
+        prior = min(OUTPUT_PRIOR_TOKENS, self.settings.max_output_tokens)
+        return min(round(sum(seen) / len(seen)), self.settings.max_output_tokens) if seen else prior
+
+    def expected_cost(self, model: str, prompt_tokens: int, purpose: str, batch: bool = False) -> float:
+        return call_cost_usd(model, prompt_tokens, 0, self.expected_output(purpose), batch=batch, prices=self.prices)
 
     # -- accounting ---------------------------------------------------------------------
     def _naive(self, model: str, seconds: float, output_tokens: int) -> tuple[int, float]:
@@ -104,27 +155,67 @@ class LLMService:
             usd = 0.0
         return t.total, usd
 
-    def _record(self, req: Request, *, backend: str, model: str, reason: str = "", usage=None,
-                batch: bool = False, tier: str = "") -> CallRecord:
-        inp, cached, out = (usage.prompt_tokens, usage.cached_tokens, usage.output_tokens) if usage else (0, 0, 0)
-        cost = call_cost_usd(model, inp, cached, out, batch=batch, prices=self.prices) if backend == "gemini" else 0.0
-        naive_tokens, naive_usd = self._naive(model, req.naive_seconds, out)
+    def _cost(self, served: str, requested: str, usage: Usage, batch: bool) -> tuple[float, str]:
+        """USD of a billed call at the served model's prices (the requested one's if unpriced)."""
+        kw = dict(batch=batch, prices=self.prices, prompt_details=usage.prompt_details,
+                  cached_details=usage.cached_details)
+        args = (usage.prompt_tokens, usage.cached_tokens, usage.output_tokens)
+        try:
+            return call_cost_usd(served, *args, **kw), ""
+        except UnknownModelPrice:
+            note = f"served model {served} has no catalogue price: priced as {requested}"
+            log.warning("%s for video %r; add it to GeminiResource.price_overrides.", note, self.video_id)
+            return call_cost_usd(requested, *args, **kw), note
+
+    def _record(self, req: Request, *, backend: str, model: str, reason: str = "", usage: Usage | None = None,
+                batch: bool = False, tier: str = "", requested: str = "", non_answer: str = "") -> CallRecord:
+        """Add the call's ledger row and charge it; the caller commits before caching anything."""
+        usage = usage or Usage()
+        requested = requested or model
+        cost, note = self._cost(model, requested, usage, batch) if backend == "gemini" else (0.0, "")
+        if requested != model:
+            note = "; ".join(filter(None, [f"asked for {requested}, served by {model}", note]))
+        naive_tokens, naive_usd = self._naive(model, req.naive_seconds, usage.output_tokens)
         rec = CallRecord(
             video_id=self.video_id, asset=self.asset, purpose=req.purpose, backend=backend,
-            model=model, model_reason=reason, input_tokens=inp, cached_tokens=cached,
-            output_tokens=out, cost_usd=cost, cache_tier=tier, naive_tokens=naive_tokens,
-            naive_cost_usd=naive_usd, batch=batch, image_tokens=req.image_tokens if usage else 0,
-            item_id=req.item_id,
+            model=model, model_reason="; ".join(filter(None, [reason, note])),
+            input_tokens=usage.prompt_tokens, cached_tokens=usage.cached_tokens,
+            output_tokens=usage.output_tokens, cost_usd=cost, cache_tier=tier, naive_tokens=naive_tokens,
+            naive_cost_usd=naive_usd, batch=batch, item_id=req.item_id, requested_model=requested,
+            image_tokens=usage.prompt_details.get("IMAGE", 0) or (req.image_tokens if backend == "gemini" else 0),
+            audio_tokens=usage.prompt_details.get("AUDIO", 0), non_answer=non_answer,
         )
         with self._lock:
             self.ledger.add(rec)
             self.budget.charge(cost)
+            if backend == "gemini" and not non_answer:
+                self._outputs.setdefault(req.purpose, []).append(usage.output_tokens)
+        return rec
+
+    def _commit(self) -> None:
+        """Write pending ledger rows now (LedgerWriteError stops the run before any caching)."""
+        with self._lock:
+            self.ledger.flush()
+
+    def _billed(self, req: Request, result: LLMResult, reason: str) -> CallRecord:
+        """Ledger a billed result (committed to disk); NonAnswer if it carries no answer."""
+        rec = self._record(req, backend="gemini", model=result.model, reason=reason, usage=result.usage,
+                           batch=result.batch, requested=result.requested_model or result.model,
+                           non_answer=result.non_answer)
+        self._commit()
+        if result.non_answer:
+            raise NonAnswer(
+                f"Gemini returned no answer for {req.purpose} {req.item_id!r} of video {self.video_id!r} "
+                f"({result.non_answer}); it was billed (${rec.cost_usd:.6f}, in the ledger) but nothing "
+                "was cached or stored, so a re-run asks again. If it repeats, check the content of "
+                "that part of the video."
+            )
         return rec
 
     def plan_model(self, req: Request) -> tuple[str, str, int]:
         if self.client is None:
             return LOCAL_MODEL, "local: no Gemini API key set", 0
-        est = estimate_tokens(list(req.parts) + ([req.system] if req.system else []))
+        est = self.estimate(list(req.parts) + ([req.system] if req.system else []))
         model, reason = choose_model(self.settings, est, req.hard)
         return model, reason, est
 
@@ -133,7 +224,8 @@ class LLMService:
                                 prompt_version=PROMPT_VERSION, semantic=req.semantic)
         if hit is None:
             return None
-        return Answer(hit.answer, self._record(req, backend="cache", model=model, tier=hit.tier.upper()))
+        rec = self._record(req, backend="cache", model=model, tier=hit.tier.upper())
+        return Answer(hit.answer, rec)
 
     def _store(self, req: Request, model: str, text: str, rec: CallRecord) -> None:
         self.cache.store(self.video_id, req.cache_query, text, model=model,
@@ -150,93 +242,112 @@ class LLMService:
                                                reason=f"fallback: {type(err).__name__}"))
 
     # -- calls --------------------------------------------------------------------------
-    def ask(self, req: Request) -> Answer:
-        model, reason, est = self.plan_model(req)
+    def ask(self, req: Request, *, model: str | None = None, cached_content: str | None = None,
+            cached_tokens: int = 0) -> Answer:
+        """Answer ``req`` (from the cache, Gemini or the local backend); see the module docstring.
+
+        ``cached_content`` names a Gemini context cache of ``cached_tokens`` holding the
+        context (then ``model`` must be the cache's model)."""
+        planned, reason, est = self.plan_model(req)
+        model = model or planned
         hit = self._cached(req, model)
         if hit is not None:
             return hit
         if self.client is None:
             text = req.local()
             rec = self._record(req, backend="local", model=model, reason=reason)
+            self._commit()
             self._store(req, model, text, rec)
             return Answer(text, rec)
-        worst = call_cost_usd(model, est, 0, self.settings.max_output_tokens, prices=self.prices)
+        expected = self.expected_cost(model, est + cached_tokens, req.purpose)
         try:
             with self._lock:
-                self.budget.reserve(worst, f"{req.purpose} {req.item_id}")
+                self.budget.reserve(expected, f"{req.purpose} {req.item_id}")
         except BudgetExceeded as err:
             return self._fallback(req, model, err)
         try:
             result = self.client.generate(req.parts, model=model, system=req.system,
-                                          json_output=req.json_output,
+                                          json_output=req.json_output, cached_content=cached_content,
                                           what=f"{req.purpose} for video {self.video_id!r}")
         except GeminiCallError as err:
             with self._lock:
-                self.budget.settle(worst, 0.0)
+                self.budget.settle(expected, 0.0)
             return self._fallback(req, model, err)
-        with self._lock:  # release the reservation and charge the real cost atomically
-            self.budget.settle(worst, 0.0)
-            rec = self._record(req, backend="gemini", model=model, reason=reason, usage=result.usage)
-        self._store(req, model, result.text, rec)
+        with self._lock:  # release the reservation; _billed charges the real cost
+            self.budget.settle(expected, 0.0)
+        try:
+            rec = self._billed(req, result, reason + ("; context cache" if cached_content else ""))
+        except NonAnswer as err:
+            return self._fallback(req, model, err)
+        self._store(req, result.model, result.text, rec)
         return Answer(result.text, rec)
 
     def ask_batch_api(self, reqs: list[Request], poll_s: float = 30.0, timeout_s: float = 24 * 3600) -> dict[str, Answer]:
-        """Gemini Batch mode (50% off) for many requests; resumes a job a failed run submitted.
+        """Gemini Batch mode (the catalogue's batch discount) for many requests; resumes a job a
+        failed run submitted.
 
         The submitted job name is saved under data/ledger/<video>/ before polling, so a re-run
-        polls the same job instead of paying twice. Cached items are not resubmitted.
+        polls the same job instead of paying twice. Cached items are not resubmitted. Items
+        that failed are retried synchronously; non-answers are ledgered and raise NonAnswer
+        after the good answers are ledgered and cached.
         """
         out: dict[str, Answer] = {}
-        todo: list[tuple[Request, str, str]] = []
+        todo: list[tuple[Request, str, str, int]] = []
         for req in reqs:
             model, reason, est = self.plan_model(req)
             hit = self._cached(req, model)
             if hit is not None:
                 out[req.item_id] = hit
             else:
-                todo.append((req, model, reason))
+                todo.append((req, model, reason, est))
+        self._commit()
         if not todo:
             return out
         if self.client is None:
-            for req, _, _ in todo:
+            for req, _, _, _ in todo:
                 out[req.item_id] = self.ask(req)
             return out
         model = todo[0][1]
-        reason = todo[0][2] + "; batch mode (50% off)"
+        discount = price_for(model, self.prices).batch_discount
+        reason = todo[0][2] + f"; batch mode ({discount:.0%} off)"
         state_path = ledger_dir(self.video_id) / f"pending_batch_{self.asset}.json"
-        keys = sorted(r.item_id for r, _, _ in todo)
+        keys = sorted(r.item_id for r, _, _, _ in todo)
         state = json.loads(state_path.read_text()) if state_path.exists() else None
         if state and state.get("keys") == keys and state.get("model") == model:
             name = state["name"]
         else:
-            worst = sum(
-                call_cost_usd(model, self.plan_model(r)[2], 0, self.settings.max_output_tokens,
-                              batch=True, prices=self.prices)
-                for r, _, _ in todo
-            )
-            self.budget.check(worst, f"batch of {len(todo)} {todo[0][0].purpose} calls")
+            expected = sum(self.expected_cost(model, est, r.purpose, batch=True) for r, _, _, est in todo)
+            self.budget.check(expected, f"batch of {len(todo)} {todo[0][0].purpose} calls")
             first = todo[0][0]
             name = self.client.submit_batch(
-                {r.item_id: r.parts for r, _, _ in todo}, model=model, system=first.system,
+                {r.item_id: r.parts for r, _, _, _ in todo}, model=model, system=first.system,
                 json_output=first.json_output, display_name=f"halo-{self.video_id}-{self.asset}",
             )
             write_bytes_atomic(state_path, json.dumps({"name": name, "keys": keys, "model": model}).encode())
         results = self.client.wait_batch(name, model=model, poll_s=poll_s, timeout_s=timeout_s)
-        by_id = {r.item_id: r for r, _, _ in todo}
+        by_id = {r.item_id: r for r, _, _, _ in todo}
+        refused: list[NonAnswer] = []
         for key, req in by_id.items():
             res = results.get(key)
             if res is None or isinstance(res, str):
                 continue  # retried synchronously below
-            rec = self._record(req, backend="gemini", model=model, reason=reason, usage=res.usage, batch=True)
-            self._store(req, model, res.text, rec)
+            try:
+                rec = self._billed(req, res, reason)
+            except NonAnswer as err:
+                refused.append(err)
+                continue
+            self._store(req, res.model, res.text, rec)
             out[key] = Answer(res.text, rec)
         Path(state_path).unlink(missing_ok=True)
-        for key in [k for k in by_id if k not in out]:  # failed items: one synchronous retry each
+        refused_ids = {k for k in by_id if isinstance(results.get(k), LLMResult) and k not in out}
+        for key in [k for k in by_id if k not in out and k not in refused_ids]:  # failed: one sync retry
             out[key] = self.ask(by_id[key])
+        if refused:
+            raise refused[0]
         return out
 
 
-def _session_request(question: str, i: int, context: str, cached: bool) -> Request:
+def _session_request(question: str, i: int, context: str, cached: bool, naive_seconds: float) -> Request:
     from halo.llm.local import answer_extractive
     from halo.llm.prompts import QA_SYSTEM, qa_prompt
 
@@ -244,66 +355,49 @@ def _session_request(question: str, i: int, context: str, cached: bool) -> Reque
     return Request(
         item_id=f"q{i}", parts=[prompt], cache_query=question, purpose="question",
         local=lambda: answer_extractive(question, [context]), system=None if cached else QA_SYSTEM,
-        semantic=True,
+        semantic=True, naive_seconds=naive_seconds,
     )
 
 
 def ask_session(service: LLMService, context: str, questions: list[str], *, naive_seconds: float = 0.0,
-                use_context_cache: bool = True, ttl_s: int = 3600) -> list[Answer]:
+                use_context_cache: bool | None = None, ttl_s: int | None = None) -> list[Answer]:
     """Answer several questions over one context (e.g. a video's summary + chunks).
 
-    With Gemini and ``use_context_cache``, the context goes into a Gemini context cache when
+    With Gemini and ``use_context_cache`` (default: the service's, i.e.
+    GeminiResource.use_context_cache), the context goes into a Gemini context cache when
     halo.llm.pricing.plan_context_cache says that is cheaper for this many questions, storage
-    included; the cache creation and its storage are ledger rows of their own.
+    included; the cache creation and its storage are ledger rows of their own. Every question
+    then goes through ``service.ask`` (cache, budget, ledger first, non-answers refused).
     """
-    from halo.llm.pricing import cache_storage_usd, plan_context_cache
     from halo.llm.prompts import QA_SYSTEM
 
+    use = service.use_context_cache if use_context_cache is None else use_context_cache
+    ttl = service.context_cache_ttl_s if ttl_s is None else ttl_s
     client = service.client
+    plain = [_session_request(q, i, context, False, naive_seconds) for i, q in enumerate(questions)]
     try:
-        if client is None or not use_context_cache:
-            return [service.ask(_with_naive(_session_request(q, i, context, False), naive_seconds))
-                    for i, q in enumerate(questions)]
+        if client is None or not use:
+            return [service.ask(r) for r in plain]
         model, reason, ctx_tokens = service.plan_model(Request("ctx", [context], "", "ctx", str, QA_SYSTEM))
-        plan = plan_context_cache(model, ctx_tokens, len(questions), ttl_s / 3600, prices=service.prices)
+        plan = plan_context_cache(model, ctx_tokens, len(questions), ttl / 3600, prices=service.prices)
         if not plan.use_cache:
-            return [service.ask(_with_naive(_session_request(q, i, context, False), naive_seconds))
-                    for i, q in enumerate(questions)]
-        worst = call_cost_usd(model, ctx_tokens, 0, 0, prices=service.prices) + cache_storage_usd(
-            model, ctx_tokens, ttl_s / 3600, service.prices)
-        service.budget.check(worst, "context cache creation")
-        name, tokens = client.create_context_cache([context], model=model, ttl_s=ttl_s, system=QA_SYSTEM)
-        usage = type("U", (), {"prompt_tokens": tokens, "cached_tokens": 0, "output_tokens": 0})()
-        create = Request("context_cache", [], "", "context_cache_create", str)
-        service._record(create, backend="gemini", model=model, reason=plan.reason, usage=usage)
-        storage = service._record(Request("context_cache", [], "", "context_cache_storage", str),
-                                  backend="gemini", model=model, reason=plan.reason)
-        storage.cost_usd = cache_storage_usd(model, tokens, ttl_s / 3600, service.prices)
-        service.budget.charge(storage.cost_usd)
-        answers = []
+            return [service.ask(r) for r in plain]
+        storage_usd = cache_storage_usd(model, ctx_tokens, ttl / 3600, service.prices)
+        service.budget.check(call_cost_usd(model, ctx_tokens, 0, 0, prices=service.prices) + storage_usd,
+                             "context cache creation")
+        name, tokens = client.create_context_cache([context], model=model, ttl_s=ttl, system=QA_SYSTEM)
         try:
-            for i, q in enumerate(questions):
-                req = _with_naive(_session_request(q, i, context, True), naive_seconds)
-                hit = service._cached(req, model)
-                if hit is not None:
-                    answers.append(hit)
-                    continue
-                est = call_cost_usd(model, tokens + estimate_tokens(req.parts), tokens,
-                                    service.settings.max_output_tokens, prices=service.prices)
-                service.budget.check(est, f"question {i}")
-                res = client.generate(req.parts, model=model, cached_content=name,
-                                      what=f"question for video {service.video_id!r}")
-                rec = service._record(req, backend="gemini", model=model,
-                                      reason=f"{reason}; context cache", usage=res.usage)
-                service._store(req, model, res.text, rec)
-                answers.append(Answer(res.text, rec))
+            service._record(Request("context_cache", [], "", "context_cache_create", str), backend="gemini",
+                            model=model, reason=plan.reason, usage=Usage(prompt_tokens=tokens))
+            storage = service._record(Request("context_cache", [], "", "context_cache_storage", str),
+                                      backend="gemini", model=model, reason=plan.reason)
+            storage.cost_usd = cache_storage_usd(model, tokens, ttl / 3600, service.prices)
+            service.budget.charge(storage.cost_usd)
+            service._commit()
+            return [service.ask(_session_request(q, i, context, True, naive_seconds), model=model,
+                                cached_content=name, cached_tokens=tokens)
+                    for i, q in enumerate(questions)]
         finally:
             client.delete_context_cache(name)
-        return answers
     finally:
         service.ledger.flush()
-
-
-def _with_naive(req: Request, seconds: float) -> Request:
-    req.naive_seconds = seconds
-    return req

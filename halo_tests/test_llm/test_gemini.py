@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from halo.llm.pricing import DEFAULT_FLASH_MODEL, DEFAULT_PRO_MODEL
 from halo.llm.gemini import (
     GeminiCallError,
     GeminiClient,
@@ -15,7 +16,7 @@ from halo.llm.gemini import (
 )
 from halo_tests.test_llm.conftest import API_KEY
 
-FLASH = "gemini-2.5-flash"
+FLASH = DEFAULT_FLASH_MODEL
 
 
 def fast(**kw) -> GeminiSettings:
@@ -117,7 +118,7 @@ def test_batch_submit_poll_and_usage(gemini_env):
 
 def test_model_choice_flash_by_default_pro_when_long_or_hard():
     s = GeminiSettings()
-    assert choose_model(s, 5_000) == ("gemini-2.5-flash", "flash: default (input ~5000 tokens)")
+    assert choose_model(s, 5_000) == (DEFAULT_FLASH_MODEL, "flash: default (input ~5000 tokens)")
     model, reason = choose_model(s, 250_000)
-    assert model == "gemini-2.5-pro" and "250000 tokens > 200000" in reason
-    assert choose_model(s, 10, hard=True) == ("gemini-2.5-pro", "pro: task marked hard")
+    assert model == DEFAULT_PRO_MODEL and "250000 tokens > 200000" in reason
+    assert choose_model(s, 10, hard=True) == (DEFAULT_PRO_MODEL, "pro: task marked hard")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from halo.llm.ledger import read_ledger
-from halo.llm.pricing import cache_storage_usd, call_cost_usd
+from halo.llm.pricing import DEFAULT_FLASH_MODEL, cache_storage_usd, call_cost_usd
 from halo.llm.service import ask_session
 from halo_resources.gemini import GeminiResource
 
@@ -29,12 +29,12 @@ def test_context_cache_session_is_cheaper_and_accounted(data_root, gemini_env):
     assert ledger["output_tokens"].sum() == sum(r.get("candidatesTokenCount", 0) + r.get("thoughtsTokenCount", 0) for r in reported)
     ctx = reported[0]["promptTokenCount"]
     assert reported[0]["kind"] == "cache_create" and all(r["cachedContentTokenCount"] == ctx for r in reported[1:])
-    expected = call_cost_usd("gemini-2.5-flash", ctx, 0, 0) + cache_storage_usd("gemini-2.5-flash", ctx, 1.0) + sum(
-        call_cost_usd("gemini-2.5-flash", r["promptTokenCount"], ctx, r["candidatesTokenCount"] + r["thoughtsTokenCount"])
+    expected = call_cost_usd(DEFAULT_FLASH_MODEL, ctx, 0, 0) + cache_storage_usd(DEFAULT_FLASH_MODEL, ctx, 1.0) + sum(
+        call_cost_usd(DEFAULT_FLASH_MODEL, r["promptTokenCount"], ctx, r["candidatesTokenCount"] + r["thoughtsTokenCount"])
         for r in reported[1:])
     assert ledger["cost_usd"].sum() == pytest.approx(expected, rel=1e-12)
     # the same calls without the context cache: every prompt billed in full, no storage
-    without = sum(call_cost_usd("gemini-2.5-flash", r["promptTokenCount"], 0,
+    without = sum(call_cost_usd(DEFAULT_FLASH_MODEL, r["promptTokenCount"], 0,
                                 r["candidatesTokenCount"] + r["thoughtsTokenCount"]) for r in reported[1:])
     assert ledger["cost_usd"].sum() < without  # storage (1 h) included, still cheaper
     assert set(ledger["purpose"]) == {"context_cache_create", "context_cache_storage", "question"}
