@@ -100,6 +100,7 @@ class GeminiServer(ThreadingHTTPServer):
         self.batch_polls_before_done = batch_polls_before_done
         self.batch_get_failures = 0  # GET batches/... answers 500 this many times (resumption tests)
         self.timeout_sleep_s = timeout_sleep_s
+        self.generate_delay_s = 0.0  # every generateContent waits this long (calls overlap in flight)
         self.served_as: dict[str, str] = {}
         self.implicit_min_tokens = 0  # 0 = no implicit caching
         self._seen: dict[str, list[list[tuple[str, str, int]]]] = {}  # model -> earlier prompts
@@ -234,6 +235,7 @@ class _Handler(BaseHTTPRequestHandler):
         if method == "POST" and m:
             model, verb = m.groups()
             if verb == "generateContent":
+                time.sleep(self.server.generate_delay_s)
                 with self.server.lock:
                     na = self.server.pending_non_answer.pop(0) if self.server.pending_non_answer else ""
                 return self._send(200, self.server.usage_for(body, "generate", model, na))

@@ -120,11 +120,32 @@ class LLMService:
     use_context_cache: bool = True
     context_cache_ttl_s: int = 3600
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _settled: threading.Condition | None = field(default=None, repr=False)
     _outputs: dict[str, list[int]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._settled = threading.Condition(self._lock)
 
     @property
     def backend(self) -> str:
         return "gemini" if self.client else "local"
+
+    def _reserve(self, expected: float, what: str) -> None:
+        """Hold ``expected`` USD for a call. If only other calls' reservations stand in the way,
+        wait for them to settle instead of failing, so the outcome does not depend on concurrency."""
+        with self._settled:
+            while True:
+                try:
+                    return self.budget.reserve(expected, what)
+                except BudgetExceeded:
+                    if self.budget.reserved_usd <= 0:
+                        raise
+                    self._settled.wait(timeout=self.settings.timeout_s)
+
+    def _release(self, expected: float) -> None:
+        with self._settled:
+            self.budget.settle(expected, 0.0)
+            self._settled.notify_all()
 
     # -- estimates ------------------------------------------------------------------------
     def estimate(self, parts: Sequence[Part], model: str | None = None) -> int:
@@ -261,8 +282,7 @@ class LLMService:
             return Answer(text, rec)
         expected = self.expected_cost(model, est + cached_tokens, req.purpose)
         try:
-            with self._lock:
-                self.budget.reserve(expected, f"{req.purpose} {req.item_id}")
+            self._reserve(expected, f"{req.purpose} {req.item_id}")
         except BudgetExceeded as err:
             return self._fallback(req, model, err)
         try:
@@ -270,15 +290,14 @@ class LLMService:
                                           json_output=req.json_output, cached_content=cached_content,
                                           what=f"{req.purpose} for video {self.video_id!r}")
         except GeminiCallError as err:
-            with self._lock:
-                self.budget.settle(expected, 0.0)
+            self._release(expected)
             return self._fallback(req, model, err)
-        with self._lock:  # release the reservation; _billed charges the real cost
-            self.budget.settle(expected, 0.0)
-        try:
+        try:  # _billed charges the real cost; the reservation is released after it
             rec = self._billed(req, result, reason + ("; context cache" if cached_content else ""))
         except NonAnswer as err:
             return self._fallback(req, model, err)
+        finally:
+            self._release(expected)
         self._store(req, result.model, result.text, rec)
         return Answer(result.text, rec)
 
