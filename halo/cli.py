@@ -68,10 +68,16 @@ def add(path: str, video_id: str | None, run: bool, replace: bool) -> None:
 
 @main.command()
 @click.argument("video_id")
-def report(video_id: str) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the costs and baselines as JSON.")
+def report(video_id: str, as_json: bool) -> None:
     """Print everything stored for VIDEO_ID: scenes, speakers, chunks, summaries, costs."""
-    from halo.report import print_report
+    from halo.report import print_report, report_json
 
+    if as_json:
+        import json
+
+        click.echo(json.dumps(report_json(video_id), indent=2))
+        return
     print_report(video_id)
 
 

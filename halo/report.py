@@ -14,8 +14,9 @@ from rich.panel import Panel
 from rich.table import Table
 
 from halo.ids import validate_video_id
-from halo.llm.baseline import media_tokens
+from halo.llm.baseline import cost_comparison
 from halo.llm.ledger import summarize_costs
+from halo.llm.pricing import DEFAULT_FLASH_MODEL
 from halo.paths import media_dir, parquet_dir
 from halo.staleness import stale_outputs
 from halo.storage import read_parquet
@@ -75,8 +76,13 @@ def _costs_panel(ledger: pd.DataFrame, duration_s: float | None) -> Panel:
         f"naive baseline for the same work: {totals['naive_tokens']:,} tokens, ${totals['naive_cost_usd']:.4f}",
     ]
     if duration_s:
-        per_question = media_tokens(duration_s).total
-        lines.append(f"naive per question (whole video at 1 fps to Gemini): {per_question:,} tokens")
+        c = cost_comparison(ledger, duration_s, baseline_model(ledger))
+        lines.append(
+            f"USD per question ({c['session_questions']}-question session, {c['questions_asked']} asked, "
+            f"priced as {c['baseline_model']}): HALO ${c['halo_usd_per_question']:.6f} | naive default "
+            f"${c['naive_default_usd_per_question']:.4f} | naive low-res ${c['naive_low_res_usd_per_question']:.4f} "
+            f"| smart naive ${c['naive_smart_usd_per_question']:.4f} | fixed chunks "
+            f"${c['fixed_chunks_usd_per_question']:.4f}  (smart naive / HALO = {c['naive_smart_over_halo']}x)")
     if "local" in backends:
         lines.append("[yellow]local backend: extractive summaries, no LLM (set GEMINI_API_KEY for Gemini)[/]")
     return Panel("\n".join(lines), title="Cost ledger")
@@ -90,6 +96,25 @@ def _stale_panel(video_id: str, stale: dict[str, str], current_sha: str) -> Pane
         f"Process the video again to rebuild them: `halo add PATH --id {video_id} --run`.",
         title="Stale outputs",
     )
+
+
+def baseline_model(ledger: pd.DataFrame) -> str:
+    """The model the baselines are priced at: the one that served most of this video's Gemini
+    calls, else the default Flash model (offline runs)."""
+    served = ledger.loc[ledger["backend"] == "gemini", "model"] if len(ledger) else pd.Series(dtype=str)
+    return str(served.mode().iloc[0]) if len(served) else DEFAULT_FLASH_MODEL
+
+
+def report_json(video_id: str, root: Path | None = None) -> dict:
+    """Costs of ``video_id`` for scripts (`halo report VIDEO --json`): ledger totals and the
+    per-question / per-video comparison with every baseline."""
+    from halo.llm.ledger import read_ledger
+
+    probe = load_output("video_file", video_id, root)
+    ledger = read_ledger(validate_video_id(video_id))
+    duration = float(probe.iloc[0].duration_s) if probe is not None and len(probe) else 0.0
+    return {"video_id": video_id, "duration_s": duration, **summarize_costs(ledger),
+            **cost_comparison(ledger, duration, baseline_model(ledger))}
 
 
 def build_report(video_id: str, root: Path | None = None) -> Group:

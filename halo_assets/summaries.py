@@ -56,7 +56,7 @@ def chunk_summaries(
     service = gemini.service(video_id, "chunk_summaries", context.run_id, tiered)
     tasks = plan_chunks(chunks, scenes)
     df = summarize_chunks(service, tasks, batch_size=gemini.batch_size,
-                          use_batch_api=gemini.use_batch_mode, poll_s=gemini.batch_poll_s)
+                          use_batch_api=gemini.batch_mode(context.run.tags), poll_s=gemini.batch_poll_s)
     tiered.store_summaries(video_id, l3_rows(df))
     meta = spend_metadata(service.ledger.records, time.perf_counter() - t0, len(df))
     meta["chunks_with_images"] = int((df["n_images"] > 0).sum())
@@ -76,7 +76,8 @@ def video_summary(
     t0 = time.perf_counter()
     tiered = cache.get_cache()
     service = gemini.service(video_id, "video_summary", context.run_id, tiered)
-    summary, chapters, answer = summarize_video(service, chunk_summaries)
+    summary, chapters, answer = summarize_video(service, chunk_summaries, use_batch_api=gemini.batch_mode(context.run.tags),
+                                                poll_s=gemini.batch_poll_s)
     end = float(chunk_summaries["end"].max()) if len(chunk_summaries) else 0.0
     tiered.store_summaries(video_id, l3_rows(chunk_summaries) + [
         {"text": summary, "start": 0.0, "end": end, "chunk_id": -1}])

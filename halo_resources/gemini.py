@@ -46,7 +46,8 @@ class GeminiResource(ConfigurableResource):
     budget_usd_per_run: float = Field(0.0, description="0 = no limit")
     budget_usd_per_video: float = Field(0.0, description="0 = no limit; counts all recorded spend on the video")
     fallback_to_cache: bool = Field(False, description="answer from L3 stored summaries when the budget is spent or Gemini fails")
-    use_batch_mode: bool = Field(False, description="Gemini Batch API (50% off) for chunk summaries: for scheduled backfills")
+    use_batch_mode: bool = Field(False, description="Gemini Batch API (the catalogue's batch discount) for chunk and video summaries: for scheduled backfills")
+    batch_mode_on_schedule: bool = Field(True, description="scheduled backfill runs (tag halo/source=backfill_stale_videos) use the Batch API")
     batch_poll_s: float = 30.0
     use_context_cache: bool = Field(True, description="Gemini context caching for multi-question sessions when cheaper (storage included)")
     context_cache_ttl_s: int = 3600
@@ -71,6 +72,16 @@ class GeminiResource(ConfigurableResource):
             retry_initial_delay_s=self.retry_initial_delay_s, base_url=self.base_url,
             pro_threshold_tokens=self.pro_threshold_tokens, low_res_images=self.low_res_images,
         )
+
+    def catalogue(self) -> dict:
+        """The model catalogue with this resource's price_overrides applied."""
+        return catalogue(self.price_overrides)
+
+    def batch_mode(self, run_tags: dict[str, str]) -> bool:
+        """Batch API for this run: always with use_batch_mode, else for scheduled backfills
+        (nobody waits on them, and batch is billed at the catalogue's batch discount)."""
+        scheduled = run_tags.get("halo/source") == "backfill_stale_videos"
+        return self.use_batch_mode or (self.batch_mode_on_schedule and scheduled)
 
     def check_models(self) -> list[str]:
         """Fail before any spending if a configured model is retired or unpriced; returns warnings

@@ -70,3 +70,34 @@ def baselines_per_question(model: str, duration_s: float, prices=None, *, n_ques
         "naive_smart_usd_per_question": round((low_first + (n - 1) * low_cached) / n, 8),
         "fixed_chunks_usd_per_question": round(media_usd(model, clip_s, answer_tokens, prices), 8),
     }
+
+
+#: ledger purposes that build a video's index (paid once per video); the rest serve questions
+INGEST_PURPOSES = ("chunk_summary", "video_summary")
+QUESTION_PURPOSES = ("qa", "question")
+
+
+def cost_comparison(ledger, duration_s: float, model: str, prices=None) -> dict[str, float | int | str]:
+    """HALO's real spend per question against every baseline, over a session of
+    N = max(questions asked, SESSION_QUESTIONS) questions on this video.
+
+    HALO per question = ingest spend (chunk + video summaries, all runs) / N + the mean real
+    cost of a question (retrieval answer, rewrites and context caches included). With no
+    question asked yet, only the ingest share is known and ``questions_asked`` says so.
+    """
+    ingest_mask = ledger["purpose"].isin(INGEST_PURPOSES) if len(ledger) else []
+    ingest = float(ledger.loc[ingest_mask, "cost_usd"].sum()) if len(ledger) else 0.0
+    asked = int(ledger["purpose"].isin(QUESTION_PURPOSES).sum()) if len(ledger) else 0
+    question_usd = float(ledger.loc[~ingest_mask, "cost_usd"].sum()) if len(ledger) else 0.0
+    n = max(asked, SESSION_QUESTIONS)
+    halo = ingest / n + (question_usd / asked if asked else 0.0)
+    base = baselines_per_question(model, duration_s, prices, n_questions=n)
+    out: dict[str, float | int | str] = {"baseline_model": model, "session_questions": n, "questions_asked": asked,
+                                         "halo_ingest_usd": round(ingest, 8),
+                                         "halo_usd_per_question": round(halo, 8), **base}
+    for key, usd in base.items():
+        out[key.replace("per_question", "per_video")] = round(usd * n, 8)
+    out["halo_usd_per_video"] = round(halo * n, 8)
+    smart = base["naive_smart_usd_per_question"]
+    out["naive_smart_over_halo"] = round(smart / halo, 2) if halo > 0 else 0.0
+    return out

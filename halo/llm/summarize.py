@@ -8,6 +8,8 @@ When a chunk's picture matters (the rule below), its keyframes go with the text 
      carries the content (a demo, a slide change, silence over visuals).
 At most ``max_images`` keyframes per chunk: those of the scenes that start inside the chunk,
 else the scene the chunk starts in. Everything else is text only -- the cheap default.
+Nothing to summarise makes no call: a chunk with no words and no keyframe gets an empty
+summary, and a video with no speech at all gets no video-summary call.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import pandas as pd
 from halo.llm.gemini import IMAGE_TOKENS, ImagePart
 from halo.llm.local import central_sentences, chapter_title, chapter_titles, summarize_text
 from halo.llm.prompts import CHUNK_SYSTEM, VIDEO_SYSTEM, chunk_prompt, video_prompt
+from halo.llm.ledger import CallRecord
 from halo.llm.service import Answer, LLMService, Request
 
 VISUAL_CUES = re.compile(
@@ -89,15 +92,22 @@ def chunk_request(task: ChunkTask) -> Request:
     )
 
 
+def no_call(service: LLMService, purpose: str, item_id: str, why: str) -> Answer:
+    """An empty answer for work that needs no LLM call (not a ledger row: nothing was spent)."""
+    return Answer("", CallRecord(video_id=service.video_id, asset=service.asset, purpose=purpose,
+                                 backend="none", model="", model_reason=why, item_id=item_id))
+
+
 def summarize_chunks(service: LLMService, tasks: list[ChunkTask], batch_size: int = 8,
                      use_batch_api: bool = False, poll_s: float = 30.0) -> pd.DataFrame:
     """One summary per chunk. Calls run ``batch_size`` at a time (or as one Batch API job);
     the ledger is flushed after every group, so paid calls survive a later failure."""
-    reqs = {str(t.chunk_id): chunk_request(t) for t in tasks}
-    answers: dict[str, Answer] = {}
+    silent = {str(t.chunk_id) for t in tasks if not t.text.split() and not t.images}
+    reqs = {str(t.chunk_id): chunk_request(t) for t in tasks if str(t.chunk_id) not in silent}
+    answers: dict[str, Answer] = {k: no_call(service, "chunk_summary", k, "no speech: no call") for k in silent}
     try:
         if use_batch_api and service.client is not None:
-            answers = service.ask_batch_api(list(reqs.values()), poll_s=poll_s)
+            answers.update(service.ask_batch_api(list(reqs.values()), poll_s=poll_s))
         else:
             items = list(reqs.values())
             workers = max(1, min(batch_size, 8)) if service.client is not None else 1
@@ -168,10 +178,15 @@ def parse_video_summary(text: str, parts: list[tuple[float, float, str]]) -> tup
     return summary, [{"start": float(s), "title": out[s]} for s in sorted(out)]
 
 
-def summarize_video(service: LLMService, chunk_summaries: pd.DataFrame) -> tuple[str, list[dict], Answer]:
-    """Overview + chapters from the chunk summaries (one call, Flash unless very long)."""
+def summarize_video(service: LLMService, chunk_summaries: pd.DataFrame, use_batch_api: bool = False,
+                    poll_s: float = 30.0) -> tuple[str, list[dict], Answer]:
+    """Overview + chapters from the chunk summaries (one call, Flash unless very long; through
+    the Batch API for scheduled backfills). No speech at all: no call, no summary."""
     df = chunk_summaries.sort_values("start")
-    parts = [(float(r.start), float(r.end), str(r.summary)) for r in df.itertuples(index=False)]
+    parts = [(float(r.start), float(r.end), str(r.summary)) for r in df.itertuples(index=False)
+             if str(r.summary).strip()]
+    if not parts:
+        return "", [], no_call(service, "video_summary", "video", "no speech: no summary call")
     prompt = video_prompt(parts)
     req = Request(
         item_id="video", parts=[prompt], cache_query=f"{VIDEO_SYSTEM}\n{prompt}",
@@ -179,7 +194,10 @@ def summarize_video(service: LLMService, chunk_summaries: pd.DataFrame) -> tuple
         json_output=True, naive_seconds=0.0,  # the naive single call already yields the summary
     )
     try:
-        answer = service.ask(req)
+        if use_batch_api and service.client is not None:
+            answer = service.ask_batch_api([req], poll_s=poll_s)[req.item_id]
+        else:
+            answer = service.ask(req)
     finally:
         service.ledger.flush()
     summary, chapters = parse_video_summary(answer.text, parts)

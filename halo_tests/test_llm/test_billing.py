@@ -178,3 +178,45 @@ def test_parallel_reservations_do_not_fail_a_budget_the_real_spend_fits(data_roo
         summarize_chunks(service(budget_usd_per_video=spent * 1.2), [ChunkTask(i + 8, 0, 60, TEXT * 8 + str(i)) for i in range(8)], batch_size=8)
     assert read_ledger(VIDEO)["cost_usd"].sum() <= spent * 1.2 + 1e-9
     assert isinstance(read_ledger(VIDEO), pd.DataFrame)
+
+
+def test_report_json_gives_halo_and_every_baseline_per_question(data_root, gemini_env):
+    from click.testing import CliRunner
+
+    from halo.cli import main
+    from halo.llm.baseline import baselines_per_question
+    from halo.paths import parquet_dir
+    from halo.storage import write_parquet_atomic
+
+    write_parquet_atomic(pd.DataFrame([{"duration_s": 3600.0}]), parquet_dir() / "video_file" / f"{VIDEO}.parquet")
+    svc = service()
+    svc.ask(request(0))  # ingest: one chunk summary
+    qa = GeminiResource(retry_initial_delay_s=0.01).service(VIDEO, "qa", "")
+    for i in range(2):
+        qa.ask(Request(item_id=f"q{i}", parts=[f"CONTEXT: {TEXT}\nQUESTION: item {i}?"], cache_query=f"q{i}",
+                       purpose="qa", local=str))
+    result = CliRunner().invoke(main, ["report", VIDEO, "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    data = json.loads(result.output)
+    ledger = read_ledger(VIDEO)
+    ingest = ledger.loc[ledger["purpose"] == "chunk_summary", "cost_usd"].sum()
+    questions = ledger.loc[ledger["purpose"] == "qa", "cost_usd"]
+    assert data["questions_asked"] == 2 and data["session_questions"] == 10
+    assert data["halo_usd_per_question"] == pytest.approx(ingest / 10 + questions.mean(), rel=1e-6)
+    base = baselines_per_question(DEFAULT_FLASH_MODEL, 3600.0)
+    for key in ("naive_default_usd_per_question", "naive_low_res_usd_per_question", "naive_smart_usd_per_question"):
+        assert data[key] == pytest.approx(base[key])
+    assert data["naive_smart_usd_per_question"] < data["naive_low_res_usd_per_question"] < data["naive_default_usd_per_question"]
+    assert data["naive_smart_over_halo"] == pytest.approx(data["naive_smart_usd_per_question"] / data["halo_usd_per_question"], rel=1e-2)
+
+
+def test_a_video_with_no_speech_makes_no_summary_call(data_root, gemini_env):
+    from halo.llm.summarize import summarize_video
+
+    svc = service()
+    df = summarize_chunks(svc, [ChunkTask(i, 60.0 * i, 60.0 * (i + 1), " ") for i in range(3)])
+    summary, chapters, answer = summarize_video(svc, df)
+    assert (df["summary"] == "").all() and summary == "" and chapters == []
+    assert gemini_env.requests == [] and read_ledger(VIDEO).empty and answer.record.cost_usd == 0
