@@ -2,10 +2,11 @@
 
 - gemini.py: google-genai client wrapper (retries, timeouts, usage metadata, model choice, key hygiene)
 - local.py: offline extractive backend ($0, backend="local")
-- pricing.py: the one price table (dated, sourced, overridable) and cost of a call
-- baseline.py: what sending the raw video would cost (naive and fixed-length chunking)
-- budget.py: the guard that refuses calls that could overspend
+- pricing.py: the model catalogue (tiers, dated and sourced prices per modality, retirement dates,
+  overridable), the startup model check and the cost of a call
+- baseline.py: what a user without HALO would pay (naive default / low-res / smart naive / fixed chunks)
+- budget.py: realistic reservations for calls in flight, released when they settle
 - ledger.py: CallRecord and the append-only per-video ledger store
-- service.py: cache -> budget -> backend -> ledger, for every call
+- service.py: cache -> estimate -> budget -> backend -> ledger (on disk) -> cache store, for every call
 - prompts.py / summarize.py: chunk summaries and the video summary with chapters
 """

@@ -118,12 +118,13 @@ def test_batch_mode_is_half_price_and_resumes(data_root, gemini_env, fresh_redis
     assert not result.success and len(gemini_env.batches) == 1
     gemini_env.batch_get_failures = 0
     result, _ = run(res, instance)
-    assert result.success and len(gemini_env.batches) == 1  # resumed the same job: not paid twice
+    # the chunk job was resumed (not paid twice); the video summary went as a batch job of its own
+    assert result.success and len(gemini_env.batches) == 2
     ledger = out("cost_ledger")
     _assert_ledger_matches_server(gemini_env, ledger)
     batch = ledger[ledger["batch"]]
     _, _, chunks = sample_frames()
-    assert len(batch) == len(chunks)
+    assert len(batch) == len(chunks) + 1 and set(ledger["purpose"]) == {"chunk_summary", "video_summary"}
     full = sum(call_cost_usd(m, i, 0, o) for m, i, o in zip(batch["model"], batch["input_tokens"], batch["output_tokens"]))
     assert batch["cost_usd"].sum() == pytest.approx(full / 2)
 
