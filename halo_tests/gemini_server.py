@@ -13,7 +13,8 @@ promptTokensDetails / cacheTokensDetails, and every usageMetadata the server rep
 appended to ``server.reported`` so tests can check the ledger against it to the token.
 ``server.faults`` is a list of faults consumed one per request ("429", "500", "503", "timeout",
 "malformed", "no_usage", "echo_key", and billed non-answers: "safety" = candidate stopped by
-SAFETY, "empty" = empty candidate, "prompt_blocked" = promptFeedback.blockReason, no candidate).
+SAFETY, "empty" = empty candidate, "prompt_blocked" = promptFeedback.blockReason, no candidate;
+and "prose" = a plain-text answer where JSON was asked for).
 ``server.served_as`` reroutes a model ({asked: served}) the way Google routes a retired model:
 the response's modelVersion names the model that served. With ``server.implicit_min_tokens``
 set, a request whose leading parts (system instruction, then contents) repeat those of an
@@ -35,6 +36,8 @@ IMAGE_TOKENS = 258
 IMAGE_TOKENS_LOW = 66
 THOUGHTS = 3
 NON_ANSWERS = ("safety", "empty", "prompt_blocked")
+RESPONSE_FAULTS = NON_ANSWERS + ("prose",)  # billed responses shaped by the generate handler
+PROSE = "The meeting covered the remote control design and its budget."
 
 
 def _text_tokens(text: str) -> int:
@@ -150,7 +153,7 @@ class GeminiServer(ThreadingHTTPServer):
             for m, n in cached_by.items():
                 prompt_by[m] = prompt_by.get(m, 0) + n
         prompt, cached = sum(prompt_by.values()), sum(cached_by.values())
-        out = "" if non_answer else _answer(body)
+        out = PROSE if non_answer == "prose" else "" if non_answer else _answer(body)
         um = {
             "promptTokenCount": prompt,
             "candidatesTokenCount": _text_tokens(out),
@@ -202,7 +205,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Apply the next injected fault; True if the request was answered by it."""
         with self.server.lock:
             fault = self.server.faults.pop(0) if self.server.faults else None
-        if fault in NON_ANSWERS:  # billed, answered by the generate handler
+        if fault in RESPONSE_FAULTS:  # billed, answered by the generate handler
             with self.server.lock:
                 self.server.pending_non_answer.append(fault)
             return False

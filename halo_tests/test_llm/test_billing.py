@@ -220,3 +220,16 @@ def test_a_video_with_no_speech_makes_no_summary_call(data_root, gemini_env):
     summary, chapters, answer = summarize_video(svc, df)
     assert (df["summary"] == "").all() and summary == "" and chapters == []
     assert gemini_env.requests == [] and read_ledger(VIDEO).empty and answer.record.cost_usd == 0
+
+
+def test_an_answer_that_fails_to_parse_is_still_ledgered(data_root, gemini_env):
+    from halo.llm.summarize import summarize_video
+
+    gemini_env.faults = ["prose"]  # plain text where the JSON overview was asked for
+    parts = pd.DataFrame({"chunk_id": [0, 1], "start": [0.0, 60.0], "end": [60.0, 120.0],
+                          "summary": ["The team chose a rubber case.", "Marketing wants a fruit theme."]})
+    summary, chapters, answer = summarize_video(service(), parts)
+    ledger = read_ledger(VIDEO)
+    assert len(ledger) == 1 and ledger.iloc[0]["cost_usd"] > 0 and ledger.iloc[0]["purpose"] == "video_summary"
+    assert ledger.iloc[0]["cost_usd"] == pytest.approx(call_cost_usd(DEFAULT_FLASH_MODEL, *billed(gemini_env.reported[0])))
+    assert summary.startswith("The meeting covered") and [c["start"] for c in chapters] == [0.0, 60.0]
