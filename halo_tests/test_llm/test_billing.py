@@ -37,7 +37,12 @@ def billed(r: dict) -> tuple[int, int, int]:
     return r["promptTokenCount"], r.get("cachedContentTokenCount", 0), r["candidatesTokenCount"] + r["thoughtsTokenCount"]
 
 
-def test_a_rerouted_call_is_priced_as_the_model_that_served_it(data_root, gemini_env, caplog):
+def test_a_rerouted_call_is_priced_as_the_model_that_served_it(data_root, gemini_env, caplog, monkeypatch):
+    import datetime as dt
+
+    import halo.llm.pricing
+
+    monkeypatch.setattr(halo.llm.pricing, "today", lambda: dt.date(2026, 11, 30))  # 2.5 Pro not yet shut down
     caplog.set_level(logging.WARNING)
     # Google routes gemini-2.5-pro to gemini-3.8-flash (different prices) once it is retired
     gemini_env.served_as = {"gemini-2.5-pro": "gemini-3.8-flash"}
