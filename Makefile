@@ -46,6 +46,11 @@ BENCHES ?= ingest speech chunking cache costs qa
 bench: $(STAMP) system-deps
 	@for b in $(BENCHES); do echo "=== bench_$$b"; $(PY) -m bench.bench_$$b || exit 1; done
 
+# The headline table (issue 12 item 7): hour-long meetings end to end; writes bench/results/latest.{md,json}.
+.PHONY: bench-headline
+bench-headline: $(STAMP) system-deps
+	$(PY) -m bench.bench_headline $(HEADLINE_ARGS)
+
 sample: $(STAMP) system-deps
 	$(PY) -m halo.samplegen --out data/samples/meeting.mp4
 
