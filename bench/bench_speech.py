@@ -76,7 +76,7 @@ def run_stage(video: Path, stage: str) -> dict:
     elif stage == "baseline":  # plain faster-whisper, sequential, same model and settings
         from faster_whisper import WhisperModel
 
-        from halo.models import whisper_base_dir
+        from halo.model_files import whisper_base_dir
 
         model = WhisperModel(str(whisper_base_dir()), device="cpu", compute_type="int8", cpu_threads=min(os.cpu_count() or 1, 4))
         t0 = time.perf_counter()

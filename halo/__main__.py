@@ -1,5 +1,8 @@
-"""`python -m halo` runs the same CLI as the `halo` command."""
+"""`python -m halo` runs the `halo` command (halo_cli); kept so `python -m halo demo` still works.
 
-from halo.cli import main
+This entry point is the one module of halo/ allowed to reach up: nothing imports it.
+"""
+
+from halo_cli.cli import main
 
 main()

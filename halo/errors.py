@@ -23,3 +23,26 @@ class ModelFileError(HaloError):
 
 class BudgetExceeded(HaloError):
     """An LLM call that would push spend over the configured budget was not made."""
+
+
+class RetiredModel(HaloError, ValueError):
+    """A Gemini model name Google no longer serves (refused before any call)."""
+
+
+class UnknownModelPrice(HaloError, KeyError):
+    """The catalogue has no price for this model (on this date): HALO will not bill it as $0."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownVideo(HaloError):
+    """A video id that is neither registered nor has stored outputs."""
+
+
+class InvalidQuestion(HaloError, ValueError):
+    """An empty or over-long question (refused before anything is billed)."""
+
+
+class RunFailed(HaloError):
+    """A Dagster run of a video failed; the message holds each failed step's own reason."""

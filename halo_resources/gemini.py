@@ -33,6 +33,7 @@ class GeminiResource(ConfigurableResource):
     """Gemini via google-genai (or the offline backend when no key is set)."""
 
     api_key: str = Field("", description="Use EnvVar('GEMINI_API_KEY'); '' = the SDK's env vars; none = local backend")
+    use_local: bool = Field(False, description="always the local offline backend, even with a key set (HALO_ENV=ci, use_mock)")
     flash_model: str = Field(DEFAULT_FLASH_MODEL, description="default model (GA, no shutdown announced)")
     pro_model: str = Field(DEFAULT_PRO_MODEL, description="for hard tasks and very long inputs")
     pro_threshold_tokens: int = Field(200_000, description="inputs above this go to Pro")
@@ -61,6 +62,8 @@ class GeminiResource(ConfigurableResource):
 
     @property
     def backend(self) -> str:
+        if self.use_local:
+            return "local"
         return "gemini" if (self.api_key or env_api_key()) else "local"
 
     def settings(self) -> GeminiSettings:

@@ -1,6 +1,6 @@
 """ModelsResource: which ASR, diarization, embedding and coherence models HALO loads.
 
-Defaults work offline with models that ship inside PyPI packages (see halo/models.py, the one
+Defaults work offline with models that ship inside PyPI packages (see halo/model_files.py, the one
 model locator). Full-size models are a config change away: e.g. ``asr_model="large-v3"``,
 ``device="cuda"``, ``compute_type="float16"``, ``diarization_backend="pyannote"`` with
 ``HF_TOKEN`` set.

@@ -38,6 +38,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from halo.errors import UnknownModelPrice  # re-exported: every HALO error lives in halo.errors
+
 PRICING_PAGE = "https://ai.google.dev/gemini-api/docs/pricing"
 DEPRECATIONS_PAGE = "https://ai.google.dev/gemini-api/docs/deprecations"
 #: when this catalogue was last checked against the sources above
@@ -45,13 +47,6 @@ CATALOGUE_AS_OF = "2026-11-30"
 #: the local backend runs on this machine: it costs nothing
 FREE_MODELS_PREFIX = "local"
 MODALITIES = ("TEXT", "IMAGE", "VIDEO", "AUDIO")
-
-
-class UnknownModelPrice(KeyError):
-    """The catalogue has no price for this model (on this date): HALO will not bill it as $0."""
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0]) if self.args else ""
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ def load_voice_encoder(device: str = "cpu"):
     """resemblyzer's VoiceEncoder with its sha256-verified bundled weights, once per process."""
     from resemblyzer import VoiceEncoder
 
-    from halo.models import resemblyzer_weights_path
+    from halo.model_files import resemblyzer_weights_path
 
     path = resemblyzer_weights_path()
     try:

@@ -115,7 +115,7 @@ def words_from_frame(df: pd.DataFrame) -> list[Word]:
 def _model_path(model: str) -> str:
     if model:
         return model
-    from halo.models import whisper_base_dir
+    from halo.model_files import whisper_base_dir
 
     return str(whisper_base_dir())
 

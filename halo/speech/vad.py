@@ -93,7 +93,7 @@ def whisperx_vad(method: str = "silero", chunk_s: float = 30.0, onset: float = 0
         import torch
         from whisperx.vads import Pyannote
 
-        from halo.models import whisperx_vad_path
+        from halo.model_files import whisperx_vad_path
 
         return Pyannote(torch.device("cpu"), token=None, model_fp=str(whisperx_vad_path()), vad_onset=onset, vad_offset=0.363)
     raise ValueError(f"unknown VAD {method!r}: use 'silero' or 'pyannote'")

@@ -27,7 +27,7 @@ def load_scorer(model_type: str = "", num_layers: int = 6, device: str = "cpu"):
     """A cached BERTScorer; model_type '' = the bundled MiniLM directory."""
     from bert_score import BERTScorer
 
-    from halo.models import minilm_path
+    from halo.model_files import minilm_path
 
     return BERTScorer(
         model_type=model_type or str(minilm_path()),

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from halo.models import minilm_path
+from halo.model_files import minilm_path
 
 
 @lru_cache(maxsize=4)

@@ -19,7 +19,7 @@ TOKENIZER_NAME = "all-MiniLM-L6-v2 WordPiece (estimate of Gemini tokens)"
 def _tokenizer():
     from tokenizers import Tokenizer
 
-    from halo.models import minilm_path
+    from halo.model_files import minilm_path
 
     tok = Tokenizer.from_file(str(minilm_path() / "tokenizer.json"))
     tok.no_truncation()

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from dagster import DagsterInstance
 
 from halo import registry
-from halo.cli import main
+from halo_cli.cli import main
 from halo.paths import parquet_dir
 from halo_tests.synth import make_video
 

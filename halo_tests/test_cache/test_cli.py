@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 
 from halo.cache import CacheConfig, TieredCache
-from halo.cli import main
+from halo_cli.cli import main
 from halo_tests.test_cache.conftest import KW, META
 
 

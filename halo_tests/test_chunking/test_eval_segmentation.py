@@ -68,7 +68,7 @@ def test_chunker_beats_baselines_on_a_choi_subset_and_qmsum_meeting():
 def test_cli_json_rows(tmp_path):
     from click.testing import CliRunner
 
-    from halo.cli import main
+    from halo_cli.cli import main
 
     result = CliRunner().invoke(main, ["eval", "segmentation", "--qmsum", str(QMSUM_ONE), "--json"])
     assert result.exit_code == 0, result.output

@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 
-from halo.cli import main
+from halo_cli.cli import main
 from halo.samplegen import load_truth
 
 

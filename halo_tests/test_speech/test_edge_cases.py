@@ -55,7 +55,7 @@ def test_one_second_clip_is_valid() -> None:
 
 
 def test_corrupt_whisper_model_names_file_and_fix(data_root) -> None:
-    from halo.models import sha256_of, whisper_base_dir
+    from halo.model_files import sha256_of, whisper_base_dir
 
     target = whisper_base_dir()  # joined into the private data root
     model_bin = target / "model.bin"
@@ -74,7 +74,7 @@ def test_corrupt_whisper_model_names_file_and_fix(data_root) -> None:
 def test_missing_resemblyzer_weights_names_file(monkeypatch, tmp_path) -> None:
     import resemblyzer
 
-    from halo.models import resemblyzer_weights_path
+    from halo.model_files import resemblyzer_weights_path
 
     monkeypatch.setattr(resemblyzer, "__file__", str(tmp_path / "resemblyzer" / "__init__.py"))
     with pytest.raises(ModelFileError, match=r"pretrained\.pt is missing\. Fix: .*resemblyzer"):

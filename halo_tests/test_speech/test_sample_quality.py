@@ -76,7 +76,7 @@ def test_real_two_speaker_recording(phone_call) -> None:
 def test_no_worse_than_plain_faster_whisper(meeting, meeting_truth) -> None:
     from faster_whisper import WhisperModel
 
-    from halo.models import whisper_base_dir
+    from halo.model_files import whisper_base_dir
 
     plain = WhisperModel(str(whisper_base_dir()), device="cpu", compute_type="int8")
     segments, _ = plain.transcribe(meeting.audio, language="en", beam_size=5)
