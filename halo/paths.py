@@ -1,9 +1,12 @@
 """Where HALO keeps things on disk.
 
-Everything lives under one data root (``HALO_DATA_DIR``, default ``<project>/data``) so a
-checkout is self-contained: videos/ is watched by the sensor, parquet/ holds one file per asset
-and video, media/ holds decoded audio and keyframes, models/ holds joined model files, cache/
-holds the embedded Redis' data file.
+The project directory is ``$HALO_HOME`` if set; else the source checkout this package runs
+from (an editable install or a clone on PYTHONPATH); else, for an installed wheel (the package
+sits in site-packages, which is no place for data), the current directory. Everything lives
+under one data root (``HALO_DATA_DIR``, default ``<project>/data``) so a project is
+self-contained: videos/ is watched by the sensor, parquet/ holds one file per asset and video,
+media/ holds decoded audio and keyframes, models/ holds joined model files, cache/ holds the
+embedded Redis' data file.
 """
 
 from __future__ import annotations
@@ -11,7 +14,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+def project_root() -> Path:
+    """``$HALO_HOME``, else the checkout holding this package, else the current directory."""
+    if os.environ.get("HALO_HOME"):
+        return Path(os.environ["HALO_HOME"]).expanduser().resolve()
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "halo_assets").is_dir():
+        return checkout
+    return Path.cwd().resolve()
+
+
+PROJECT_ROOT = project_root()
 
 
 def data_dir() -> Path:
@@ -41,12 +55,12 @@ def cache_dir() -> Path:
 
 
 def samples_dir() -> Path:
-    """Bundled samples are committed with the code, so they never move with HALO_DATA_DIR."""
+    """Bundled samples are committed with the project, so they never move with HALO_DATA_DIR."""
     return PROJECT_ROOT / "data" / "samples"
 
 
 def default_dagster_home() -> Path:
-    """The project root holds dagster.yaml, so it is the default DAGSTER_HOME."""
+    """The project directory holds dagster.yaml, so it is the default DAGSTER_HOME."""
     return PROJECT_ROOT
 
 

@@ -13,10 +13,12 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 
+from halo.errors import UnknownVideo
 from halo.ids import validate_video_id
 from halo.llm.baseline import cost_comparison
 from halo.llm.ledger import summarize_costs
 from halo.llm.pricing import DEFAULT_FLASH_MODEL
+from halo.llm.prompts import clock
 from halo.paths import media_dir, parquet_dir
 from halo.staleness import stale_outputs
 from halo.storage import read_parquet
@@ -28,17 +30,12 @@ def load_output(asset: str, video_id: str, root: Path | None = None) -> pd.DataF
     return read_parquet(path) if path.exists() else None
 
 
-def _fmt_time(seconds: float) -> str:
-    minutes, secs = divmod(max(0.0, float(seconds)), 60)
-    return f"{int(minutes):02d}:{secs:04.1f}"
-
-
 def _scenes_table(scenes: pd.DataFrame) -> Table:
     table = Table(title=f"Scenes ({len(scenes)})", show_lines=False)
     for column in ("#", "start", "end", "keyframe"):
         table.add_column(column)
     for row in scenes.itertuples():
-        table.add_row(str(row.scene_id), _fmt_time(row.start), _fmt_time(row.end), Path(row.keyframe_path).name)
+        table.add_row(str(row.scene_id), clock(row.start), clock(row.end), Path(row.keyframe_path).name)
     return table
 
 
@@ -48,7 +45,7 @@ def _speakers_table(utterances: pd.DataFrame) -> Table:
     for column in ("speaker", "talk time", "utterances"):
         table.add_column(column)
     for speaker, row in talk.sort_values("sum", ascending=False).iterrows():
-        table.add_row(str(speaker), _fmt_time(row["sum"]), str(int(row["count"])))
+        table.add_row(str(speaker), clock(row["sum"]), str(int(row["count"])))
     return table
 
 
@@ -60,7 +57,7 @@ def _chunks_table(chunks: pd.DataFrame, summaries: pd.DataFrame | None) -> Table
     for row in chunks.itertuples():
         summary = str(by_id.get(row.chunk_id, ""))[:90]
         table.add_row(
-            str(row.chunk_id), _fmt_time(row.start), _fmt_time(row.end), str(row.n_tokens),
+            str(row.chunk_id), clock(row.start), clock(row.end), str(row.n_tokens),
             f"{row.coherence:.2f}", str(row.boundary_reason).split(" + ")[0], summary,
         )
     return table
@@ -159,13 +156,19 @@ def build_report(video_id: str, root: Path | None = None) -> Group:
     summary = output("video_summary")
     if summary is not None and len(summary):
         s = summary.iloc[0]
-        chapters = "\n".join(f"  {_fmt_time(c['start'])}  {c['title']}" for c in s.chapters)
+        chapters = "\n".join(f"  {clock(c['start'])}  {c['title']}" for c in s.chapters)
         parts.append(Panel(f"{s.summary}\n\nChapters:\n{chapters}", title="Video summary"))
     ledger = output("cost_ledger")
     if ledger is not None:
         parts.append(_costs_panel(ledger, float(probe.iloc[0].duration_s) if probe is not None else None))
     if not parts:
-        parts.append(f"Nothing materialized yet for {video_id}.")
+        from halo import registry
+
+        if video_id not in registry.all_videos():
+            raise UnknownVideo(f"Unknown video {video_id!r}: nothing is stored for it and it is not "
+                               "registered. Fix: `halo process PATH` (or `halo add PATH --run`) first.")
+        parts.append(f"Nothing materialized yet for {video_id}: it is registered; process it with "
+                     f"`halo add {registry.lookup(video_id).path} --id {video_id} --run`.")
     return Group(*parts)
 
 

@@ -42,7 +42,7 @@ def default_instance() -> DagsterInstance:
     ``base_dir`` dagster.yaml holds to the root (a Postgres dagster.yaml passes through as is).
     """
     home = ensure_dagster_home()
-    if Path(home).resolve() != PROJECT_ROOT:
+    if Path(home).resolve() != PROJECT_ROOT or not (PROJECT_ROOT / "dagster.yaml").is_file():
         return DagsterInstance.get()
     config = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text()) or {}
     return DagsterInstance.from_ref(InstanceRef.from_dir(home, overrides=_anchored(config, PROJECT_ROOT)))

@@ -1,45 +1,144 @@
-"""The `halo` command (also `python -m halo`).
+"""The `halo` command (also `python -m halo` / `python -m halo_cli`).
 
-The CLI is HALO's composition root: commands that drive Dagster import halo_assets lazily,
-so `halo` starts fast and the domain library stays free of Dagster imports.
+The CLI is HALO's composition root: commands import halo_assets / Dagster lazily, so `halo`
+starts fast. Rules every command keeps: exit 0 on success; exit 1 with one line naming the video
+and the fix on a user error (any HaloError, never a traceback); stdout carries only the result
+(ids, answers, JSON when asked), while progress and library logs go to stderr.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+from typing import Any, Iterator
+
 import click
 
+from halo.errors import HaloError
 from halo.paths import ensure_dagster_home
 
 
-@click.group()
+class _HaloGroup(click.Group):
+    """Turns any HaloError raised by a command into click's one-line `Error: ...`, exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except HaloError as exc:
+            raise click.ClickException(" ".join(str(exc).split())) from None
+
+
+@contextlib.contextmanager
+def stdout_to_stderr() -> Iterator[None]:
+    """Send everything written to stdout meanwhile (Python and C libraries alike) to stderr,
+    so `id=$(halo process ...)` captures only what the command itself prints afterwards."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+@click.group(cls=_HaloGroup)
 @click.version_option(package_name="halo")
-def main() -> None:
+@click.option("--model", "model_name", default=None, metavar="NAME",
+              help="Gemini model for summaries and answers (default: the resource's, gemini-2.5-flash).")
+@click.option("--gemini-timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+              help="Seconds before a Gemini call is abandoned and retried (default 60).")
+@click.pass_context
+def main(ctx: click.Context, model_name: str | None, gemini_timeout: float | None) -> None:
     """HALO: long videos -> cached, cost-audited knowledge for Gemini."""
     ensure_dagster_home()
+    ctx.obj = {"model_name": model_name, "gemini_timeout": gemini_timeout}
+
+
+def _pipeline(ctx: click.Context, **chunking: Any):
+    """A HALOPipeline with the environment's resources and this invocation's Gemini options."""
+    from halo.models import ChunkingConfig, GeminiConfig
+    from halo_cli.pipeline import HALOPipeline
+
+    options = ctx.find_root().obj or {}
+    gemini_config = None
+    if options.get("model_name") or options.get("gemini_timeout"):
+        from halo_resources.environments import get_resources
+
+        res = get_resources()["gemini"]
+        gemini_config = GeminiConfig(
+            model_name=options.get("model_name") or res.flash_model, max_tokens=res.max_output_tokens,
+            temperature=res.temperature, batch_size=res.batch_size,
+            timeout_s=options.get("gemini_timeout") or res.timeout_s, use_mock=res.use_local)
+    return HALOPipeline(chunking_config=ChunkingConfig(**chunking), gemini_config=gemini_config)
+
+
+def _print_answer(answer, as_json: bool) -> None:
+    from halo.llm.prompts import clock
+    from halo_cli.pipeline import answer_json
+
+    if as_json:
+        click.echo(answer_json(answer))
+        return
+    click.echo(answer.response_text)
+    cited = ", ".join(f"[{clock(c['start'])}-{clock(c['end'])}] {c['speaker'] or '?'} (chunk {c['chunk_id']})"
+                      for c in answer.citations) or "none"
+    click.echo(f"  cited: {cited}", err=True)
+    served = f"cache {answer.cache_tier}" if answer.cache_tier else answer.backend
+    click.echo(f"  {served} ({answer.model}), tokens in/cached/out {answer.input_tokens}/{answer.cached_tokens}/"
+               f"{answer.output_tokens}, ${answer.cost_usd:.6f}; naive whole video: {answer.naive_tokens:,} "
+               f"tokens, ${answer.naive_cost_usd:.4f}", err=True)
 
 
 @main.command()
 @click.option("--video", "video_path", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Video to run on (default: the bundled sample, data/samples/meeting.mp4).")
-def demo(video_path: str | None) -> None:
+@click.pass_context
+def demo(ctx: click.Context, video_path: str | None) -> None:
     """Run the whole pipeline on the bundled sample video and print what it produced."""
     from rich.console import Console
 
     from halo.paths import samples_dir
     from halo.report import print_report
-    from halo_assets.registration import add_video, failure_messages, run_video
 
     console = Console()
     path = video_path or str(samples_dir() / "meeting.mp4")
-    entry = add_video(path)
-    console.rule(f"HALO demo: {entry.video_id} ({path})")
-    result = run_video(entry.video_id)
-    print_report(entry.video_id, console)
-    if not result.success:
-        for message in failure_messages(result):
-            console.print(f"[red]failed[/] {message}")
-        raise SystemExit(1)
-    console.print(f"[green]Done.[/] Open the Dagster UI with `make ui` to see lineage and metadata of {entry.video_id}.")
+    console.rule(f"HALO demo: {path}")
+    pipeline = _pipeline(ctx)
+    with stdout_to_stderr():
+        pipeline.process_video(path)
+    print_report(pipeline.video_id, console)
+    console.print(f"[green]Done.[/] Open the Dagster UI with `make ui` to see lineage and metadata of "
+                  f"{pipeline.video_id}.")
+
+
+@main.command()
+@click.argument("video", type=click.Path(dir_okay=False))
+@click.option("--query", default=None, help="A question to answer once the video is processed.")
+@click.option("--use-rl-chunker", is_flag=True, help="Cut chunks with the trained PPO policy instead of the rules.")
+@click.option("--export", "export_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write everything stored for the video to this JSON file.")
+@click.option("--id", "video_id", default=None, help="Video id to use (default: a slug of the file name).")
+@click.pass_context
+def process(ctx: click.Context, video: str, query: str | None, use_rl_chunker: bool,
+            export_path: str | None, video_id: str | None) -> None:
+    """Register VIDEO, materialize every asset through Dagster, answer --query; print the video id."""
+    from halo_cli.export import write_export
+
+    pipeline = _pipeline(ctx, use_rl_chunker=use_rl_chunker)
+    with stdout_to_stderr():
+        chunks, results, metrics = pipeline.process_video(video, query=query, video_id=video_id)
+        if export_path:
+            write_export(pipeline, results["video_id"], export_path)
+    click.echo(results["video_id"])
+    click.echo(f"{len(chunks)} chunks; LLM {metrics['calls']} calls, ${metrics['cost_usd']:.4f} "
+               f"(naive baseline ${metrics['naive_cost_usd']:.4f}); {sum(metrics['stage_seconds'].values()):.1f} s "
+               f"in stages" + (f"; exported to {export_path}" if export_path else ""), err=True)
+    if results["answer"] is not None:
+        _print_answer(results["answer"], as_json=False)
 
 
 @main.command()
@@ -47,23 +146,40 @@ def demo(video_path: str | None) -> None:
 @click.option("--id", "video_id", default=None, help="Video id to use (default: a slug of the file name).")
 @click.option("--run/--no-run", default=False, help="Also process the video now, in this process.")
 @click.option("--replace", is_flag=True, help="Let --id move from the file it stands for to PATH.")
-def add(path: str, video_id: str | None, run: bool, replace: bool) -> None:
+@click.pass_context
+def add(ctx: click.Context, path: str, video_id: str | None, run: bool, replace: bool) -> None:
     """Register the video at PATH and add its partition; print its video id."""
-    from halo.errors import HaloError
-    from halo_assets.registration import add_video, failure_messages, run_video
+    from halo_assets.registration import add_video
 
-    try:
-        entry = add_video(path, video_id, replace=replace)
-    except HaloError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(entry.video_id)
-    if not run:
-        click.echo(f"Process it with `halo add {path!r} --id {entry.video_id} --run`, the UI or the daemon's schedule.", err=True)
+    if run:
+        pipeline = _pipeline(ctx)
+        with stdout_to_stderr():
+            pipeline.process_video(path, video_id=video_id, replace=replace)
+        click.echo(pipeline.video_id)
+        click.echo(f"Processed {pipeline.video_id}.", err=True)
         return
-    result = run_video(entry.video_id)
-    if not result.success:
-        raise click.ClickException(f"Processing {entry.video_id} failed:\n" + "\n".join(failure_messages(result)))
-    click.echo(f"Processed {entry.video_id}.", err=True)
+    with stdout_to_stderr():
+        entry = add_video(path, video_id, replace=replace)
+    click.echo(entry.video_id)
+    click.echo(f"Process it with `halo add {path!r} --id {entry.video_id} --run`, the UI or the daemon's "
+               "schedule.", err=True)
+
+
+@main.command()
+@click.argument("video_id")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+def export(video_id: str, file: str) -> None:
+    """Write VIDEO_ID's video, chunks, summaries, chapters, Q&A turns, costs and metrics as JSON
+    to FILE ("-" = stdout)."""
+    from halo_cli.export import write_export
+    from halo_cli.pipeline import HALOPipeline
+
+    with stdout_to_stderr():
+        text = write_export(HALOPipeline(), video_id, None if file == "-" else file)
+    if file == "-":
+        click.echo(text)
+    else:
+        click.echo(f"wrote {file}", err=True)
 
 
 @main.command()
@@ -117,10 +233,6 @@ def eval_segmentation(choi_dir, qmsum_file, limit, topics, bertscore, ablation, 
     print_rows(rows, as_json)
 
 
-if __name__ == "__main__":
-    main()
-
-
 @main.group(name="cache")
 def cache_group() -> None:
     """The answer cache (REDIS_URL, else the embedded redis-server in data/cache)."""
@@ -132,6 +244,14 @@ def _cache():
     return get_resources()["cache"].process_config_and_initialize().get_cache()
 
 
+def _redis_label(cache) -> str:
+    """Which Redis the cache is configured for (password hidden), even when it never connected."""
+    from halo.cache.tiered import redact_url
+
+    url = cache.config.redis_url
+    return f"REDIS_URL {redact_url(url)}" if url else "the embedded redis-server"
+
+
 @cache_group.command("stats")
 @click.option("--video", "video_id", default=None, help="Only this video's hits, misses and savings.")
 @click.option("--json", "as_json", is_flag=True, help="Print the raw statistics as JSON.")
@@ -139,12 +259,14 @@ def cache_stats(video_id: str | None, as_json: bool) -> None:
     """Hits and misses per tier, sizes against bounds, tokens and dollars saved."""
     import json
 
-    stats = _cache().stats(video_id)
+    cache = _cache()
+    stats = cache.stats(video_id)
     if as_json:
         click.echo(json.dumps(stats, indent=2))
         return
     if not stats.get("available"):
-        raise click.ClickException(f"Redis at {stats.get('redis') or '(embedded)'} is not reachable.")
+        raise click.ClickException(f"Redis at {_redis_label(cache)} is not reachable: start it or fix REDIS_URL "
+                                   "(unset it to use the embedded redis-server).")
     click.echo(f"cache at {stats['redis']}" + (f", video {video_id}" if video_id else ""))
     for tier in ("l1", "l2", "l3"):
         t = stats[tier]
@@ -159,15 +281,10 @@ def cache_stats(video_id: str | None, as_json: bool) -> None:
 @click.option("--video", "video_id", default=None, help="Clear only this video's entries.")
 def cache_clear(video_id: str | None) -> None:
     """Delete cached answers and summaries (all, or one video's). Statistics are kept."""
-    from halo.errors import HaloError
-
     cache = _cache()
     if not cache.available:
-        raise click.ClickException(f"Redis at {cache.url or '(embedded)'} is not reachable; nothing cleared.")
-    try:
-        removed = cache.clear(video_id)
-    except HaloError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(f"Redis at {_redis_label(cache)} is not reachable; nothing cleared.")
+    removed = cache.clear(video_id)
     click.echo(f"removed {removed} cache entries" + (f" of {video_id}" if video_id else ""))
 
 
@@ -179,70 +296,36 @@ def cache_stop() -> None:
     click.echo("stopped the embedded redis-server" if stop_embedded_redis() else "no embedded redis-server was running")
 
 
-def _conversation(video_id: str, session: str):
-    """A Conversation on VIDEO_ID with the environment's Gemini and cache resources (halo ask/chat)."""
-    from halo.qa import QA_ASSET, Conversation, VideoQA, validate_session_id
-    from halo_resources.environments import get_resources
-
-    validate_session_id(session)
-    video = VideoQA.load(video_id)
-    resources = get_resources()
-    cache = resources["cache"].process_config_and_initialize().get_cache()
-    gemini = resources["gemini"].process_config_and_initialize()
-    return Conversation(video, gemini.service(video_id, QA_ASSET, run_id=f"qa-{session}", cache=cache), session)
-
-
-def _print_turn(turn, as_json: bool) -> None:
-    import dataclasses
-    import json
-
-    from halo.llm.prompts import clock
-
-    if as_json:
-        click.echo(json.dumps(dataclasses.asdict(turn), indent=2))
-        return
-    click.echo(turn.answer)
-    cited = ", ".join(c["label"] for c in turn.citations) or "none"
-    parts = ", ".join(f"[{clock(r['start'])}-{clock(r['end'])}]" for r in turn.retrieved)
-    click.echo(f"  cited: {cited}   retrieved parts: {parts}", err=True)
-    if turn.rewrite_backend:
-        click.echo(f"  read as: {turn.standalone}  ({turn.rewrite_backend})", err=True)
-    served = f"cache {turn.cache_tier}" if turn.cache_tier else turn.backend
-    click.echo(f"  {served} ({turn.model}), tokens in/cached/out {turn.input_tokens}/{turn.cached_tokens}/"
-               f"{turn.output_tokens}, ${turn.cost_usd:.6f}; naive whole video: {turn.naive_tokens:,} "
-               f"tokens, ${turn.naive_cost_usd:.4f}", err=True)
-
-
 @main.command()
-@click.argument("video_id")
+@click.argument("video")
 @click.argument("question")
 @click.option("--session", default="default", show_default=True,
               help="Conversation to continue (follow-ups read the earlier turns).")
-@click.option("--json", "as_json", is_flag=True, help="Print the whole turn as JSON.")
-def ask(video_id: str, question: str, session: str, as_json: bool) -> None:
-    """Answer QUESTION about the processed video VIDEO_ID, citing [mm:ss] times."""
-    from halo.errors import HaloError
+@click.option("--json", "as_json", is_flag=True, help="Print the whole answer as JSON.")
+@click.pass_context
+def ask(ctx: click.Context, video: str, question: str, session: str, as_json: bool) -> None:
+    """Answer QUESTION about VIDEO (a processed video's id, or a file: processed first if needed),
+    citing [mm:ss] spans with speakers."""
+    from halo_cli.pipeline import check_question
 
-    try:
-        turn = _conversation(video_id, session).ask(question)
-    except HaloError as exc:
-        raise click.ClickException(str(exc)) from exc
-    _print_turn(turn, as_json)
+    check_question(question)
+    pipeline = _pipeline(ctx)
+    with stdout_to_stderr():
+        if os.path.isfile(video):
+            pipeline.process_video(video)
+        answer = pipeline.ask_question(question, pipeline.video_id or video, session=session)
+    _print_answer(answer, as_json)
 
 
 @main.command()
 @click.argument("video_id")
 @click.option("--session", default="default", show_default=True, help="Conversation to continue.")
-def chat(video_id: str, session: str) -> None:
+@click.pass_context
+def chat(ctx: click.Context, video_id: str, session: str) -> None:
     """Ask questions about VIDEO_ID one per line until EOF or "exit"."""
-    import sys
-
-    from halo.errors import HaloError
-
-    try:
-        convo = _conversation(video_id, session)
-    except HaloError as exc:
-        raise click.ClickException(str(exc)) from exc
+    pipeline = _pipeline(ctx)
+    with stdout_to_stderr():
+        convo = pipeline.conversation(video_id, session)
     interactive = sys.stdin.isatty()
     if interactive:
         click.echo(f"Session {session!r} on {video_id} ({len(convo.turns)} earlier turns). "
@@ -256,7 +339,9 @@ def chat(video_id: str, session: str) -> None:
         if not line.strip():
             continue
         try:
-            _print_turn(convo.ask(line.strip()), False)
+            with stdout_to_stderr():
+                answer = pipeline.answer(convo, line)
+            _print_answer(answer, False)
         except HaloError as exc:
             click.echo(f"error: {exc}", err=True)
     click.echo(f"saved {len(convo.turns)} turns to {convo.path}", err=True)
@@ -270,13 +355,9 @@ def sessions(video_id: str, as_json: bool) -> None:
     import json
     import time
 
-    from halo.errors import HaloError
     from halo.qa import list_sessions
 
-    try:
-        found = list_sessions(video_id)
-    except HaloError as exc:
-        raise click.ClickException(str(exc)) from exc
+    found = list_sessions(video_id)
     rows = [{"session": s.session_id, "turns": len(s.turns), "cost_usd": round(s.cost_usd, 8),
              "updated": time.strftime("%Y-%m-%d %H:%M", time.localtime(s.updated)),
              "last_question": s.turns[-1].question if s.turns else ""} for s in found]

@@ -1,0 +1,69 @@
+"""`halo export ID FILE`: everything stored for one video as one JSON document.
+
+Keys: video (probe + registered path), chunks, summaries (per chunk), video_summary,
+chapters, qa (every session's turns), costs (ledger rows + totals), metrics (stage seconds of
+the run that made the current outputs). Times are seconds from the start of the video.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+EXPORT_VERSION = 1
+
+
+def _records(df: pd.DataFrame | None) -> list[dict]:
+    return [] if df is None else json.loads(df.to_json(orient="records", date_format="iso"))
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe value (numpy scalars and arrays, NaN -> None)."""
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def export_video(pipeline, video_id: str) -> dict[str, Any]:
+    """The export document of ``video_id`` (UnknownVideo if it has no stored chunks)."""
+    from halo.llm.ledger import read_ledger, summarize_costs
+    from halo.qa import list_sessions
+    from halo.report import load_output
+
+    outputs = pipeline.outputs(video_id)
+    probe = load_output("video_file", video_id)
+    ledger = read_ledger(video_id)
+    return _plain({
+        "export_version": EXPORT_VERSION,
+        "video_id": video_id,
+        "video": _records(probe)[0] if probe is not None and len(probe) else {},
+        "chunks": _records(outputs["chunks"]),
+        "summaries": _records(outputs["chunk_summaries"]),
+        "video_summary": outputs["video_summary"],
+        "chapters": outputs["chapters"],
+        "qa": [{"session": s.session_id, "turns": [dataclasses.asdict(t) for t in s.turns]}
+               for s in list_sessions(video_id)],
+        "costs": {"totals": summarize_costs(ledger), "calls": _records(ledger)},
+        "metrics": pipeline.metrics(video_id),
+    })
+
+
+def write_export(pipeline, video_id: str, path: str | Path | None) -> str:
+    """Write the export of ``video_id`` atomically to ``path`` (None: only return the JSON text)."""
+    from halo.storage import write_bytes_atomic
+
+    text = json.dumps(export_video(pipeline, video_id), indent=2)
+    if path is not None:
+        write_bytes_atomic(Path(path).expanduser().resolve(), text.encode("utf-8"))
+    return text

@@ -1,0 +1,279 @@
+"""HALOPipeline: the seed's Python API, on top of the same Dagster assets as the UI.
+
+``process_video`` registers the file, adds its partition to the project's Dagster instance and
+materializes every per-video asset in-process (the ``process_video`` job), so a video processed
+here shows up in the UI with its lineage, metadata and ledger. ``ask_question`` answers from the
+stored outputs through the Q&A library (halo.qa), with the same cache and ledger.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from halo.errors import InvalidQuestion, ModelFileError, RunFailed, UnknownVideo
+from halo.models import CacheConfig, ChunkingConfig, GeminiConfig
+
+#: Longer questions are refused before anything is billed (a question is a sentence, not a file).
+MAX_QUESTION_CHARS = 2000
+#: Where an api_key given in GeminiConfig is handed to the resource: as an EnvVar, so the key
+#: never enters run config, the run's snapshot in the instance, or a log.
+PIPELINE_KEY_VAR = "HALO_PIPELINE_GEMINI_API_KEY"
+CONFIG_TAG = "halo/config"
+
+
+@dataclass
+class Answer:
+    """One answered question: text, the cited spans of the video, and what it cost."""
+
+    video_id: str
+    session: str
+    question: str
+    response_text: str
+    citations: list[dict]  # [{"start", "end", "speaker", "chunk_id"}], seconds from the start
+    cache_tier: str  # "" (not cached) | "L1" | "L2" | "L3"
+    backend: str  # "gemini" | "local" (offline backend) | "cache"
+    model: str
+    input_tokens: int
+    cached_tokens: int
+    output_tokens: int
+    cost_usd: float
+    naive_tokens: int  # the whole video sent to Gemini for this question
+    naive_cost_usd: float
+
+
+def check_question(question: str) -> str:
+    """The question stripped, or InvalidQuestion when it is empty or over MAX_QUESTION_CHARS."""
+    text = (question or "").strip()
+    if not text:
+        raise InvalidQuestion("Empty question: type what you want to know about the video.")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise InvalidQuestion(
+            f"Question of {len(text):,} characters refused (limit {MAX_QUESTION_CHARS:,}): ask one "
+            "question in a sentence or two; nothing was sent or billed.")
+    return text
+
+
+def _cited(citation: dict, chunks: pd.DataFrame, utterances: pd.DataFrame) -> dict:
+    """A citation with the chunk and the speaker it points into (most overlap wins)."""
+    start, end = float(citation["start"]), float(citation["end"])
+    end = max(end, start + 1e-3)
+
+    def best(frame: pd.DataFrame) -> Any:
+        if frame.empty:
+            return None
+        overlap = (frame["end"].clip(upper=end) - frame["start"].clip(lower=start)).to_numpy()
+        inside = (frame["start"] <= start) & (frame["end"] >= start)
+        score = overlap + inside.to_numpy() * 1e-6
+        return frame.iloc[int(score.argmax())] if score.max() > 0 or inside.any() else None
+
+    chunk, utt = best(chunks), best(utterances)
+    return {"start": start, "end": float(citation["end"]),
+            "speaker": None if utt is None else str(utt["speaker"]),
+            "chunk_id": None if chunk is None else int(chunk["chunk_id"])}
+
+
+class HALOPipeline:
+    """Process videos and answer questions about them, as the seed's README shows.
+
+    Configs left as None use the environment's resources (HALO_ENV, REDIS_URL, GEMINI_API_KEY).
+    """
+
+    def __init__(self, chunking_config: ChunkingConfig | None = None,
+                 cache_config: CacheConfig | None = None,
+                 gemini_config: GeminiConfig | None = None, *, instance: Any = None) -> None:
+        self.chunking_config = chunking_config or ChunkingConfig()
+        self.cache_config = cache_config
+        self.gemini_config = gemini_config
+        self.video_id: str | None = None  # the last video processed: ask_question's default
+        self._instance = instance
+        self._resources: dict[str, Any] | None = None
+
+    # -- wiring ---------------------------------------------------------------------------------
+    @property
+    def instance(self):
+        """The project's Dagster instance (DAGSTER_HOME, default the project root)."""
+        if self._instance is None:
+            from halo_assets.registration import default_instance
+
+            self._instance = default_instance()
+        return self._instance
+
+    def resources(self) -> dict[str, Any]:
+        """The environment's resources with this pipeline's cache and Gemini configs applied."""
+        if self._resources is None:
+            from halo_resources.environments import get_resources
+
+            resources = dict(get_resources())
+            if self.cache_config is not None:
+                c = self.cache_config
+                resources["cache"] = resources["cache"].model_copy(update={
+                    "l1_max_size": c.l1_max_size, "l2_max_size": c.l2_max_size,
+                    "l3_max_size": c.l3_max_size, "l2_similarity_threshold": c.l2_similarity_threshold,
+                    "redis_url": c.redis_url()})
+            if self.gemini_config is not None:
+                update = self.gemini_config.resource_fields()
+                if self.gemini_config.api_key:
+                    from dagster import EnvVar
+
+                    os.environ[PIPELINE_KEY_VAR] = self.gemini_config.api_key
+                    update["api_key"] = EnvVar(PIPELINE_KEY_VAR)
+                resources["gemini"] = resources["gemini"].model_copy(update=update)
+            self._resources = resources
+        return self._resources
+
+    def _config_signature(self) -> str:
+        """What decides the outputs beyond the file: chunker and LLM settings (a run tag)."""
+        gemini = self.resources()["gemini"]
+        wanted = {"chunking": self.chunking_config.chunker_config().model_dump(mode="json"),
+                  "llm": [gemini.backend, gemini.flash_model, gemini.max_output_tokens, gemini.temperature]}
+        return hashlib.sha256(json.dumps(wanted, sort_keys=True).encode()).hexdigest()[:16]
+
+    def _up_to_date(self, video_id: str, path: str, signature: str) -> bool:
+        """Every per-video asset stored, none stale, and made with the same settings."""
+        from dagster import AssetKey, AssetRecordsFilter
+
+        from halo_assets.definitions import ASSETS
+        from halo_assets.jobs import outdated_reasons, video_asset_graph
+
+        if outdated_reasons(self.instance, video_asset_graph(ASSETS), video_id, path):
+            return False
+        records = self.instance.fetch_materializations(
+            AssetRecordsFilter(asset_key=AssetKey("chunk_summaries"), asset_partitions=[video_id]), limit=1).records
+        run = self.instance.get_run_by_id(records[0].run_id) if records else None
+        return run is not None and run.tags.get(CONFIG_TAG) == signature
+
+    # -- the API --------------------------------------------------------------------------------
+    def process_video(self, video_path: str | os.PathLike, query: str | None = None,
+                      video_id: str | None = None, *, replace: bool = False,
+                      ) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
+        """Register and materialize ``video_path`` (skipped when its outputs are current).
+        ``replace`` lets an explicit ``video_id`` move from the file it stands for to this one.
+
+        Returns (chunks, results, metrics): the chunk table; the per-chunk summaries, the video
+        summary and chapters, and the Answer to ``query``; tokens, dollars, the naive baseline,
+        cache hits and per-stage seconds.
+        """
+        from halo_assets.definitions import defs
+        from halo_assets.registration import PROCESS_VIDEO_JOB, add_video, failure_messages
+
+        if query is not None:
+            check_question(query)
+        if self.chunking_config.use_rl_chunker:
+            self._check_policy()
+        entry = add_video(Path(video_path), video_id, instance=self.instance, replace=replace)
+        self.video_id = entry.video_id
+        signature = self._config_signature()
+        run_id = None
+        if not self._up_to_date(entry.video_id, entry.path, signature):
+            chunker = self.chunking_config.chunker_config().model_dump(mode="json")
+            result = defs.resolve_job_def(PROCESS_VIDEO_JOB).execute_in_process(
+                partition_key=entry.video_id, instance=self.instance, raise_on_error=False,
+                resources=self.resources(),
+                run_config={"ops": {"chunks": {"config": chunker}}, "loggers": {"stage_progress": {}}},
+                tags={"halo/source": "HALOPipeline", CONFIG_TAG: signature})
+            if not result.success:
+                raise RunFailed(f"Processing {entry.video_id} ({entry.path}) failed: "
+                                + "; ".join(failure_messages(result)))
+            run_id = result.run_id
+        outputs = self.outputs(entry.video_id)
+        results = {
+            "video_id": entry.video_id,
+            "chunk_summaries": outputs["chunk_summaries"],
+            "video_summary": outputs["video_summary"],
+            "chapters": outputs["chapters"],
+            "query": query,
+            "answer": self.ask_question(query, entry.video_id) if query else None,
+        }
+        return outputs["chunks"], results, self.metrics(entry.video_id, run_id)
+
+    def ask_question(self, question: str, video_id: str | None = None, session: str = "default") -> Answer:
+        """Answer ``question`` about ``video_id`` (default: the last video processed) with citations."""
+        check_question(question)
+        video_id = video_id or self.video_id
+        if video_id is None:
+            raise UnknownVideo("No video to ask about: call process_video(path) first or pass video_id.")
+        return self.answer(self.conversation(video_id, session), question)
+
+    def conversation(self, video_id: str, session: str = "default"):
+        """The Q&A session ``session`` on ``video_id`` (halo.qa), on this pipeline's cache and Gemini."""
+        from halo.qa import QA_ASSET, Conversation, VideoQA, validate_session_id
+
+        validate_session_id(session)
+        video = VideoQA.load(video_id)
+        resources = self.resources()
+        cache = resources["cache"].process_config_and_initialize().get_cache()
+        gemini = resources["gemini"].process_config_and_initialize()
+        return Conversation(video, gemini.service(video_id, QA_ASSET, run_id=f"qa-{session}", cache=cache), session)
+
+    def answer(self, convo, question: str) -> Answer:
+        """Ask ``question`` in ``convo``: the turn is saved and ledgered, returned as an Answer."""
+        turn = convo.ask(check_question(question))
+        video = convo.video
+        return Answer(
+            video_id=video.video_id, session=convo.session.session_id, question=turn.question,
+            response_text=turn.answer,
+            citations=[_cited(c, video.chunks, video.utterances) for c in turn.citations],
+            cache_tier=turn.cache_tier, backend=turn.backend, model=turn.model,
+            input_tokens=turn.input_tokens, cached_tokens=turn.cached_tokens,
+            output_tokens=turn.output_tokens, cost_usd=turn.cost_usd,
+            naive_tokens=turn.naive_tokens, naive_cost_usd=turn.naive_cost_usd)
+
+    # -- reading back ---------------------------------------------------------------------------
+    def outputs(self, video_id: str) -> dict[str, Any]:
+        """The stored chunks, summaries and chapters of ``video_id`` (UnknownVideo if none)."""
+        from halo.report import load_output
+
+        chunks = load_output("chunks", video_id)
+        if chunks is None:
+            raise UnknownVideo(f"Video {video_id!r} has no stored chunks: process it first with "
+                               "`halo process PATH` (or HALOPipeline().process_video(path)).")
+        summaries = load_output("chunk_summaries", video_id)
+        summary = load_output("video_summary", video_id)
+        row = summary.iloc[0] if summary is not None and len(summary) else None
+        return {
+            "chunks": chunks,
+            "chunk_summaries": summaries if summaries is not None else pd.DataFrame(),
+            "video_summary": "" if row is None else str(row["summary"]),
+            "chapters": [] if row is None else [dict(c) for c in row["chapters"]],
+        }
+
+    def metrics(self, video_id: str, run_id: str | None = None) -> dict[str, Any]:
+        """Tokens, dollars, the naive baseline, cache hits (from the ledger) and stage seconds."""
+        from halo.llm.ledger import read_ledger, summarize_costs
+
+        totals = summarize_costs(read_ledger(video_id))
+        return {"video_id": video_id, "run_id": run_id, **totals,
+                "stage_seconds": self.stage_seconds(video_id, run_id)}
+
+    def stage_seconds(self, video_id: str, run_id: str | None = None) -> dict[str, float]:
+        """Wall seconds per asset in ``run_id`` (default: the run that made the current chunks)."""
+        if run_id is None:
+            from dagster import AssetKey, AssetRecordsFilter
+
+            records = self.instance.fetch_materializations(
+                AssetRecordsFilter(asset_key=AssetKey("chunks"), asset_partitions=[video_id]), limit=1).records
+            if not records:
+                return {}
+            run_id = records[0].run_id
+        return {s.step_key: round(s.end_time - s.start_time, 3)
+                for s in self.instance.get_run_step_stats(run_id) if s.end_time and s.start_time}
+
+    def _check_policy(self) -> None:
+        from halo.chunking.rl import default_policy_path
+
+        path = Path(self.chunking_config.policy_path or default_policy_path())
+        if not path.is_file():
+            raise ModelFileError(
+                f"use_rl_chunker needs a trained chunking policy and there is none at {path}. Fix: "
+                "materialize the `chunking_policy` asset (Dagster UI) or leave use_rl_chunker=False.")
+
+
+def answer_json(answer: Answer) -> str:
+    return json.dumps(asdict(answer), indent=2)
