@@ -25,8 +25,9 @@ class BudgetExceeded(HaloError):
     """An LLM call that would push spend over the configured budget was not made."""
 
 
-class RetiredModel(HaloError, ValueError):
-    """A Gemini model name Google no longer serves (refused before any call)."""
+class RetiredModel(HaloError):
+    """A Gemini model name Google no longer serves (refused before any call). Not a ValueError on
+    purpose: raised from a config validator, it reaches the caller as itself, not wrapped."""
 
 
 class UnknownModelPrice(HaloError, KeyError):

@@ -122,13 +122,21 @@ def demo(ctx: click.Context, video_path: str | None) -> None:
 @click.option("--export", "export_path", type=click.Path(dir_okay=False), default=None,
               help="Also write everything stored for the video to this JSON file.")
 @click.option("--id", "video_id", default=None, help="Video id to use (default: a slug of the file name).")
+@click.option("--min-chunk-duration", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="Shortest chunk (default 20).")
+@click.option("--max-chunk-duration", type=click.FloatRange(min=0, min_open=True), default=None,
+              metavar="SECONDS", help="Longest chunk (default 300).")
 @click.pass_context
 def process(ctx: click.Context, video: str, query: str | None, use_rl_chunker: bool,
-            export_path: str | None, video_id: str | None) -> None:
-    """Register VIDEO, materialize every asset through Dagster, answer --query; print the video id."""
+            export_path: str | None, video_id: str | None, min_chunk_duration: float | None,
+            max_chunk_duration: float | None) -> None:
+    """Register VIDEO, materialize every asset through Dagster, answer --query; print the video id
+    (then the answer). Outputs made with the same settings for the same file are reused."""
     from halo_cli.export import write_export
 
-    pipeline = _pipeline(ctx, use_rl_chunker=use_rl_chunker)
+    limits = {k: v for k, v in (("min_chunk_duration", min_chunk_duration),
+                                ("max_chunk_duration", max_chunk_duration)) if v is not None}
+    pipeline = _pipeline(ctx, use_rl_chunker=use_rl_chunker, **limits)
     with stdout_to_stderr():
         chunks, results, metrics = pipeline.process_video(video, query=query, video_id=video_id)
         if export_path:
@@ -311,10 +319,14 @@ def ask(ctx: click.Context, video: str, question: str, session: str, as_json: bo
     check_question(question)
     pipeline = _pipeline(ctx)
     with stdout_to_stderr():
-        if os.path.isfile(video):
-            pipeline.process_video(video)
-        answer = pipeline.ask_question(question, pipeline.video_id or video, session=session)
+        video_id = pipeline.processed_id(video) if _looks_like_path(video) else video
+        answer = pipeline.ask_question(question, video_id, session=session)
     _print_answer(answer, as_json)
+
+
+def _looks_like_path(video: str) -> bool:
+    """A file name or path (what an id can never be: ids have no dots or slashes)."""
+    return os.path.exists(video) or os.sep in video or "." in video
 
 
 @main.command()

@@ -61,22 +61,21 @@ def check_question(question: str) -> str:
 
 
 def _cited(citation: dict, chunks: pd.DataFrame, utterances: pd.DataFrame) -> dict:
-    """A citation with the chunk and the speaker it points into (most overlap wins)."""
-    start, end = float(citation["start"]), float(citation["end"])
-    end = max(end, start + 1e-3)
+    """A cited [mm:ss] time or range as the utterance span it points at, with speaker and chunk.
 
-    def best(frame: pd.DataFrame) -> Any:
-        if frame.empty:
-            return None
-        overlap = (frame["end"].clip(upper=end) - frame["start"].clip(lower=start)).to_numpy()
-        inside = (frame["start"] <= start) & (frame["end"] >= start)
-        score = overlap + inside.to_numpy() * 1e-6
-        return frame.iloc[int(score.argmax())] if score.max() > 0 or inside.any() else None
-
-    chunk, utt = best(chunks), best(utterances)
-    return {"start": start, "end": float(citation["end"]),
-            "speaker": None if utt is None else str(utt["speaker"]),
-            "chunk_id": None if chunk is None else int(chunk["chunk_id"])}
+    Answers cite whole seconds (floored), so [00:23] means an utterance running at some moment
+    of 23.0-24.0 s; the utterance overlapping that second (or the range) most is the cited span.
+    """
+    start, end = float(citation["start"]), float(citation["end"]) + 1.0
+    overlap = (utterances["end"].clip(upper=end) - utterances["start"].clip(lower=start)).to_numpy()
+    if len(overlap) and overlap.max() > 0:
+        utt = utterances.iloc[int(overlap.argmax())]
+        start, end, speaker = float(utt["start"]), float(utt["end"]), str(utt["speaker"])
+    else:
+        end, speaker = float(citation["end"]), None
+    inside = chunks[(chunks["start"] <= start + 1e-6) & (chunks["end"] >= start - 1e-6)]
+    return {"start": start, "end": end, "speaker": speaker,
+            "chunk_id": int(inside.iloc[0]["chunk_id"]) if len(inside) else None}
 
 
 class HALOPipeline:
@@ -131,8 +130,9 @@ class HALOPipeline:
     def _config_signature(self) -> str:
         """What decides the outputs beyond the file: chunker and LLM settings (a run tag)."""
         gemini = self.resources()["gemini"]
-        wanted = {"chunking": self.chunking_config.chunker_config().model_dump(mode="json"),
-                  "llm": [gemini.backend, gemini.flash_model, gemini.max_output_tokens, gemini.temperature]}
+        llm = [gemini.backend] if gemini.backend == "local" else [
+            gemini.backend, gemini.flash_model, gemini.max_output_tokens, gemini.temperature]
+        wanted = {"chunking": self.chunking_config.chunker_config().model_dump(mode="json"), "llm": llm}
         return hashlib.sha256(json.dumps(wanted, sort_keys=True).encode()).hexdigest()[:16]
 
     def _up_to_date(self, video_id: str, path: str, signature: str) -> bool:
@@ -192,6 +192,23 @@ class HALOPipeline:
             "answer": self.ask_question(query, entry.video_id) if query else None,
         }
         return outputs["chunks"], results, self.metrics(entry.video_id, run_id)
+
+    def processed_id(self, video_path: str | os.PathLike) -> str:
+        """The id of the video at ``video_path``, processing it first unless its outputs are stored
+        for the file as it is now (whatever settings made them)."""
+        from halo import registry
+        from halo.media import probe
+        from halo.report import load_output
+        from halo_assets.registration import current_fingerprint
+
+        path = Path(video_path).expanduser().resolve()
+        probe(path)  # a missing or unreadable file fails here, naming the path
+        entry = next((e for e in registry.all_videos().values() if e.path == str(path)), None)
+        if entry is None or entry.fingerprint != current_fingerprint(path) \
+                or load_output("chunks", entry.video_id) is None:
+            return self.process_video(path)[1]["video_id"]
+        self.video_id = entry.video_id
+        return entry.video_id
 
     def ask_question(self, question: str, video_id: str | None = None, session: str = "default") -> Answer:
         """Answer ``question`` about ``video_id`` (default: the last video processed) with citations."""

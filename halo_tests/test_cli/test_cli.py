@@ -1,0 +1,122 @@
+"""`halo process / ask / export / report / cache` as a user runs them: results on stdout, one
+line and exit 1 for every user error, answers and exports checked against the sample's truth."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from halo.paths import PROJECT_ROOT
+from halo.report import load_output
+from halo.samplegen import load_truth
+from halo_cli.cli import _pipeline, main
+from halo_cli.pipeline import Answer
+from halo_tests.synth import make_video
+from halo_tests.test_cli.conftest import SAMPLE, project_env
+from halo_tests.test_cli.test_pipeline import assert_cited_spans
+
+TRUTH = load_truth()
+PRICE_QUERY = TRUTH["qa"][0]  # target price / cost / profit, said at 101-130 s
+
+
+def answer_of(stdout: str) -> Answer:
+    return Answer(**json.loads(stdout))
+
+
+def overlaps_truth(answer: Answer, query: dict, slack: float = 5.0) -> bool:
+    return any(c["start"] < query["end"] + slack and c["end"] > query["start"] - slack for c in answer.citations)
+
+
+def test_process_prints_the_id_and_exports_what_is_stored(api_env, tmp_path):
+    out = tmp_path / "meeting.json"
+    ran = CliRunner().invoke(main, ["process", str(SAMPLE), "--min-chunk-duration", "30",
+                                    "--query", PRICE_QUERY["query"], "--export", str(out)])
+    assert ran.exit_code == 0, ran.output
+    lines = ran.stdout.splitlines()
+    assert lines[0] == "meeting" and len(lines) > 1  # the id, then the answer; progress is on stderr
+    doc = json.loads(out.read_text())
+    chunks = load_output("chunks", "meeting")
+    assert [(c["start"], c["end"]) for c in doc["chunks"]] == list(zip(chunks["start"], chunks["end"]))
+    assert [s["chunk_id"] for s in doc["summaries"]] == list(chunks["chunk_id"])
+    assert abs(doc["video"]["duration_s"] - TRUTH["duration_s"]) < 0.1
+    assert doc["video_summary"] and [c["start"] for c in doc["chapters"]] == sorted(c["start"] for c in doc["chapters"])
+    questions = [t["question"] for s in doc["qa"] for t in s["turns"]]
+    assert {"What conclusions were drawn?", PRICE_QUERY["query"]} <= set(questions)
+    assert doc["costs"]["totals"]["calls"] == len(doc["costs"]["calls"]) > 0
+    assert doc["costs"]["totals"]["cost_usd"] == 0 and doc["metrics"]["stage_seconds"]["chunks"] > 0
+
+
+@pytest.mark.parametrize("video", ["meeting", str(SAMPLE)], ids=["by-id", "by-path"])
+def test_ask_cites_the_span_the_truth_names(api_env, video):
+    ran = CliRunner().invoke(main, ["ask", video, PRICE_QUERY["query"], "--session", "cli", "--json"])
+    assert ran.exit_code == 0, ran.output
+    answer = answer_of(ran.stdout)
+    assert answer.video_id == "meeting" and answer.backend in ("local", "cache")
+    assert overlaps_truth(answer, PRICE_QUERY), answer.citations
+    assert_cited_spans(answer, load_output("chunks", "meeting"), TRUTH)
+
+
+def test_export_to_stdout_is_json_only(api_env):
+    ran = CliRunner().invoke(main, ["export", "meeting", "-"])
+    assert ran.exit_code == 0, ran.output
+    assert json.loads(ran.stdout)["video_id"] == "meeting"
+
+
+BAD = [
+    (["ask", "nosuchvideo", "What happened?"], "Unknown video 'nosuchvideo'"),
+    (["ask", "{missing}", "What happened?"], "No video file at"),
+    (["process", "{missing}"], "No video file at"),
+    (["ask", "meeting", "   "], "Empty question"),
+    (["ask", "meeting", "why " * 25_000], "limit 2,000"),
+    (["--model", "gemini-1.5-flash", "ask", "meeting", "What happened?"], "gemini-2.5-flash"),
+    (["--model", "gemini-1.5-pro", "process", str(SAMPLE)], "is retired"),
+    (["process", str(SAMPLE), "--use-rl-chunker"], "chunking_policy"),
+    (["report", "../../etc"], "Invalid video id"),
+    (["report", "nosuchvideo"], "Unknown video 'nosuchvideo'"),
+    (["export", "nosuchvideo", "{out}"], "no stored chunks"),
+    (["ask", "meeting", "What happened?", "--session", "../x"], "session"),
+]
+
+
+@pytest.mark.parametrize("argv,message", BAD, ids=[" ".join(a)[:40] for a, _ in BAD])
+def test_user_errors_exit_1_with_one_line(api_env, tmp_path, argv, message):
+    argv = [a.format(missing=tmp_path / "missing.mp4", out=tmp_path / "out.json") for a in argv]
+    ran = CliRunner().invoke(main, argv)
+    assert ran.exit_code == 1, ran.output
+    assert len(ran.output.strip().splitlines()) == 1 and message in ran.output, ran.output
+    assert ran.exception is None or isinstance(ran.exception, SystemExit)
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_dead_redis_url_is_named(api_env, monkeypatch):
+    monkeypatch.setenv("REDIS_URL", "redis://:hunter2@127.0.0.1:1/0")
+    ran = CliRunner().invoke(main, ["cache", "stats"])
+    assert ran.exit_code == 1 and "REDIS_URL redis://***@127.0.0.1:1/0" in ran.output
+    assert "embedded" not in ran.output.split("unset")[0] and "hunter2" not in ran.output
+
+
+def test_gemini_timeout_and_model_reach_the_resource(api_env):
+    ctx = main.make_context("halo", ["--gemini-timeout", "7.5", "--model", "gemini-2.5-flash-lite", "sessions", "x"])
+    gemini = _pipeline(ctx).resources()["gemini"]
+    assert gemini.timeout_s == 7.5 and gemini.flash_model == "gemini-2.5-flash-lite"
+
+
+def test_stdout_holds_only_the_id_while_libraries_log(tmp_path):
+    """`id=$(halo add VIDEO --run)`: a real run in a subprocess, whisperx/Dagster logging meanwhile."""
+    env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))
+    with pytest.MonkeyPatch.context() as mp:
+        project_env(mp, tmp_path)
+        env.update({k: os.environ[k] for k in ("HALO_DATA_DIR", "DAGSTER_HOME")})
+        for k in ("GOOGLE_API_KEY", "GEMINI_API_KEY", "REDIS_URL", "HALO_ENV"):
+            env.pop(k, None)
+    video = make_video(tmp_path / "Stand Up.mp4", cuts=(1.5,), duration_s=3.0)
+    ran = subprocess.run([sys.executable, "-m", "halo", "add", str(video), "--run"], env=env,
+                         capture_output=True, text=True, timeout=900)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert ran.stdout == "stand-up\n"
+    assert "video_summary done" in ran.stderr and "Traceback" not in ran.stderr

@@ -1,0 +1,136 @@
+"""HALOPipeline: the issue's contract snippet, verbatim, against the sample's ground truth, and
+the processed video as a fully materialized partition of the project's Dagster instance."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from dagster import AssetRecordsFilter, DagsterInstance
+
+from halo.errors import HaloError, InvalidQuestion, RetiredModel, UnknownVideo
+from halo.models import CacheConfig, ChunkingConfig, GeminiConfig
+from halo.report import load_output
+from halo.samplegen import load_truth
+from halo_cli.pipeline import MAX_QUESTION_CHARS, Answer, HALOPipeline
+from halo_tests.test_cli.conftest import SAMPLE, project_env, run_contract
+
+TOPIC_TOLERANCE_S = 10.0
+
+
+def topic_changes_found(chunks: pd.DataFrame, truth: dict) -> int:
+    """True topic changes with a chunk boundary within TOPIC_TOLERANCE_S."""
+    cuts = chunks["start"].to_numpy()[1:]
+    starts = [t["start"] for t in truth["topics"][1:]]
+    return sum(any(abs(c - s) <= TOPIC_TOLERANCE_S for c in cuts) for s in starts)
+
+
+def speaker_map(video_id: str, truth: dict) -> dict[str, str]:
+    """Each diarized label -> the true speaker it overlaps most (over all utterances)."""
+    utt = load_output("utterances", video_id)
+    talk: dict[tuple[str, str], float] = {}
+    for u in utt.itertuples():
+        for t in truth["turns"]:
+            both = min(u.end, t["end"]) - max(u.start, t["start"])
+            if both > 0:
+                talk[(u.speaker, t["speaker"])] = talk.get((u.speaker, t["speaker"]), 0.0) + both
+    best: dict[str, tuple[float, str]] = {}
+    for (label, true), seconds in talk.items():
+        best[label] = max(best.get(label, (0.0, "")), (seconds, true))
+    return {label: true for label, (_, true) in best.items()}
+
+
+def true_speaker(start: float, end: float, truth: dict) -> str:
+    overlap = {t["speaker"]: min(end, t["end"]) - max(start, t["start"]) for t in truth["turns"]}
+    return max(overlap, key=overlap.get)
+
+
+def assert_cited_spans(answer: Answer, chunks: pd.DataFrame, truth: dict) -> None:
+    """Every citation is a span of real speech, by the right speaker, inside the chunk it names."""
+    assert answer.citations, answer.response_text
+    speakers = speaker_map(answer.video_id, truth)
+    for c in answer.citations:
+        assert 0 <= c["start"] < c["end"] <= truth["duration_s"] + 0.1
+        chunk = chunks.set_index("chunk_id").loc[c["chunk_id"]]
+        assert chunk["start"] - 0.01 <= c["start"] <= chunk["end"] + 0.01
+        speech = sum(max(0.0, min(c["end"], t["end"]) - max(c["start"], t["start"])) for t in truth["turns"])
+        assert speech >= 0.8 * (c["end"] - c["start"]), c
+        assert speakers[c["speaker"]] == true_speaker(c["start"], c["end"], truth), c
+
+
+def check_contract(ns: dict, truth: dict, video_id: str) -> None:
+    chunks, results, metrics, answer = ns["chunks"], ns["results"], ns["metrics"], ns["answer"]
+    # chunk table: ordered, no overlap, within the configured limits, cut at the true topic changes
+    assert list(chunks["chunk_id"]) == list(range(len(chunks)))
+    assert (chunks["start"].to_numpy()[1:] >= chunks["end"].to_numpy()[:-1] - 1e-6).all()
+    assert ((chunks["end"] - chunks["start"]).between(30.0, 300.0)).all()
+    assert topic_changes_found(chunks, truth) >= len(truth["topics"]) - 2
+    # per-chunk summaries + the answer to `query`, all from the labelled local backend
+    summaries = results["chunk_summaries"]
+    assert list(summaries["chunk_id"]) == list(chunks["chunk_id"]) and summaries["summary"].str.len().min() > 0
+    assert set(summaries["backend"]) == {"local"} and results["video_summary"] and results["chapters"]
+    assert isinstance(results["answer"], Answer) and results["answer"].backend == "local"
+    assert results["answer"].question == "What are the main topics discussed?"
+    # metrics: $0 spent, the naive baseline priced, every stage timed
+    assert metrics["cost_usd"] == 0 and metrics["naive_cost_usd"] > 0 and metrics["calls"] >= len(chunks)
+    assert {"transcript", "diarization", "chunks", "chunk_summaries"} <= set(metrics["stage_seconds"])
+    # the follow-up answer: text printed, spans cited against the truth
+    assert answer.response_text and answer.backend == "local" and answer.cost_usd == 0
+    assert_cited_spans(answer, chunks, truth)
+    assert_materialized(video_id)
+
+
+def assert_materialized(video_id: str) -> None:
+    """The video is a partition of the project's instance and every per-video asset is stored."""
+    from halo_assets.definitions import ASSETS
+    from halo_assets.jobs import video_asset_graph
+
+    instance = DagsterInstance.get()
+    assert video_id in instance.get_dynamic_partitions("videos")
+    keys = video_asset_graph(ASSETS)
+    missing = [k.to_user_string() for k in keys if not instance.fetch_materializations(
+        AssetRecordsFilter(asset_key=k, asset_partitions=[video_id]), limit=1).records]
+    assert len(keys) >= 12 and missing == []
+
+
+def test_contract_on_the_bundled_sample(contract, api_env, capsys):
+    check_contract(contract, load_truth(), "meeting")
+
+
+def test_a_second_process_with_the_same_settings_reuses_the_outputs(api_env):
+    pipeline = HALOPipeline(ChunkingConfig(min_chunk_duration=30.0), CacheConfig(),
+                            GeminiConfig(model_name="gemini-1.5-flash", use_mock=True))
+    runs = len(DagsterInstance.get().get_run_records())
+    chunks, results, metrics = pipeline.process_video(SAMPLE)
+    assert len(DagsterInstance.get().get_run_records()) == runs and metrics["run_id"] is None
+    assert results["answer"] is None and len(chunks) and metrics["stage_seconds"]
+
+
+def test_bad_input_fails_before_any_run(api_env, tmp_path):
+    pipeline = HALOPipeline(gemini_config=GeminiConfig(use_mock=True))
+    runs = len(DagsterInstance.get().get_run_records())
+    with pytest.raises(RetiredModel, match="gemini-2.5-flash"):
+        GeminiConfig(model_name="gemini-1.5-flash")
+    with pytest.raises(HaloError, match="No video file"):
+        pipeline.process_video(tmp_path / "missing.mp4")
+    with pytest.raises(InvalidQuestion, match="Empty question"):
+        pipeline.ask_question("  ", "meeting")
+    with pytest.raises(InvalidQuestion, match="refused"):
+        pipeline.ask_question("why? " * MAX_QUESTION_CHARS, "meeting")
+    with pytest.raises(UnknownVideo, match="process_video"):
+        pipeline.ask_question("Who spoke first?")
+    with pytest.raises(HaloError, match="nosuchvideo"):
+        pipeline.ask_question("Who spoke first?", "nosuchvideo")
+    with pytest.raises(HaloError, match="chunking_policy"):
+        HALOPipeline(ChunkingConfig(use_rl_chunker=True, policy_path=str(tmp_path / "none.zip"))).process_video(SAMPLE)
+    assert len(DagsterInstance.get().get_run_records()) == runs
+
+
+@pytest.mark.slow
+def test_contract_on_a_generated_meeting(tmp_path, monkeypatch):
+    """The same snippet on a freshly generated meeting (new voices plan, new truth)."""
+    from halo import samplegen
+
+    project_env(monkeypatch, tmp_path)
+    video = tmp_path / "standup.mp4"
+    truth = samplegen.make_meeting_video(video, 150, seed=11, topic_seconds=40, workers=1)
+    check_contract(run_contract(video), truth, "standup")
