@@ -87,6 +87,8 @@ def _print_answer(answer, as_json: bool) -> None:
     cited = ", ".join(f"[{clock(c['start'])}-{clock(c['end'])}] {c['speaker'] or '?'} (chunk {c['chunk_id']})"
                       for c in answer.citations) or "none"
     click.echo(f"  cited: {cited}", err=True)
+    if answer.rewrite_backend:
+        click.echo(f"  read as: {answer.standalone}  ({answer.rewrite_backend})", err=True)
     served = f"cache {answer.cache_tier}" if answer.cache_tier else answer.backend
     click.echo(f"  {served} ({answer.model}), tokens in/cached/out {answer.input_tokens}/{answer.cached_tokens}/"
                f"{answer.output_tokens}, ${answer.cost_usd:.6f}; naive whole video: {answer.naive_tokens:,} "

@@ -46,6 +46,8 @@ class Answer:
     cost_usd: float
     naive_tokens: int  # the whole video sent to Gemini for this question
     naive_cost_usd: float
+    standalone: str = ""  # the question as answered (a follow-up rewritten to stand alone)
+    rewrite_backend: str = ""  # "" (not a follow-up) | "heuristic" | "gemini" | "cache"
 
 
 def check_question(question: str) -> str:
@@ -240,7 +242,8 @@ class HALOPipeline:
             cache_tier=turn.cache_tier, backend=turn.backend, model=turn.model,
             input_tokens=turn.input_tokens, cached_tokens=turn.cached_tokens,
             output_tokens=turn.output_tokens, cost_usd=turn.cost_usd,
-            naive_tokens=turn.naive_tokens, naive_cost_usd=turn.naive_cost_usd)
+            naive_tokens=turn.naive_tokens, naive_cost_usd=turn.naive_cost_usd,
+            standalone=turn.standalone, rewrite_backend=turn.rewrite_backend)
 
     # -- reading back ---------------------------------------------------------------------------
     def outputs(self, video_id: str) -> dict[str, Any]:

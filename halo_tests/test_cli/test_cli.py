@@ -102,21 +102,37 @@ def test_dead_redis_url_is_named(api_env, monkeypatch):
 
 def test_gemini_timeout_and_model_reach_the_resource(api_env):
     ctx = main.make_context("halo", ["--gemini-timeout", "7.5", "--model", "gemini-2.5-flash-lite", "sessions", "x"])
-    gemini = _pipeline(ctx).resources()["gemini"]
+    with ctx:
+        ctx.invoke(main.callback, **ctx.params)
+        gemini = _pipeline(ctx).resources()["gemini"]
     assert gemini.timeout_s == 7.5 and gemini.flash_model == "gemini-2.5-flash-lite"
 
 
-def test_stdout_holds_only_the_id_while_libraries_log(tmp_path):
-    """`id=$(halo add VIDEO --run)`: a real run in a subprocess, whisperx/Dagster logging meanwhile."""
+def test_stdout_holds_only_the_id_and_a_failed_step_is_one_line(tmp_path):
+    """`id=$(halo add VIDEO --run)` while whisperx and Dagster log; then a run whose `chunks` step
+    fails (a corrupt PPO policy): its reason in one line, no traceback. Real runs, in subprocesses."""
     env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))
     with pytest.MonkeyPatch.context() as mp:
         project_env(mp, tmp_path)
         env.update({k: os.environ[k] for k in ("HALO_DATA_DIR", "DAGSTER_HOME")})
-        for k in ("GOOGLE_API_KEY", "GEMINI_API_KEY", "REDIS_URL", "HALO_ENV"):
-            env.pop(k, None)
+    for k in ("GOOGLE_API_KEY", "GEMINI_API_KEY", "REDIS_URL", "HALO_ENV"):
+        env.pop(k, None)
     video = make_video(tmp_path / "Stand Up.mp4", cuts=(1.5,), duration_s=3.0)
-    ran = subprocess.run([sys.executable, "-m", "halo", "add", str(video), "--run"], env=env,
-                         capture_output=True, text=True, timeout=900)
+
+    def halo(*argv: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "halo", *argv], env=env, capture_output=True,
+                              text=True, timeout=900)
+
+    ran = halo("add", str(video), "--run")
     assert ran.returncode == 0, ran.stderr[-2000:]
     assert ran.stdout == "stand-up\n"
     assert "video_summary done" in ran.stderr and "Traceback" not in ran.stderr
+
+    policy = tmp_path / "data" / "models" / "chunking_policy" / "policy.zip"
+    policy.parent.mkdir(parents=True)
+    policy.write_bytes(b"not a zip")
+    failed = halo("process", str(video), "--use-rl-chunker")
+    assert failed.returncode == 1 and failed.stdout == ""
+    errors = [line for line in failed.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "Processing stand-up" in errors[0] and "chunks:" in errors[0], failed.stderr
+    assert "Traceback" not in failed.stderr and len(failed.stderr.splitlines()) < 40, failed.stderr

@@ -40,7 +40,9 @@ def speaker_map(video_id: str, truth: dict) -> dict[str, str]:
 
 
 def true_speaker(start: float, end: float, truth: dict) -> str:
-    overlap = {t["speaker"]: min(end, t["end"]) - max(start, t["start"]) for t in truth["turns"]}
+    overlap: dict[str, float] = {}
+    for t in truth["turns"]:
+        overlap[t["speaker"]] = overlap.get(t["speaker"], 0.0) + max(0.0, min(end, t["end"]) - max(start, t["start"]))
     return max(overlap, key=overlap.get)
 
 
