@@ -11,6 +11,7 @@ import time
 
 from dagster import DagsterEventType, InitLoggerContext, logger
 from rich.console import Console
+from rich.markup import escape
 
 _MARKS = {
     DagsterEventType.STEP_START: ("[cyan]…[/]", "running"),
@@ -30,8 +31,10 @@ class _StageProgressHandler(logging.Handler):
         meta = getattr(record, "dagster_meta", None) or {}
         event = meta.get("dagster_event")
         if event is None or event.event_type not in _MARKS:
-            if record.levelno >= logging.WARNING:
-                self.console.print(f"  [yellow]![/] {record.getMessage()}")
+            # one line each: the run's failure (with its stack) is reported by the caller
+            if record.levelno >= logging.WARNING and (event is None or event.event_type != DagsterEventType.RUN_FAILURE):
+                self.console.print(f"  [yellow]![/] {escape(record.getMessage().strip().splitlines()[0])}",
+                                   highlight=False, soft_wrap=True)
             return
         step = event.step_key or "?"
         mark, word = _MARKS[event.event_type]
@@ -42,8 +45,11 @@ class _StageProgressHandler(logging.Handler):
         elapsed = time.monotonic() - self.started.get(step, time.monotonic())
         detail = ""
         if event.event_type == DagsterEventType.STEP_FAILURE and event.step_failure_data:
-            detail = f": {event.step_failure_data.error.message.strip().splitlines()[-1]}"
-        self.console.print(f"  {mark} {step} {word} in {elapsed:.1f} s{detail}")
+            error = event.step_failure_data.error
+            while error.cause is not None:  # Dagster's wrapper first, the asset's own error last
+                error = error.cause
+            detail = f": {escape(' '.join(error.message.split()))}"
+        self.console.print(f"  {mark} {step} {word} in {elapsed:.1f} s{detail}", highlight=False, soft_wrap=True)
 
 
 @logger(description="One line per stage: started, done (wall time) or failed (why).")
