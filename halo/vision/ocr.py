@@ -35,7 +35,7 @@ import pandas as pd
 
 from halo.errors import MediaError, ModelFileError
 from halo.media import picture_streams
-from halo.models import verify_file
+from halo.model_files import verify_file
 
 OCR_COLUMNS = ["scene_id", "start", "end", "frame_s", "text", "confidence"]
 

@@ -113,7 +113,7 @@ def test_hostile_partition_keys(good, data_root, key) -> None:
 def test_add_another_file_under_a_taken_id_is_refused(data_root, tmp_path, monkeypatch) -> None:
     from click.testing import CliRunner
 
-    from halo.cli import main
+    from halo_cli.cli import main
 
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     (tmp_path / "dagster_home").mkdir()

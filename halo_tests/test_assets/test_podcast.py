@@ -26,7 +26,7 @@ def stored(asset: str, video_id: str) -> pd.DataFrame:
 
 @pytest.mark.slow
 def test_podcasts_process_end_to_end_and_answer_questions(data_root, no_key_env, fresh_redis, monkeypatch):
-    from halo.cli import main
+    from halo_cli.cli import main
     from halo_assets.definitions import ASSETS
     from halo_resources.cache import CacheResource
     from halo_resources.environments import get_resources

@@ -8,6 +8,7 @@ import pytest
 from dagster import AssetRecordsFilter, DagsterInstance
 
 from halo.errors import HaloError, InvalidQuestion, RetiredModel, UnknownVideo
+from halo.llm.pricing import current_models
 from halo.models import CacheConfig, ChunkingConfig, GeminiConfig
 from halo.report import load_output
 from halo.samplegen import load_truth
@@ -110,7 +111,7 @@ def test_a_second_process_with_the_same_settings_reuses_the_outputs(api_env):
 def test_bad_input_fails_before_any_run(api_env, tmp_path):
     pipeline = HALOPipeline(gemini_config=GeminiConfig(use_mock=True))
     runs = len(DagsterInstance.get().get_run_records())
-    with pytest.raises(RetiredModel, match="gemini-2.5-flash"):
+    with pytest.raises(RetiredModel, match=current_models()[0]):
         GeminiConfig(model_name="gemini-1.5-flash")
     with pytest.raises(HaloError, match="No video file"):
         pipeline.process_video(tmp_path / "missing.mp4")

@@ -188,7 +188,7 @@ def test_parallel_reservations_do_not_fail_a_budget_the_real_spend_fits(data_roo
 def test_report_json_gives_halo_and_every_baseline_per_question(data_root, gemini_env):
     from click.testing import CliRunner
 
-    from halo.cli import main
+    from halo_cli.cli import main
     from halo.llm.baseline import baselines_per_question
     from halo.paths import parquet_dir
     from halo.storage import write_parquet_atomic
