@@ -48,7 +48,7 @@ def stdout_to_stderr() -> Iterator[None]:
 @click.group(cls=_HaloGroup)
 @click.version_option(package_name="halo")
 @click.option("--model", "model_name", default=None, metavar="NAME",
-              help="Gemini model for summaries and answers (default: the resource's, gemini-2.5-flash).")
+              help="Gemini model for summaries and answers (default: the Gemini resource's flash_model).")
 @click.option("--gemini-timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
               help="Seconds before a Gemini call is abandoned and retried (default 60).")
 @click.pass_context
