@@ -1,24 +1,28 @@
-"""Near-miss guard: a semantic hit must answer the *same* question, not a similar-looking one.
+"""Verify before serving: a semantic (L2) candidate answers the *same* question, or it is not served.
 
-Sentence embeddings put "What did Laura say before the break?" and "What did Laura say after
-the break?" almost on top of each other (cosine > 0.95 with MiniLM), yet the answers differ.
-GPTCache's own benchmark returns a wrong answer for 8.7% of its hits at threshold 0.9 for
-exactly this reason. So after the similarity threshold, L2 also requires that the *key facts*
-of the two questions agree, extracted with cheap, explainable rules:
+Sentence embeddings put "What production cost did the project manager propose?" and "What
+selling price did the project manager propose?" almost on top of each other (cosine > 0.9 with
+MiniLM), and the same for a question and its twin with two roles swapped. No single cosine
+threshold separates those from real paraphrases, so an L2 candidate above the threshold must
+also pass checks that look at what the two questions *say*, each one explainable:
 
-- numbers (digits, number words, ordinals, money, percentages, clock times),
-- negation (parity of not / n't / never / no / without ...),
-- names (capitalised words that are not sentence-initial) and speaker labels / meeting roles,
-- time expressions (weekdays, months, morning / yesterday / last week ...),
-- order and position (before / after, first / last, beginning / end, earlier / later),
-- polarity pairs (agree / disagree, pros / cons, more / less, increase / decrease ...),
-- the kind of question asked (why / who / when / where / how many),
-- scope: one question is the other plus two or more content words ("... and its use").
+1. Key facts (:func:`key_facts`) agree: numbers (digits, number words, ordinals, money,
+   clock times), negation parity, names, speakers / meeting roles, time expressions, order
+   and position (before / after, first / last), polarity pairs (agree / disagree, pros / cons),
+   the kind of question (why / who / when / how many / yes-no).
+2. Roles: when both questions name the same two or more people, they name them in the same
+   order ("what did the UI designer think of the industrial designer's job" is not its swap).
+3. Content: after dropping function words and the words people wrap a question in ("what did
+   X say / think / feel about", "summarise the discussion of"), stemming, and mapping a short
+   table of general-English equivalents to one token, the remaining content words of the two
+   questions are the same set. Any content word on one side only ("cost" vs "price", "profit
+   target" vs "production cost target", "... and its use") rejects the candidate.
+4. Grounding (in halo.cache.semantic, not here): the chunks the new question's own retrieval
+   reached must overlap the chunks the cached answer was built from.
 
-Synonyms inside each group map to one canonical token ("pros" = "advantages", "prior to" =
-"before"), so paraphrases still hit. The rules lean towards rejecting: a false miss costs one
-LLM call, a false hit returns a wrong answer. Precision and hit rate are measured by
-bench/bench_cache.py on halo/cache/data/paraphrase_bench.json.
+The rules lean towards rejecting: a false miss costs one LLM call, a false hit returns a wrong
+answer. They were fitted only on the tuning half of bench/data/cache_bench.json (QMSum val
+meetings on even lines, bench/splits.py); bench/bench_cache.py reports on the other half.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+
+from nltk.stem.snowball import SnowballStemmer
 
 _NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -144,6 +150,9 @@ _NOT_NAMES = {
 _CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?\b")
 _NUMBER = re.compile(r"(?<![\w.])[$£€]?\d[\d,]*(?:\.\d+)?%?")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_CLAUSE_WHEN = re.compile(r"(?<![\w'])(?:when|while)\s+(?=\w+ing\b|it comes\b)")
+_YES_NO = re.compile(r"\s*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\b")
+_WH = re.compile(r"\b(?:what|why|who|whom|whose|when|where|which|how)\b")
 _SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+|\n)\s*[\"'(]*$")
 
 
@@ -159,10 +168,19 @@ class KeyFacts:
     order: frozenset
     polarity: frozenset
     kind: frozenset
+    people: tuple = ()  # speakers and names in the order the question names them
 
     def differences(self, other: "KeyFacts") -> list[str]:
-        """Names of the fact groups that differ (empty = the facts agree)."""
-        return [name for name in self.__dataclass_fields__ if getattr(self, name) != getattr(other, name)]
+        """Names of the fact groups that differ (empty = the facts agree).
+
+        ``roles``: the same people named in another order (who did what to whom swapped).
+        """
+        diff = [name for name in self.__dataclass_fields__
+                if name != "people" and getattr(self, name) != getattr(other, name)]
+        if (not diff and len(self.people) >= 2 and set(self.people) == set(other.people)
+                and self.people != other.people):
+            diff.append("roles")
+        return diff
 
 
 @lru_cache(maxsize=None)
@@ -197,8 +215,12 @@ def key_facts(question: str) -> KeyFacts:
 
     # Names: capitalised words that do not start a sentence (and are not speaker roles).
     lowered = text_wo_clock.lower()
+    people: list[tuple[int, str]] = [(m.start(), _SPEAKERS[m.group(0)])
+                                     for m in _table_pattern(id(_SPEAKERS)).finditer(lowered)]
     speakers, lowered_rest = _phrase_tokens(lowered, _SPEAKERS)
-    speakers |= {f"label:{m.group(1).lower()}" for m in _SPEAKER_LABEL.finditer(text)}
+    labels = [(m.start(), f"label:{m.group(1).lower()}") for m in _SPEAKER_LABEL.finditer(text_wo_clock)]
+    people += labels
+    speakers |= {label for _, label in labels}
     names: set[str] = set()
     for match in _WORD.finditer(text_wo_clock):
         word = match.group(0)
@@ -217,9 +239,11 @@ def key_facts(question: str) -> KeyFacts:
         if low in _ALL_GROUP_WORDS:
             continue
         names.add(low)
+        people.append((match.start(), low))
 
     groups: dict[str, set[str]] = {}
-    rest = lowered_rest.replace("n't", " n't")
+    # "when discussing X" / "while talking about X" frame the question; they are not "when?".
+    rest = _CLAUSE_WHEN.sub(" ", lowered_rest.replace("n't", " n't"))
     for group, table in _GROUPS.items():
         groups[group], rest = _phrase_tokens(rest, table)
     for word in _WORD.findall(rest):
@@ -229,7 +253,11 @@ def key_facts(question: str) -> KeyFacts:
     negations = len(re.findall(r"(?<![\w'])(?:not|n't|no|never|none|nobody|nothing|neither|nor|"
                                r"without|cannot|lack|lacked|absence|unless)(?![\w'])",
                                lowered_rest.replace("n't", " n't")))
+    if not groups["kind"] and _YES_NO.match(lowered) and not _WH.search(lowered):
+        groups["kind"].add("yes/no")
+    order_of_people = tuple(dict.fromkeys(who for _, who in sorted(people)))
     return KeyFacts(
+        people=order_of_people,
         numbers=frozenset(numbers),
         negated=negations % 2 == 1,
         names=frozenset(names),
@@ -245,33 +273,95 @@ _ALL_GROUP_WORDS = {w for table in _GROUPS.values() for w in table if " " not in
 _TABLES = {id(table): table for table in (*_GROUPS.values(), _SPEAKERS)}
 
 
-# Function words and the words people wrap a question in ("quick question: can you tell me...").
-_STOP = set("""
-a about above after again all also am an and any are as at be been being both but by can could
-did do does doing done during each either for from further had has have having he her here hers
-him his how i if in into is it its itself just me my of off on once only or other our out over own
-same she should so some such than that the their them then there these they this those through to
-too under until up very was we were what when where which while who whom why will with would you
-your yours whats what's who's quick question tell please exactly briefly give summary summarize
-summarise recap sum know let explain describe regarding concerning mention mentioned say said
-talk talked discuss discussed discussion conversation anything something thing things kind
+
+
+# Function words, and the words people wrap a question in ("quick question: can you tell me what
+# the PM thought about..."): they never change which answer is right.
+_STOP = frozenset("""
+a about above across again all also am among an and any are around as at be been being both but
+by can could did do does doing done during each either for from further had has have having he
+her here hers him his how i if in into is it its itself just me my of off on onto once only or
+other our out over own same she should so some such than that the their them then there these
+they this those through to too toward towards under until upon very was we were what when where
+which while who whom why will with would you your yours whats what's who's per via
+quick question tell please exactly briefly brief give know let explain describe regarding
+concerning mention mentioned say said says talk talked talking discuss discussed discussing
+discussion discussions conversation anything something thing things kind sort think thought
+thinks feel felt feeling feelings view views opinion opinions perspective stance attitude
+position take overall general generally main mainly summarize summarise summarized summary
+recap sum overview happen happened happening go went going get got make made set come came
+meeting session group team everyone everybody members participants whole point points like
+express expressed share shared comment comments remark remarks speak spoke present current
 """.split())
 
+# General-English words that ask for the same thing, one token each (stems of the words are
+# matched, so "suggested" and "suggestion" count as "suggest"). Deliberately short: two words
+# are equivalent here only if swapping them can never change the answer in a meeting question.
+_EQUIVALENT: dict[str, tuple[str, ...]] = {
+    "propose": ("propose", "proposal", "suggest", "suggestion", "recommend", "recommendation",
+                "advise", "put forward"),
+    "decide": ("decide", "decision", "conclude", "conclusion", "settle", "resolve", "outcome"),
+    "problem": ("problem", "issue", "difficulty", "trouble"),
+    "choose": ("choose", "choice", "select", "selection", "pick"),
+    "respond": ("respond", "response", "reply", "answer", "react", "reaction"),
+    "ask": ("ask", "question", "query", "enquire", "inquire"),
+    "remote": ("remote control", "remote", "remote controller", "controller"),
+    "reason": ("reason", "rationale", "justification", "motivation"),
+    "plan": ("plan", "intend", "intention"),
+    "idea": ("idea", "notion", "concept"),
+    "goal": ("goal", "aim", "objective"),
+    "discuss": ("debate", "deliberate"),
+}
+_STEM = SnowballStemmer("english").stem
+_PHRASE_EQUIV = {p: canon for canon, words in _EQUIVALENT.items() for p in words if " " in p}
+_STEM_EQUIV = {_STEM(w): canon for canon, words in _EQUIVALENT.items() for w in words if " " not in w}
+_PHRASE = re.compile(r"(?<![\w'])(?:" + "|".join(
+    re.escape(p) for p in sorted([*_PHRASE_EQUIV, *(k for k in _SPEAKERS if " " in k)], key=len,
+                                 reverse=True)) + r")(?!\w)")
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9'-]*")
+_FACT_WORDS = frozenset({w for table in (*_GROUPS.values(), _SPEAKERS) for w in table} | set(_NUMBER_WORDS))
 
-def _content(question: str) -> frozenset[str]:
-    words = re.findall(r"[a-z][a-z'-]+", question.lower().replace("’", "'"))
-    return frozenset(w.split("'")[0][:6] for w in words if w not in _STOP and len(w) > 2)
+
+@lru_cache(maxsize=4096)
+def content_terms(question: str) -> frozenset[str]:
+    """Stemmed content words of a question, equivalents mapped to one token.
+
+    Words the key facts already compare (numbers, roles, polarity, order...) are left out, so
+    each difference is reported once, under the check that understands it.
+    """
+    text = question.lower().replace("’", "'").replace("‘", "'")
+    text = _PHRASE.sub(lambda m: " " + _PHRASE_EQUIV.get(m.group(0), "") + " ", text)
+    terms = set()
+    for token in _TOKEN.findall(text):
+        word = token.removesuffix("'s").strip("'-")
+        if len(word) < 2 or word in _STOP or word in _FACT_WORDS or word[0].isdigit():
+            continue
+        stem = _STEM(word)
+        terms.add(_STEM_EQUIV.get(stem, stem))
+    return frozenset(terms) - _STOP_STEMS
 
 
-def asks_more(question: str, cached_question: str) -> bool:
-    """One question is the other plus two or more content words ("... and explaining its use")."""
-    a, b = _content(question), _content(cached_question)
-    return (a < b and len(b - a) >= 2) or (b < a and len(a - b) >= 2)
+_STOP_STEMS = frozenset(_STEM(w) for w in _STOP)
 
 
-def facts_agree(question: str, cached_question: str) -> tuple[bool, list[str]]:
-    """True when both questions carry the same key facts; else False and which groups differ."""
-    diff = key_facts(question).differences(key_facts(cached_question))
-    if asks_more(question, cached_question):
-        diff.append("scope")
-    return not diff, diff
+@dataclass(frozen=True)
+class Verdict:
+    """Why a cached question does not answer a new one (``ok`` when nothing differs)."""
+
+    reasons: tuple[str, ...]
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.reasons
+
+
+def verify(question: str, cached_question: str) -> Verdict:
+    """Checks 1-3 of the module doc: does ``cached_question``'s answer answer ``question``?"""
+    reasons = key_facts(question).differences(key_facts(cached_question))
+    new, old = content_terms(question), content_terms(cached_question)
+    detail = ""
+    if new != old:
+        reasons.append("content")
+        detail = "/".join(sorted(new - old)) + " vs " + "/".join(sorted(old - new))
+    return Verdict(tuple(reasons), detail)

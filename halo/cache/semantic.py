@@ -36,7 +36,7 @@ import faiss
 import numpy as np
 import redis
 
-from halo.cache.guard import facts_agree
+from halo.cache.guard import verify
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,28 @@ DUPLICATE_SIMILARITY = 0.9999
 IVF_MIN_VECTORS = 20_000  # a video's index turns approximate (IVF) from this many vectors
 IVF_RETRAIN_GROWTH = 4  # retrain when the video holds this many times the vectors trained on
 IVF_TRAIN_POINTS_PER_LIST = 64  # k-means sample size per list: training ~2 s at 100k, 1 core
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """An L2 candidate above the threshold that the verifier refused, and why."""
+
+    question: str
+    similarity: float
+    reasons: tuple[str, ...]  # key-fact groups, "roles", "content", "evidence"
+    detail: str = ""
+
+    def note(self) -> str:
+        """One line for a ledger row / Q&A turn: what was not served and why."""
+        extra = f" ({self.detail})" if self.detail else ""
+        return (f"cache: L2 answer to {self.question!r} (cosine {self.similarity:.2f}) rejected: "
+                f"{', '.join(self.reasons)}{extra}")
+
+
+def evidence_overlap(a: tuple[int, ...] | frozenset, b: tuple[int, ...] | frozenset) -> float:
+    """Shared chunks over the smaller evidence set (1.0 = one set contains the other)."""
+    a, b = set(a), set(b)
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
 @dataclass
@@ -92,7 +114,8 @@ class SemanticCache:
     """L2 over one Redis client; ``threshold`` is the cosine similarity a hit needs (then the guard)."""
 
     def __init__(self, client: redis.Redis, max_size: int, ttl: int, threshold: float,
-                 dim: int = 384, guard: bool = True, ivf_min_vectors: int = IVF_MIN_VECTORS) -> None:
+                 dim: int = 384, guard: bool = True, ivf_min_vectors: int = IVF_MIN_VECTORS,
+                 min_evidence_overlap: float = 0.5) -> None:
         self.client = client
         self.ivf_min_vectors = ivf_min_vectors  # 0 = always exact
         self.max_size = max_size
@@ -100,8 +123,8 @@ class SemanticCache:
         self.threshold = threshold
         self.dim = dim
         self.guard = guard
+        self.min_evidence_overlap = min_evidence_overlap
         self._indexes: dict[str, _LocalIndex] = {}
-        self.last_rejections: list[tuple[str, float, list[str]]] = []  # for benchmarks/debugging
 
     # -- local FAISS index, kept in step with Redis ------------------------------------------
     def _new_index(self) -> faiss.IndexIDMap:
@@ -183,9 +206,15 @@ class SemanticCache:
 
     # -- lookup / store -------------------------------------------------------------------------
     def get(self, video_id: str, question: str, vector: np.ndarray, model: str,
-            prompt_version: str) -> SemanticMatch | None:
+            prompt_version: str, evidence: tuple[int, ...] = (),
+            rejections: list[Rejection] | None = None) -> SemanticMatch | None:
+        """The nearest earlier question that passes the verifier, else None.
+
+        ``evidence``: chunk ids the new question's own retrieval reached; when both it and the
+        entry have evidence, they must overlap by ``min_evidence_overlap``. Candidates the
+        verifier refused are appended to ``rejections`` when a list is given.
+        """
         local = self.sync(video_id)
-        self.last_rejections = []
         if local.index.ntotal == 0:
             return None
         k = min(TOP_K, local.index.ntotal)
@@ -196,18 +225,24 @@ class SemanticCache:
             return None
         pipe = self.client.pipeline(transaction=False)
         for _, entry_id in candidates:
-            pipe.hmget(_entry_key(entry_id), "question", "answer", "meta", "model", "prompt_version")
+            pipe.hmget(_entry_key(entry_id), "question", "answer", "meta", "model", "prompt_version",
+                       "evidence")
         for (sim, entry_id), row in zip(candidates, pipe.execute()):
-            cached_q, answer, meta, row_model, row_pv = row
+            cached_q, answer, meta, row_model, row_pv, row_evidence = row
             if answer is None:
                 continue
             if row_model.decode() != model or row_pv.decode() != prompt_version:
                 continue
             cached_q = cached_q.decode("utf-8")
             if self.guard:
-                ok, diff = facts_agree(question, cached_q)
-                if not ok:
-                    self.last_rejections.append((cached_q, sim, diff))
+                verdict = verify(question, cached_q)
+                reasons, detail = list(verdict.reasons), verdict.detail
+                cited = _parse_evidence(row_evidence)
+                if evidence and cited and evidence_overlap(evidence, cited) < self.min_evidence_overlap:
+                    reasons.append("evidence")
+                if reasons:
+                    if rejections is not None:
+                        rejections.append(Rejection(cached_q, sim, tuple(reasons), detail))
                     continue
             self.client.zadd(LRU_KEY, {str(entry_id): time.time()}, xx=True)
             return SemanticMatch(answer=answer.decode("utf-8"), meta=json.loads(meta or b"{}"),
@@ -215,7 +250,7 @@ class SemanticCache:
         return None
 
     def put(self, video_id: str, question: str, vector: np.ndarray, answer: str, model: str,
-            prompt_version: str, meta: dict) -> int:
+            prompt_version: str, meta: dict, evidence: tuple[int, ...] = ()) -> int:
         """Store one question; returns how many old entries were evicted to stay in bound."""
         vector = np.ascontiguousarray(vector, dtype=np.float32).reshape(-1)
         local = self.sync(video_id)
@@ -226,11 +261,15 @@ class SemanticCache:
                 if row[0] is not None and row[0].decode("utf-8") == question and \
                         row[1].decode() == model and row[2].decode() == prompt_version:
                     return 0  # the same question is already stored
-        return self.put_many(video_id, [(question, vector, answer)], model, prompt_version, meta)
+        return self.put_many(video_id, [(question, vector, answer)], model, prompt_version, meta,
+                             evidence)
 
     def put_many(self, video_id: str, rows: list[tuple[str, np.ndarray, str]], model: str,
-                 prompt_version: str, meta: dict) -> int:
-        """Store (question, vector, answer) rows without the duplicate check (bulk warm-up)."""
+                 prompt_version: str, meta: dict, evidence: tuple[int, ...] = ()) -> int:
+        """Store (question, vector, answer) rows without the duplicate check (bulk warm-up).
+
+        ``evidence``: the chunk ids the answer was built from (the grounding check's reference).
+        """
         if not rows:
             return 0
         local = self.sync(video_id)
@@ -247,6 +286,7 @@ class SemanticCache:
             pipe.hset(key, mapping={
                 "video_id": video_id, "question": question, "answer": answer, "meta": meta_json,
                 "model": model, "prompt_version": prompt_version, "vec": vector.tobytes(),
+                "evidence": ",".join(str(int(c)) for c in evidence),
             })
             if self.ttl > 0:
                 pipe.expire(key, self.ttl)
@@ -309,6 +349,10 @@ class SemanticCache:
         else:
             self._indexes.pop(video_id, None)
         return len(ids)
+
+
+def _parse_evidence(raw: bytes | None) -> frozenset[int]:
+    return frozenset(int(c) for c in raw.decode().split(",") if c) if raw else frozenset()
 
 
 def _contents(index: faiss.Index, dim: int) -> tuple[np.ndarray, np.ndarray]:

@@ -2,10 +2,12 @@
 
 Interface (used by halo/llm/ and halo_resources/gemini.py)::
 
-    hit = cache.lookup(video_id, query, model=..., prompt_version=..., semantic=True)
+    hit = cache.lookup(video_id, query, model=..., prompt_version=..., semantic=True,
+                       evidence=(chunk ids retrieved for the question, Q&A only))
     if hit is None:
+        cache.last_rejection     # "" or why an L2 candidate was not served (for the ledger row)
         answer, usage = call_llm(...)
-        cache.store(video_id, query, answer, model=..., prompt_version=...,
+        cache.store(video_id, query, answer, model=..., prompt_version=..., evidence=(...),
                     meta={"model": ..., "input_tokens": ..., "output_tokens": ..., "cost_usd": ...})
     # LLM failed or budget spent:
     hit = cache.fallback(video_id, query)          # tier "l3", hit.meta["fallback"] is True
@@ -14,7 +16,9 @@ Interface (used by halo/llm/ and halo_resources/gemini.py)::
 
 - ``lookup`` tries L1 (exact: normalised question + video + model + prompt version), then, if
   ``semantic``, L2 (nearest earlier question of the same video, same model and prompt version,
-  cosine >= threshold and the near-miss guard agrees). An L2 hit is copied into L1 so repeating
+  cosine >= threshold, then the verifier of halo.cache.guard and the evidence-overlap check of
+  halo.cache.semantic must pass). Refused candidates are counted per reason in ``stats()`` as
+  ``l2.rejections`` and described by ``last_rejection``. An L2 hit is copied into L1 so repeating
   the same wording is exact next time. Pass ``semantic=False`` for prompts that are not user
   questions (e.g. chunk summaries, where the "query" is the chunk text).
 - ``CacheHit.meta`` is what ``store`` got, so tokens and dollars saved are counted from it
@@ -30,6 +34,7 @@ Interface (used by halo/llm/ and halo_resources/gemini.py)::
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -42,7 +47,7 @@ from redis.retry import Retry
 
 from halo.cache.exact import ExactCache
 from halo.cache.redis_server import ensure_embedded_redis
-from halo.cache.semantic import SemanticCache
+from halo.cache.semantic import Rejection, SemanticCache
 from halo.cache.summary import SummaryStore
 from halo.ids import validate_video_id
 
@@ -61,6 +66,9 @@ class CacheHit:
     similarity: float | None = None
 
 
+REJECTION_PREFIX = "l2_rejected_"
+
+
 @dataclass
 class CacheConfig:
     """Sizes are entry counts per tier (L3: summary rows); ttl in seconds (0 = no expiry)."""
@@ -69,6 +77,7 @@ class CacheConfig:
     l2_max_size: int = 10_000
     l3_max_size: int = 20_000
     l2_similarity_threshold: float = 0.85
+    l2_min_evidence_overlap: float = 0.5  # shared retrieved chunks / the smaller set (grounding check)
     l2_ivf_min_vectors: int = 20_000  # a video's L2 index turns approximate (IVF) from here; 0 = never
     ttl: int = 30 * 24 * 3600
     redis_url: str = ""  # "" = the embedded redis-server under data/cache/
@@ -119,6 +128,7 @@ class TieredCache:
         self._last_attempt = 0.0
         self._warned: set[str] = set()
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._thread = threading.local()
         self.l1: ExactCache | None = None
         self.l2: SemanticCache | None = None
         self.l3: SummaryStore | None = None
@@ -139,7 +149,8 @@ class TieredCache:
             self.l1 = ExactCache(self._client, cfg.l1_max_size, cfg.ttl)
             self.l2 = SemanticCache(self._client, cfg.l2_max_size, cfg.ttl,
                                     cfg.l2_similarity_threshold, guard=cfg.guard,
-                                    ivf_min_vectors=cfg.l2_ivf_min_vectors)
+                                    ivf_min_vectors=cfg.l2_ivf_min_vectors,
+                                    min_evidence_overlap=cfg.l2_min_evidence_overlap)
             self.l3 = SummaryStore(self._client, cfg.l3_max_size, cfg.ttl)
         self._client.ping()
 
@@ -215,11 +226,20 @@ class TieredCache:
             "usd_saved": float(meta.get("cost_usd") or 0.0),
         })
 
+    @property
+    def last_rejection(self) -> str:
+        """Why this thread's last lookup refused an L2 candidate ("" if it refused none)."""
+        return getattr(self._thread, "rejection", "")
+
     # -- the interface ------------------------------------------------------------------------
     def lookup(self, video_id: str, query: str, *, model: str, prompt_version: str,
-               semantic: bool = True) -> CacheHit | None:
-        """L1, then L2: the stored answer to this question (or a guarded paraphrase), else None."""
+               semantic: bool = True, evidence: tuple[int, ...] = ()) -> CacheHit | None:
+        """L1, then L2: the stored answer to this question (or a verified paraphrase), else None.
+
+        ``evidence``: chunk ids the question's own retrieval reached (grounding check).
+        """
         validate_video_id(video_id)
+        self._thread.rejection = ""
 
         def run() -> CacheHit | None:
             entry = self.l1.get(video_id, query, model, prompt_version)
@@ -228,7 +248,13 @@ class TieredCache:
                 return CacheHit(answer=entry.answer, tier="l1", meta=entry.meta)
             misses = {"l1_misses": 1}
             if semantic:
-                match = self.l2.get(video_id, query, self._vector(query), model, prompt_version)
+                rejected: list[Rejection] = []
+                match = self.l2.get(video_id, query, self._vector(query), model, prompt_version,
+                                    tuple(evidence), rejected)
+                for reason in {r for rej in rejected for r in rej.reasons}:
+                    misses[REJECTION_PREFIX + reason] = 1
+                if rejected and match is None:
+                    self._thread.rejection = rejected[0].note()
                 if match is not None:
                     self._count(video_id, misses)
                     self._count_hit(video_id, "l2", match.meta)
@@ -243,8 +269,8 @@ class TieredCache:
         return self._run("lookup", run, None)
 
     def store(self, video_id: str, query: str, answer: str, *, model: str, prompt_version: str,
-              meta: dict, semantic: bool = True) -> None:
-        """Remember an answer in L1 (and L2 unless ``semantic=False``)."""
+              meta: dict, semantic: bool = True, evidence: tuple[int, ...] = ()) -> None:
+        """Remember an answer in L1 (and L2 unless ``semantic=False``), with the chunk ids it cites."""
         validate_video_id(video_id)
         meta = {"model": model, **meta}
 
@@ -252,7 +278,7 @@ class TieredCache:
             evicted = {"l1_evictions": self.l1.put(video_id, query, answer, model, prompt_version, meta)}
             if semantic:
                 evicted["l2_evictions"] = self.l2.put(video_id, query, self._vector(query), answer,
-                                                      model, prompt_version, meta)
+                                                      model, prompt_version, meta, tuple(evidence))
             self._count(video_id, {"stores": 1, **evicted})
 
         self._run("store", run, None)
@@ -300,7 +326,10 @@ class TieredCache:
                              "evictions": int(raw.get(f"{tier}_evictions", 0))}
             out["l1"].update(size=self.l1.size(), max_size=self.config.l1_max_size)
             out["l2"].update(size=self.l2.size(), max_size=self.config.l2_max_size,
-                             threshold=self.config.l2_similarity_threshold)
+                             threshold=self.config.l2_similarity_threshold,
+                             rejections={k.removeprefix(REJECTION_PREFIX): int(v)
+                                         for k, v in sorted(raw.items())
+                                         if k.startswith(REJECTION_PREFIX)})
             out["l3"].update(size=self.l3.size(), max_size=self.config.l3_max_size)
             lookups = out["l1"]["hits"] + out["l1"]["misses"]
             out["lookups"] = lookups
