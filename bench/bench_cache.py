@@ -1,27 +1,37 @@
 """Cache benchmark: is a semantic hit a right hit, and is the cache fast at 100k entries?
 
-1. Quality on halo/cache/data/paraphrase_bench.json (built by bench/make_paraphrase_bench.py):
-   every question of a meeting is cached under that meeting's video id; then each paraphrase
-   (must hit its own question) and each near-miss (must NOT hit) is looked up through the real
-   TieredCache on a real redis-server. Prints the L2 hit rate on paraphrases, precision of all
-   semantic hits, wrong hits per near-miss kind, then a threshold sweep with and without the
-   near-miss guard (same top-k + guard logic as halo.cache.semantic, on the same embeddings).
+1. Quality on bench/data/cache_bench.json (built by bench/make_paraphrase_bench.py), per half of
+   QMSum val (bench/splits.py: fit on ``tune``, quote only ``report``). Every query of a meeting
+   is cached under that meeting's video id with its evidence; then each paraphrase (must be
+   served its own query's answer) and each near-miss (must NOT be served its source query's
+   answer) is looked up through the real TieredCache on a real redis-server. Printed per half,
+   per source (rule / hand) and per near-miss kind: lookups, hits, wrong hits; then the
+   verifier's rejections per reason. A near-miss served *another* cached query's answer is
+   listed apart (its own query may really be the same question), never counted as right.
+   Evidence = HALO's own retrieval (halo.qa.ChunkIndex, top-3, dense + TF-IDF as in Q&A) over
+   the meeting's transcript cut into chunks of CHUNK_UTTERANCES utterances: a stand-in for
+   the chunker's chunks (same retrieval code, simpler chunk borders). Evidence is computed
+   once and kept in a file under the temp dir, keyed by the bench file's hash.
+   ``--sweep`` prints paraphrase hits / wrong near-miss hits for thresholds and evidence
+   overlaps on the TUNING half only (what the defaults were fitted on).
 2. Latency with N cached entries (default 100k) in L1 and in L2: p50/p99 of lookups that hit
-   and that miss; L2 both spread over 100 videos (1000 questions each) and all in one video.
-   L2 latency is the cache's own work (version check, FAISS search, Redis fetch, guard); the
-   MiniLM embedding of the question is printed separately because the caller pays it once per
-   question whatever the cache does.
+   and that miss; L2 both spread over 100 videos (1000 questions each) and all in one video,
+   with evidence stored and checked. L2 latency is the cache's own work (version check, FAISS
+   search, Redis fetch, verifier); the MiniLM embedding of the question is printed separately
+   because the caller pays it once per question whatever the cache does.
 
     python bench/bench_cache.py                 # both parts
-    python bench/bench_cache.py --quality-only
+    python bench/bench_cache.py --quality-only [--sweep]
     python bench/bench_cache.py --latency-only --entries 100000
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -35,13 +45,15 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from halo.cache import CacheConfig, TieredCache  # noqa: E402
 from halo.cache.exact import ExactCache  # noqa: E402
-from halo.cache.guard import facts_agree  # noqa: E402
+from halo.cache.guard import verify  # noqa: E402
 from halo.cache.redis_server import free_loopback_port, start_redis_server  # noqa: E402
-from halo.cache.semantic import TOP_K, SemanticCache  # noqa: E402
-from halo.paths import PROJECT_ROOT  # noqa: E402
+from halo.cache.semantic import TOP_K, SemanticCache, evidence_overlap  # noqa: E402
 from halo.text.embed import embed_texts  # noqa: E402
 
-BENCH_FILE = PROJECT_ROOT / "halo" / "cache" / "data" / "paraphrase_bench.json"
+BENCH_FILE = Path(__file__).resolve().parent / "data" / "cache_bench.json"
+QMSUM = Path("/work/shared/data/qmsum/val.jsonl")
+CHUNK_UTTERANCES = 30
+EVIDENCE_K = 3
 KW = {"model": "gemini-2.5-flash", "prompt_version": "qa-v1"}
 META = {"input_tokens": 1000, "output_tokens": 100, "cost_usd": 0.00055}
 
@@ -50,122 +62,170 @@ def _pct(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q)) if values else float("nan")
 
 
+def _cpu() -> str:
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return f"CPU {ru.ru_utime + ru.ru_stime:.0f} s, load {os.getloadavg()[0]:.1f}"
+
+
 # ------------------------------------------------------------------------------------------------
-def quality(url: str, threshold: float) -> None:
+def _texts(it: dict) -> list[str]:
+    return [it["question"], *(p["text"] for p in it["paraphrases"]), *(n["text"] for n in it["near_misses"])]
+
+
+def evidence_for(items: list[dict]) -> dict[str, dict[str, list[int]]]:
+    """{video: {text: top-k chunk ids}} from ChunkIndex over each meeting's transcript (cached)."""
+    import pandas as pd
+
+    from halo.qa import ChunkIndex
+
+    digest = hashlib.sha256(BENCH_FILE.read_bytes()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"halo-cache-bench-evidence-{digest}-{CHUNK_UTTERANCES}.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    meetings = [json.loads(line) for line in QMSUM.read_text().splitlines()]
+    out: dict[str, dict[str, list[int]]] = {}
+    by_video = defaultdict(list)
+    for it in items:
+        by_video[(it["video"], it["meeting"])].append(it)
+    t0 = time.perf_counter()
+    for (video, index), its in sorted(by_video.items(), key=lambda kv: kv[0][1]):
+        turns = meetings[index]["meeting_transcripts"]
+        rows = []
+        for n, start in enumerate(range(0, len(turns), CHUNK_UTTERANCES)):
+            block = turns[start:start + CHUNK_UTTERANCES]
+            rows.append({"chunk_id": n, "start": float(start), "end": float(start + len(block)),
+                         "text": " ".join(f"{t['speaker']}: {t['content']}" for t in block)})
+        index_ = ChunkIndex(pd.DataFrame(rows))
+        out[video] = {t: [r.chunk_id for r in index_.search(t, k=EVIDENCE_K)]
+                      for it in its for t in _texts(it)}
+        print(f"  evidence: {video} ({len(rows)} chunks) done, {time.perf_counter() - t0:.0f} s, {_cpu()}",
+              flush=True)
+    path.write_text(json.dumps(out))
+    return out
+
+
+def quality(url: str, threshold: float, min_overlap: float, halves: list[str], sweep_tune: bool,
+            grounding: bool = True) -> None:
     items = json.loads(BENCH_FILE.read_text())["items"]
+    if grounding:
+        evidence = evidence_for(items)
+    else:  # ablation: no evidence anywhere, so the grounding check never runs
+        evidence = defaultdict(lambda: defaultdict(list))
+        min_overlap = 0.0
     vec = _embed_all(items)  # one batch; the cache gets the same MiniLM vectors it would compute
     cache = TieredCache(CacheConfig(redis_url=url, l1_max_size=100_000, l2_max_size=100_000,
-                                    l2_similarity_threshold=threshold),
+                                    l2_similarity_threshold=threshold,
+                                    l2_min_evidence_overlap=min_overlap),
                         embedder=lambda texts: np.vstack([vec[t] for t in texts]))
-    cache.clear()
-    for it in items:
-        cache.store(it["video"], it["question"], f"answer:{it['id']}", meta=META, **KW)
-
-    by_source = defaultdict(Counter)
-    near_kind = defaultdict(Counter)
-    wrong_examples: list[str] = []
-    other_examples: list[str] = []
-    t_lookup: list[float] = []
-    for it in items:
-        src = by_source[it["source"]]
-        for p in it["paraphrases"]:
-            t0 = time.perf_counter()
-            hit = cache.lookup(it["video"], p, **KW)
-            t_lookup.append((time.perf_counter() - t0) * 1000)
-            src["paraphrases"] += 1
-            if hit is None:
-                continue
-            if hit.answer == f"answer:{it['id']}":
-                src["right"] += 1
-            else:
-                src["wrong"] += 1
-                wrong_examples.append(f"  paraphrase {p!r} -> {hit.meta.get('matched_question')!r}")
-        for nm in it["near_misses"]:
-            hit = cache.lookup(it["video"], nm["text"], **KW)
-            near_kind[nm["kind"]]["n"] += 1
-            src["near"] += 1
-            if hit is not None and hit.answer != f"answer:{it['id']}":
-                # Hit another cached question of the meeting: often that question *is* the
-                # near-miss (a topic swap onto a topic another query asks about); not scored.
-                src["other"] += 1
-                other_examples.append(f"  near-miss[{nm['kind']}] {nm['text']!r} -> "
-                                      f"{hit.meta.get('matched_question')!r}")
-            elif hit is not None:
-                near_kind[nm["kind"]]["wrong"] += 1
-                src["wrong_near"] += 1
-                wrong_examples.append(f"  near-miss[{nm['kind']}] {nm['text']!r} -> "
-                                      f"{hit.meta.get('matched_question')!r} ({hit.tier}, sim {hit.similarity or 1:.3f})")
-
-    total = Counter()
-    for c in by_source.values():
-        total.update(c)
-    print(f"\n== Semantic cache quality (threshold {threshold}, guard on; {len(items)} cached questions, "
-          f"{total['paraphrases']} paraphrases, {total['near']} near-misses) ==")
-    for name, c in [*sorted(by_source.items()), ("all", total)]:
-        hits = c["right"] + c["wrong"] + c["wrong_near"]
-        print(f"  {name:5s} L2 hit rate on paraphrases {c['right'] / c['paraphrases']:6.1%} "
-              f"({c['right']}/{c['paraphrases']}), precision {c['right'] / hits if hits else 1:7.2%} "
-              f"({c['right']}/{hits} hits right), near-miss false hits {c['wrong_near']}/{c['near']}")
-    print("  near-miss false hits by kind: " + ", ".join(
-        f"{k} {v['wrong']}/{v['n']}" for k, v in sorted(near_kind.items())))
-    print(f"  lookup latency (L1 + L2, embedding precomputed): p50 {_pct(t_lookup, 50):.1f} ms, "
-          f"p99 {_pct(t_lookup, 99):.1f} ms")
-    print(f"  near-misses that hit a different cached question (not scored): {total['other']}")
-    print("  wrong hits:")
-    for line in wrong_examples[:12]:
-        print(line)
-    print("  near-misses answered by another cached question (first 5):")
-    for line in other_examples[:5]:
-        print(line)
+    source = (f"ChunkIndex top-{EVIDENCE_K} over {CHUNK_UTTERANCES}-utterance chunks" if grounding
+              else "none (grounding check off)")
+    print(f"\n== Semantic cache quality (cosine threshold {threshold}, evidence overlap >= {min_overlap}, "
+          f"verifier on; evidence = {source}) ==")
+    for half in halves:
+        cache.clear()
+        its = [it for it in items if it["half"] == half]
+        for it in its:
+            cache.store(it["video"], it["question"], f"answer:{it['id']}", meta=META,
+                        evidence=tuple(evidence[it["video"]][it["question"]]), **KW)
+        before = cache.stats()["l2"]["rejections"]
+        para = defaultdict(Counter)   # source -> n / right / wrong
+        near = defaultdict(Counter)   # kind -> n / wrong / other
+        wrong, other, missed = [], [], []
+        for it in its:
+            ev = evidence[it["video"]]
+            for p in it["paraphrases"]:
+                hit = cache.lookup(it["video"], p["text"], evidence=tuple(ev[p["text"]]), **KW)
+                c = para[p["source"]]
+                c["n"] += 1
+                if hit is None:
+                    missed.append(f"    [{p['source']}] {p['text']!r} ~ {it['question']!r}: "
+                                  f"{cache.last_rejection or 'no candidate above the threshold'}")
+                elif hit.answer == f"answer:{it['id']}":
+                    c["right"] += 1
+                else:
+                    c["wrong"] += 1
+                    wrong.append(f"    paraphrase {p['text']!r} -> {hit.meta.get('matched_question')!r}")
+            for nm in it["near_misses"]:
+                hit = cache.lookup(it["video"], nm["text"], evidence=tuple(ev[nm["text"]]), **KW)
+                for key in (nm["kind"], f"{nm['source']} (all kinds)"):
+                    near[key]["n"] += 1
+                    if hit is not None and hit.answer == f"answer:{it['id']}":
+                        near[key]["wrong"] += 1
+                    elif hit is not None:
+                        near[key]["other"] += 1
+                if hit is not None and hit.answer == f"answer:{it['id']}":
+                    wrong.append(f"    near-miss[{nm['kind']}/{nm['source']}] {nm['text']!r} -> "
+                                 f"{it['question']!r} ({hit.tier}, cosine {hit.similarity or 1:.3f})")
+                elif hit is not None:
+                    other.append(f"    near-miss[{nm['kind']}] {nm['text']!r} -> {hit.meta.get('matched_question')!r}")
+        n_para = sum(c["n"] for c in para.values())
+        right = sum(c["right"] for c in para.values())
+        n_near = sum(c["n"] for k, c in near.items() if "(all kinds)" not in k)
+        wrong_near = sum(c["wrong"] for k, c in near.items() if "(all kinds)" not in k)
+        print(f"\n-- {half} half: {len(its)} cached questions, {n_para} paraphrases, {n_near} near-misses --")
+        print(f"  paraphrases served their own answer: {right}/{n_para} = {right / max(n_para, 1):.1%} "
+              f"(target >= 80%); served a wrong answer: {sum(c['wrong'] for c in para.values())}")
+        for source, c in sorted(para.items()):
+            print(f"    {source:5s}: {c['right']}/{c['n']} = {c['right'] / max(c['n'], 1):.1%} hits, {c['wrong']} wrong")
+        print(f"  near-misses served their source question's answer (wrong hits): {wrong_near}/{n_near} (target 0)")
+        for kind, c in sorted(near.items()):
+            print(f"    {kind:18s}: {c['wrong']} wrong / {c['n']}  (+{c['other']} served another cached question)")
+        after = cache.stats()["l2"]["rejections"]
+        print("  verifier rejections per reason (lookups): " + ", ".join(
+            f"{k} {after.get(k, 0) - before.get(k, 0)}" for k in sorted(after)))
+        for title, lines in (("wrong hits", wrong), ("near-misses served another cached question (first 8)", other[:8]),
+                             ("paraphrases not served (first 15)", missed[:15])):
+            print(f"  {title}:")
+            for line in lines:
+                print(line)
     cache.clear()
     cache.close()
-    sweep(items, vec)
+    if sweep_tune:
+        sweep([it for it in items if it["half"] == "tune"], vec, evidence)
 
 
 def _embed_all(items: list[dict]) -> dict[str, np.ndarray]:
-    texts = sorted({t for it in items for t in [it["question"], *it["paraphrases"],
-                                                 *(n["text"] for n in it["near_misses"])]})
+    texts = sorted({t for it in items for t in _texts(it)})
     return dict(zip(texts, embed_texts(texts)))
 
 
-def sweep(items: list[dict], vec: dict[str, np.ndarray]) -> None:
-    """Same decision rule as SemanticCache.get (top-k above threshold, first that passes the guard)."""
+def sweep(items: list[dict], vec: dict[str, np.ndarray], evidence: dict) -> None:
+    """Same decision rule as SemanticCache.get (top-k above threshold, first that passes)."""
     by_video = defaultdict(list)
     for it in items:
         by_video[it["video"]].append(it)
-    queries = []  # (video, text, expected item id or None, cached matrix, ids, questions)
+    queries = []
     for video, its in by_video.items():
         mat = np.vstack([vec[i["question"]] for i in its])
         for it in its:
-            queries += [(p, it["id"], mat, its) for p in it["paraphrases"]]
-            queries += [(n["text"], ("near", it["id"]), mat, its) for n in it["near_misses"]]
-    print("\n== Threshold sweep (paraphrase hit rate / precision) ==")
-    print(f"  {'threshold':>9}  {'no guard':>20}  {'with guard':>20}")
-    for threshold in (0.70, 0.75, 0.80, 0.85, 0.90, 0.95):
+            queries += [(video, p["text"], it["id"], False, mat, its) for p in it["paraphrases"]]
+            queries += [(video, n["text"], it["id"], True, mat, its) for n in it["near_misses"]]
+    print("\n== Sweep on the TUNING half only: paraphrase hits / wrong near-miss hits ==")
+    overlaps = (0.0, 0.34, 0.5, 0.67, 1.0)
+    print(f"  {'cosine':>6}  " + "  ".join(f"{'overlap>=' + str(o):>18}" for o in overlaps))
+    for threshold in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85):
         row = []
-        for guard in (False, True):
+        for min_overlap in overlaps:
             right = wrong = n_para = 0
-            for text, expected, mat, its in queries:
-                is_near = isinstance(expected, tuple)
+            for video, text, own, is_near, mat, its in queries:
                 n_para += not is_near
                 sims = mat @ vec[text]
-                order = np.argsort(-sims)[:TOP_K]
                 chosen = None
-                for j in order:
+                for j in np.argsort(-sims)[:TOP_K]:
                     if sims[j] < threshold:
                         break
-                    if not guard or facts_agree(text, its[j]["question"])[0]:
-                        chosen = its[j]["id"]
-                        break
-                if chosen is None or (is_near and chosen != expected[1]):
-                    continue  # miss, or a near-miss answered by another question (not scored)
-                if chosen == expected:
-                    right += 1
-                else:
-                    wrong += 1
-            hits = right + wrong
-            row.append(f"{right / n_para:6.1%} / {right / hits if hits else 1:7.2%}")
-        print(f"  {threshold:9.2f}  {row[0]:>20}  {row[1]:>20}")
+                    cand = its[j]["question"]
+                    if not verify(text, cand).ok:
+                        continue
+                    if min_overlap and evidence_overlap(evidence[video][text], evidence[video][cand]) < min_overlap:
+                        continue
+                    chosen = its[j]["id"]
+                    break
+                if chosen == own:
+                    wrong += is_near
+                    right += not is_near
+            row.append(f"{right / n_para:6.1%} / {wrong:3d} wrong")
+        print(f"  {threshold:6.2f}  " + "  ".join(f"{r:>18}" for r in row))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -215,7 +275,8 @@ def latency(url: str, entries: int, threshold: float) -> None:
             for start in range(0, per, 2000):
                 rows = [(f"question number {v * per + start + j} about the meeting?", block[start + j],
                          f"answer {v * per + start + j}") for j in range(min(2000, per - start))]
-                l2.put_many(f"video-{v}", rows, KW["model"], KW["prompt_version"], {})
+                l2.put_many(f"video-{v}", rows, KW["model"], KW["prompt_version"], {},
+                            evidence=(1, 2, 3))
         fill = time.perf_counter() - t0
         worker = SemanticCache(client, max_size=entries, ttl=0, threshold=threshold)  # a fresh worker
         t0 = time.perf_counter()
@@ -226,8 +287,9 @@ def latency(url: str, entries: int, threshold: float) -> None:
             v = min(i // per, videos - 1)
             noisy = unit(vectors[i] + 0.02 * rng.standard_normal(dim).astype(np.float32))
             t = time.perf_counter()
-            match = worker.get(f"video-{v}", f"question number {i} about the meeting?", noisy,
-                               KW["model"], KW["prompt_version"])
+            # Another wording (the verifier runs for real, not from its memo) and overlapping evidence.
+            match = worker.get(f"video-{v}", f"Question number {i} about this meeting", noisy,
+                               KW["model"], KW["prompt_version"], evidence=(2, 3, 4))
             hit_t.append((time.perf_counter() - t) * 1000)
             assert match is not None and match.entry_id > 0
             t = time.perf_counter()
@@ -254,6 +316,10 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--entries", type=int, default=100_000)
     ap.add_argument("--threshold", type=float, default=CacheConfig().l2_similarity_threshold)
+    ap.add_argument("--min-evidence-overlap", type=float, default=CacheConfig().l2_min_evidence_overlap)
+    ap.add_argument("--half", choices=["tune", "report", "both"], default="both")
+    ap.add_argument("--sweep", action="store_true", help="threshold/overlap sweep on the tuning half")
+    ap.add_argument("--no-grounding", action="store_true", help="ablation: lookups without evidence")
     ap.add_argument("--quality-only", action="store_true")
     ap.add_argument("--latency-only", action="store_true")
     args = ap.parse_args(argv)
@@ -263,7 +329,9 @@ def main(argv: list[str] | None = None) -> None:
         url = f"redis://127.0.0.1:{port}/0"
         try:
             if not args.latency_only:
-                quality(url, args.threshold)
+                halves = ["tune", "report"] if args.half == "both" else [args.half]
+                quality(url, args.threshold, args.min_evidence_overlap, halves, args.sweep,
+                        grounding=not args.no_grounding)
             if not args.quality_only:
                 latency(url, args.entries, args.threshold)
         finally:

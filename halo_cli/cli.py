@@ -282,6 +282,8 @@ def cache_stats(video_id: str | None, as_json: bool) -> None:
         t = stats[tier]
         click.echo(f"  {tier}: {t['hits']} hits, {t['misses']} misses ({t['hit_rate']:.1%}), "
                    f"{t['size']}/{t['max_size']} entries, {t['evictions']} evicted")
+    if stats["l2"].get("rejections"):
+        click.echo("  l2 candidates refused by the verifier: " + ", ".join(f"{k} {v}" for k, v in stats["l2"]["rejections"].items()))
     click.echo(f"  lookups {stats['lookups']}, hit rate {stats['hit_rate']:.1%}; saved "
                f"{stats['input_tokens_saved']:,} input + {stats['output_tokens_saved']:,} output tokens, "
                f"${stats['usd_saved']:.4f}")

@@ -64,19 +64,20 @@ class NonAnswer(GeminiCallError):
 class CacheLike(Protocol):
     """The slice of halo.cache.tiered.TieredCache that LLM calls use."""
 
-    def lookup(self, video_id: str, query: str, *, model: str, prompt_version: str, semantic: bool = True): ...
+    def lookup(self, video_id: str, query: str, *, model: str, prompt_version: str, semantic: bool = True,
+               evidence: tuple[int, ...] = ()): ...
     def store(self, video_id: str, query: str, answer: str, *, model: str, prompt_version: str, meta: dict,
-              semantic: bool = True) -> Any: ...
+              semantic: bool = True, evidence: tuple[int, ...] = ()) -> Any: ...
     def fallback(self, video_id: str, query: str): ...
 
 
 class NoCache:
     """Used when no cache is configured: never hits, stores nothing, has no fallback."""
 
-    def lookup(self, video_id, query, *, model, prompt_version, semantic=True):
+    def lookup(self, video_id, query, *, model, prompt_version, semantic=True, evidence=()):
         return None
 
-    def store(self, video_id, query, answer, *, model, prompt_version, meta, semantic=True):
+    def store(self, video_id, query, answer, *, model, prompt_version, meta, semantic=True, evidence=()):
         return None
 
     def fallback(self, video_id, query):
@@ -98,6 +99,8 @@ class Request:
     naive_seconds: float = 0.0  # media the naive approach would send for this purpose
     image_tokens: int = 0
     semantic: bool = False  # True only for user questions (L2 paraphrase matching)
+    evidence: tuple[int, ...] = ()  # chunk ids retrieved for a Q&A question (cache grounding check)
+    cache_rejection: str = ""  # why the cache refused an L2 candidate for this request (ledger note)
 
 
 @dataclass
@@ -197,6 +200,8 @@ class LLMService:
         if requested != model:
             note = "; ".join(filter(None, [f"asked for {requested}, served by {model}", note]))
         naive_tokens, naive_usd = self._naive(model, req.naive_seconds, usage.output_tokens)
+        if req.cache_rejection and not tier:
+            reason = f"{reason}; {req.cache_rejection}" if reason else req.cache_rejection
         rec = CallRecord(
             video_id=self.video_id, asset=self.asset, purpose=req.purpose, backend=backend,
             model=model, model_reason="; ".join(filter(None, [reason, note])),
@@ -242,15 +247,16 @@ class LLMService:
 
     def _cached(self, req: Request, model: str) -> Answer | None:
         hit = self.cache.lookup(self.video_id, req.cache_query, model=model,
-                                prompt_version=PROMPT_VERSION, semantic=req.semantic)
+                                prompt_version=PROMPT_VERSION, semantic=req.semantic, evidence=req.evidence)
         if hit is None:
+            req.cache_rejection = getattr(self.cache, "last_rejection", "")
             return None
         rec = self._record(req, backend="cache", model=model, tier=hit.tier.upper())
         return Answer(hit.answer, rec)
 
     def _store(self, req: Request, model: str, text: str, rec: CallRecord) -> None:
         self.cache.store(self.video_id, req.cache_query, text, model=model,
-                         prompt_version=PROMPT_VERSION, semantic=req.semantic,
+                         prompt_version=PROMPT_VERSION, semantic=req.semantic, evidence=req.evidence,
                          meta={"purpose": req.purpose, "item_id": req.item_id, "backend": rec.backend,
                                "input_tokens": rec.input_tokens, "output_tokens": rec.output_tokens,
                                "cost_usd": rec.cost_usd})

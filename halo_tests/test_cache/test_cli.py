@@ -17,17 +17,21 @@ def test_cache_stats_and_clear(redis_url, monkeypatch, data_root):
     cache.store("meeting", "Who chaired the meeting?", "Laura.", meta=META, **KW)
     cache.store("lecture", "Who gave the lecture?", "Prof. B.", meta=META, **KW)
     assert cache.lookup("meeting", "Who chaired the meeting?", **KW)
+    cache.store("meeting", "Why did Laura disagree with David?", "Cost.", meta=META, **KW)
+    assert cache.lookup("meeting", "Why did David disagree with Laura?", **KW) is None  # roles swapped
     runner = CliRunner()
 
     out = runner.invoke(main, ["cache", "stats", "--json"])
     assert out.exit_code == 0, out.output
     stats = json.loads(out.output)
-    assert stats["l1"]["hits"] == 1 and stats["l1"]["size"] == 2 and stats["input_tokens_saved"] == 1200
+    assert stats["l1"]["hits"] == 1 and stats["l1"]["size"] == 3 and stats["input_tokens_saved"] == 1200
+    assert stats["l2"]["rejections"] == {"roles": 1}
     human = runner.invoke(main, ["cache", "stats"])
     assert "l1: 1 hits" in human.output and "$0.0006" in human.output
+    assert "refused by the verifier: roles 1" in human.output
 
     out = runner.invoke(main, ["cache", "clear", "--video", "meeting"])
-    assert out.exit_code == 0 and "removed 2 cache entries of meeting" in out.output
+    assert out.exit_code == 0 and "removed 4 cache entries of meeting" in out.output
     assert cache.lookup("meeting", "Who chaired the meeting?", **KW) is None
     assert cache.lookup("lecture", "Who gave the lecture?", **KW) is not None
     bad = runner.invoke(main, ["cache", "clear", "--video", "../etc"])
