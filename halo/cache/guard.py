@@ -152,6 +152,12 @@ _NUMBER = re.compile(r"(?<![\w.])[$£€]?\d[\d,]*(?:\.\d+)?%?")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _CLAUSE_WHEN = re.compile(r"(?<![\w'])(?:when|while)\s+(?=\w+ing\b|it comes\b)")
 _YES_NO = re.compile(r"\s*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should)\b")
+_REQUEST = re.compile(r"\s*(?:can|could|would|will) you (?:please )?(?:tell|explain|describe|summari[sz]e|"
+                      r"give|list|show|say|remind|let|help|recap|outline|walk)\b")
+_CLAUSE_SPAN = re.compile(r"(?<![\w'])(?:when|while)\s+\w+ing\b[^,?.;]*")
+# "marketing strategy" is a topic; "Marketing" alone or "the marketing expert" is a role.
+_NOT_A_ROLE = re.compile(r"(?<![\w'])marketing(?= (?:strateg|plan|research|report|trend|campaign|material|"
+                         r"approach|goal|budget|side|aspect|point|concept|department|team\b))")
 _WH = re.compile(r"\b(?:what|why|who|whom|whose|when|where|which|how)\b")
 _SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+|\n)\s*[\"'(]*$")
 
@@ -214,7 +220,7 @@ def key_facts(question: str) -> KeyFacts:
             pass
 
     # Names: capitalised words that do not start a sentence (and are not speaker roles).
-    lowered = text_wo_clock.lower()
+    lowered = _NOT_A_ROLE.sub("market", text_wo_clock.lower())
     people: list[tuple[int, str]] = [(m.start(), _SPEAKERS[m.group(0)])
                                      for m in _table_pattern(id(_SPEAKERS)).finditer(lowered)]
     speakers, lowered_rest = _phrase_tokens(lowered, _SPEAKERS)
@@ -239,7 +245,8 @@ def key_facts(question: str) -> KeyFacts:
         if low in _ALL_GROUP_WORDS:
             continue
         names.add(low)
-        people.append((match.start(), low))
+        if not word.isupper():  # "LCD", "TORRENT": things, not people who act
+            people.append((match.start(), low))
 
     groups: dict[str, set[str]] = {}
     # "when discussing X" / "while talking about X" frame the question; they are not "when?".
@@ -253,9 +260,14 @@ def key_facts(question: str) -> KeyFacts:
     negations = len(re.findall(r"(?<![\w'])(?:not|n't|no|never|none|nobody|nothing|neither|nor|"
                                r"without|cannot|lack|lacked|absence|unless)(?![\w'])",
                                lowered_rest.replace("n't", " n't")))
-    if not groups["kind"] and _YES_NO.match(lowered) and not _WH.search(lowered):
+    if (not groups["kind"] and _YES_NO.match(lowered) and not _REQUEST.match(lowered)
+            and not _WH.search(lowered)):
         groups["kind"].add("yes/no")
-    order_of_people = tuple(dict.fromkeys(who for _, who in sorted(people)))
+    # Who acts on whom is read from the main clause: "when presenting the user interface" names
+    # a topic, and moving that clause to the front does not swap any roles.
+    framing = [m.span() for m in _CLAUSE_SPAN.finditer(lowered)]
+    order_of_people = tuple(dict.fromkeys(
+        who for at, who in sorted(people) if not any(a <= at < b for a, b in framing)))
     return KeyFacts(
         people=order_of_people,
         numbers=frozenset(numbers),
@@ -292,6 +304,7 @@ position take overall general generally main mainly summarize summarise summariz
 recap sum overview happen happened happening go went going get got make made set come came
 meeting session group team everyone everybody members participants whole point points like
 express expressed share shared comment comments remark remarks speak spoke present current
+people way ways
 """.split())
 
 # General-English words that ask for the same thing, one token each (stems of the words are
@@ -310,6 +323,9 @@ _EQUIVALENT: dict[str, tuple[str, ...]] = {
     "plan": ("plan", "intend", "intention"),
     "idea": ("idea", "notion", "concept"),
     "goal": ("goal", "aim", "objective"),
+    "criterion": ("criterion", "criteria"),
+    "encounter": ("encounter", "run into", "come across"),
+    "setup": ("setup", "set up", "setting up", "set-up"),
     "discuss": ("debate", "deliberate"),
 }
 _STEM = SnowballStemmer("english").stem
