@@ -21,7 +21,10 @@ class CacheResource(ConfigurableResource):
     l2_max_size: int = Field(10_000, description="L2 semantic entries kept (LRU beyond)")
     l3_max_size: int = Field(20_000, description="L3 summary rows kept (LRU videos beyond)")
     l2_similarity_threshold: float = Field(
-        0.85, description="cosine similarity an L2 hit needs (the near-miss guard checks after)"
+        0.70, description="cosine similarity an L2 candidate needs (the verifier decides after)"
+    )
+    l2_min_evidence_overlap: float = Field(
+        0.3, description="share of retrieved chunks a Q&A question and a cached answer must have in common"
     )
     l2_ivf_min_vectors: int = Field(
         20_000, description="a video's L2 index turns approximate (IVF) from this many vectors; 0 = always exact"
@@ -37,6 +40,7 @@ class CacheResource(ConfigurableResource):
             l2_max_size=self.l2_max_size,
             l3_max_size=self.l3_max_size,
             l2_similarity_threshold=self.l2_similarity_threshold,
+            l2_min_evidence_overlap=self.l2_min_evidence_overlap,
             l2_ivf_min_vectors=self.l2_ivf_min_vectors,
             ttl=self.ttl,
             redis_url=self.redis_url,

@@ -304,7 +304,7 @@ position take overall general generally main mainly summarize summarise summariz
 recap sum overview happen happened happening go went going get got make made set come came
 meeting session group team everyone everybody members participants whole point points like
 express expressed share shared comment comments remark remarks speak spoke present current
-people way ways
+people way ways between behind beyond within along throughout whether
 """.split())
 
 # General-English words that ask for the same thing, one token each (stems of the words are

@@ -17,7 +17,7 @@ vectors of ONE video is memory-bound (p50 20-26 ms, p99 49-62 ms), so a video wh
 ``ivf_min_vectors`` is rebuilt as an ``IndexIVFFlat`` (inner product), trained on that video's
 own vectors: ``nlist = 2*sqrt(n)`` lists, ``nprobe = nlist/8`` of them searched (~12% of the
 vectors). IVFFlat keeps the full vectors, so the similarities it returns are exact and the
-threshold and near-miss guard decide exactly as before; only recall of the nearest question can
+threshold and the verifier decide exactly as before; only recall of the nearest question can
 drop (measured on random unit vectors, the worst case as they have no cluster structure: top-1
 recall 99.9-100% at 20k-100k vectors, also after 4x growth since training). It supports
 ``remove_ids``, so LRU eviction stays correct. The index is retrained when the video has grown
@@ -111,11 +111,11 @@ def _version_key(video_id: str) -> str:
 
 
 class SemanticCache:
-    """L2 over one Redis client; ``threshold`` is the cosine similarity a hit needs (then the guard)."""
+    """L2 over one Redis client; ``threshold`` is the cosine a candidate needs (then the verifier)."""
 
     def __init__(self, client: redis.Redis, max_size: int, ttl: int, threshold: float,
                  dim: int = 384, guard: bool = True, ivf_min_vectors: int = IVF_MIN_VECTORS,
-                 min_evidence_overlap: float = 0.5) -> None:
+                 min_evidence_overlap: float = 0.3) -> None:
         self.client = client
         self.ivf_min_vectors = ivf_min_vectors  # 0 = always exact
         self.max_size = max_size

@@ -76,8 +76,9 @@ class CacheConfig:
     l1_max_size: int = 10_000
     l2_max_size: int = 10_000
     l3_max_size: int = 20_000
-    l2_similarity_threshold: float = 0.85
-    l2_min_evidence_overlap: float = 0.5  # shared retrieved chunks / the smaller set (grounding check)
+    # Candidates only: the verifier decides. Both fitted on the tuning half (bench_cache.py --sweep).
+    l2_similarity_threshold: float = 0.70
+    l2_min_evidence_overlap: float = 0.3  # shared retrieved chunks / the smaller set (grounding check)
     l2_ivf_min_vectors: int = 20_000  # a video's L2 index turns approximate (IVF) from here; 0 = never
     ttl: int = 30 * 24 * 3600
     redis_url: str = ""  # "" = the embedded redis-server under data/cache/
