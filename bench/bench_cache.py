@@ -242,7 +242,7 @@ def latency(url: str, entries: int, threshold: float) -> None:
 
     from halo.cache.tiered import connect
 
-    client: redis.Redis = connect(url)
+    client: redis.Redis = connect(url, socket_timeout_s=60)  # FLUSHALL of 100k entries under load
     client.flushall()
     rng = np.random.default_rng(0)
     dim = 384
