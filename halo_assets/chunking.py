@@ -13,6 +13,7 @@ from halo.paths import media_dir
 from halo.storage import write_bytes_atomic
 from halo.text.tokens import TOKENIZER_NAME
 from halo.validation import chunk_length_problems, chunk_order_problems
+from halo.vision.ocr import ON_SCREEN_MARK, chunks_with_on_screen_text
 from halo_assets import checks
 from halo_assets.metadata import real_time_factor
 from halo_assets.partitions import videos_partitions
@@ -30,8 +31,11 @@ class ChunksConfig(Config, ChunkingConfig):
 ])
 def chunks(context: AssetExecutionContext, config: ChunksConfig, utterances: pd.DataFrame,
            embeddings: pd.DataFrame, topics: pd.DataFrame, scenes: pd.DataFrame,
-           models: ModelsResource):  # no annotation: check_specs make it multi-output
-    """Chunks cut where speakers, scenes, topics and meaning change, within min/max duration."""
+           on_screen_text: pd.DataFrame, models: ModelsResource):  # no annotation: check_specs make it multi-output
+    """Chunks cut where speakers, scenes, topics and meaning change, within min/max duration.
+
+    Each chunk's text then gets the slide lines shown in its span, marked ``[on screen]``.
+    """
     video_id = validate_video_id(context.partition_key)
     t0 = time.perf_counter()
     ordered = utterances.sort_values("start").reset_index(drop=True)
@@ -43,7 +47,7 @@ def chunks(context: AssetExecutionContext, config: ChunksConfig, utterances: pd.
                       ChunkingConfig(**config.model_dump()),
                       coherence_model=models.coherence_model,
                       coherence_layers=models.coherence_num_layers)
-    df = out.result.chunks
+    df = chunks_with_on_screen_text(out.result.chunks, on_screen_text)
     seconds = time.perf_counter() - t0
     png_path = media_dir(video_id) / "chunk_timeline.png"
     write_bytes_atomic(png_path, out.timeline_png)
@@ -53,6 +57,7 @@ def chunks(context: AssetExecutionContext, config: ChunksConfig, utterances: pd.
     return MaterializeResult(value=df, metadata={
         "dagster/row_count": len(df),
         "total_tokens": int(df["n_tokens"].sum()),
+        "chunks_with_on_screen_text": int(df["text"].str.contains(ON_SCREEN_MARK, regex=False).sum()),
         "mean_tokens": round(float(df["n_tokens"].mean()), 1) if len(df) else 0.0,
         "max_tokens": int(df["n_tokens"].max()) if len(df) else 0,
         "mean_coherence": round(float(df["coherence"].mean()), 3) if len(df) else 0.0,

@@ -365,3 +365,21 @@ def with_on_screen_text(text: str, table: pd.DataFrame, start: float, end: float
     """
     lines = text_between(table, start, end)
     return f"{text}\n{ON_SCREEN_MARK} " + " | ".join(lines) if lines else text
+
+
+def chunks_with_on_screen_text(chunks: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """``chunks`` whose ``text`` also carries the slide lines of each chunk's span, marked.
+
+    Applied after the boundaries are chosen (they come from the utterances alone), so slides
+    change what retrieval and the summary prompts read, never where chunks are cut. ``n_tokens``
+    is recounted because it stands for what a prompt with this text costs.
+    """
+    if table.empty or chunks.empty:
+        return chunks
+    from halo.text.tokens import count_tokens
+
+    out = chunks.copy()
+    out["text"] = [with_on_screen_text(str(t), table, float(s), float(e))
+                   for t, s, e in zip(out["text"], out["start"], out["end"])]
+    out["n_tokens"] = [int(n) for n in count_tokens(out["text"].tolist())]
+    return out

@@ -9,15 +9,17 @@ from dagster import AssetKey, DagsterInstance, materialize
 from halo.chunking.video import truth_frames
 from halo.paths import parquet_dir
 from halo.storage import write_parquet_atomic
+from halo.vision.ocr import OCR_COLUMNS
 
 VIDEO = "meeting"
 
 
 def _seed_upstream(truth) -> None:
-    """utterances and scenes as their assets store them (the speech/vision stages' output)."""
+    """utterances, scenes and (no) slide text as their assets store them (speech/vision output)."""
     utts, scenes = truth_frames(truth)
     write_parquet_atomic(utts, parquet_dir() / "utterances" / f"{VIDEO}.parquet")
     write_parquet_atomic(scenes, parquet_dir() / "scenes" / f"{VIDEO}.parquet")
+    write_parquet_atomic(pd.DataFrame(columns=OCR_COLUMNS), parquet_dir() / "on_screen_text" / f"{VIDEO}.parquet")
 
 
 def test_text_and_chunking_assets_materialize_with_audit_metadata(data_root):

@@ -166,6 +166,18 @@ def test_chunk_text_gets_the_slide_text_of_its_span_marked() -> None:
     assert ocr.with_on_screen_text("later", table, 10.0, 20.0) == "later"
 
 
+def test_chunks_get_slide_text_without_moving_boundaries() -> None:
+    chunks = pd.DataFrame({"chunk_id": [0, 1], "start": [0.0, 12.0], "end": [12.0, 30.0], "n_tokens": [2, 1],
+                           "text": ["we spend money", "later"]})
+    table = pd.DataFrame([{"scene_id": 0, "start": 0.0, "end": 10.0, "frame_s": 5.0,
+                           "text": "Quarterly budget", "confidence": 0.99}])
+    out = ocr.chunks_with_on_screen_text(chunks, table)
+    assert out[["chunk_id", "start", "end"]].equals(chunks[["chunk_id", "start", "end"]])
+    assert out["text"].tolist() == ["we spend money\n[on screen] Quarterly budget", "later"]
+    assert out["n_tokens"].iloc[0] > chunks["n_tokens"].iloc[0] and out["n_tokens"].iloc[1] == 1
+    assert ocr.chunks_with_on_screen_text(chunks, table.iloc[:0]) is chunks
+
+
 def test_bundled_sample_slides_are_read(tmp_path) -> None:
     """samplegen's meeting slides (another layout: a small "Topic k of n" over the title, 360p)."""
     import textwrap
