@@ -19,7 +19,7 @@ EXPECTED_UPSTREAM = {
     "utterances": {"transcript", "diarization", "scenes"},
     "embeddings": {"utterances"},
     "topics": {"utterances", "embeddings"},
-    "chunks": {"utterances", "embeddings", "topics", "scenes"},
+    "chunks": {"utterances", "embeddings", "topics", "scenes", "on_screen_text"},
 }
 PARTITIONED = set(EXPECTED_UPSTREAM) | {"chunk_summaries", "video_summary", "cost_ledger"}
 

@@ -1,0 +1,119 @@
+"""Q&A on slides: do answers to questions only a slide answers cite the moment it was shown?
+
+    python -m bench.bench_slide_qa                    # 8 min lecture, reporting-half meetings
+    python -m bench.bench_slide_qa --seconds 240 --meetings val-1
+
+Target (issue 14): >= 90 % of slide questions ("What was the title of the slide shown when
+...?", "Which key terms were on the slide titled ...?") cite a moment inside that slide's span.
+
+A lecture (halo.samplegen_lecture) is made from QMSum reporting-half meetings (odd lines,
+bench/splits.py), processed by the whole pipeline offline (local backend, no API key), and
+asked through the public Q&A API, one fresh session per question. The same questions are
+then asked with the ``[on screen]`` lines stripped from chunk texts and summaries: the
+baseline without slide text, in the same run. Scoring: halo.eval.slide_qa (first citation).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPORT_MEETINGS = ["val-1", "val-3", "val-5"]  # odd lines of QMSum val: the reporting half
+_ON_SCREEN_LINE = re.compile(r"\n?\[on screen\][^\n]*")
+
+
+def process(video: Path, redis_url: str) -> str:
+    """Register and materialize every partitioned asset of ``video``; its video id."""
+    from dagster import DagsterInstance, materialize
+
+    from halo import registry
+    from halo_assets.definitions import ASSETS
+    from halo_resources.cache import CacheResource
+    from halo_resources.environments import get_resources
+
+    entry, _ = registry.register(video)
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("videos", [entry.video_id])
+    partitioned = [a for a in ASSETS if getattr(a, "partitions_def", None) is not None]
+    resources = {**get_resources("local"), "cache": CacheResource(redis_url=redis_url)}
+    assert materialize(partitioned, partition_key=entry.video_id, instance=instance, resources=resources).success
+    return entry.video_id
+
+
+def without_slides(video: Any) -> Any:
+    """The loaded video with every ``[on screen]`` line removed, its index rebuilt (baseline)."""
+    from halo.qa import ChunkIndex
+
+    video.chunks = video.chunks.assign(text=video.chunks["text"].str.replace(_ON_SCREEN_LINE, "", regex=True))
+    video.summaries = {k: _ON_SCREEN_LINE.sub("", v) for k, v in video.summaries.items()}
+    if hasattr(video, "_index"):  # halo.qa package: the index is built lazily from chunks
+        video._index = None
+    else:
+        video.index = ChunkIndex(video.chunks, [video.summaries.get(int(c), "") for c in video.chunks["chunk_id"]])
+    return video
+
+
+def ask_all(video: Any, questions: list, label: str) -> float:
+    from halo.eval.slide_qa import cites_inside
+    from halo.qa import Conversation
+    from halo_resources.gemini import GeminiResource
+
+    hits = {"title": [], "terms": []}
+    for i, q in enumerate(questions):
+        service = GeminiResource().service(video.video_id, "qa", f"slide-{label}-{i}")
+        turn = Conversation(video, service, f"{label}-{i}").ask(q.question)
+        ok = cites_inside(turn.citations, q.start, q.end)
+        hits[q.kind].append(ok)
+        first = turn.citations[0]["label"] if turn.citations else "-"
+        print(f"  [{'x' if ok else ' '}] {q.kind:5s} span {q.start:6.1f}-{q.end:6.1f} cited {first:8s} {q.question[:70]}")
+    every = hits["title"] + hits["terms"]
+    share = sum(every) / max(len(every), 1)
+    print(f"{label}: {sum(every)}/{len(every)} = {share:.1%} cite inside the slide's span "
+          f"(title {sum(hits['title'])}/{len(hits['title'])}, terms {sum(hits['terms'])}/{len(hits['terms'])})")
+    return share
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_slide_qa", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=480.0)
+    parser.add_argument("--height", type=int, default=720)
+    parser.add_argument("--meetings", nargs="+", default=REPORT_MEETINGS)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        os.environ["HALO_DATA_DIR"] = str(root / "data")
+        for name in ("GOOGLE_API_KEY", "GEMINI_API_KEY", "GOOGLE_GEMINI_BASE_URL"):
+            os.environ.pop(name, None)  # offline: the local backend answers
+        from halo import samplegen_lecture
+        from halo.cache.redis_server import free_loopback_port, start_redis_server
+        from halo.eval.slide_qa import slide_questions
+        from halo.qa import VideoQA
+
+        port = free_loopback_port()
+        redis = start_redis_server(root / "redis", port, detach=False)
+        try:
+            t0, c0 = time.perf_counter(), time.process_time()
+            plan = samplegen_lecture.plan_lecture(args.seconds, meeting_ids=args.meetings)
+            video = root / "data" / "videos" / "lecture.mp4"
+            truth = samplegen_lecture.render_lecture(video, plan, args.height)
+            t1 = time.perf_counter()
+            video_id = process(video, f"redis://127.0.0.1:{port}/0")
+            t2, c2 = time.perf_counter(), time.process_time()
+            print(f"lecture {truth['duration_s']:.0f} s at {args.height}p from {args.meetings}: generated in "
+                  f"{t1 - t0:.0f} s, processed in {t2 - t1:.0f} s wall ({c2 - c0:.0f} s CPU of this process; "
+                  f"load average {os.getloadavg()[0]:.1f})")
+            questions = slide_questions(truth)
+            ask_all(VideoQA.load(video_id), questions, "with-slides")
+            ask_all(without_slides(VideoQA.load(video_id)), questions, "no-slides")
+        finally:
+            redis.terminate()
+            redis.wait(10)
+
+
+if __name__ == "__main__":
+    main()
