@@ -341,30 +341,43 @@ def words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
-def text_between(table: pd.DataFrame, start: float, end: float) -> list[str]:
-    """Distinct on-screen lines shown at any time in [start, end), in order of appearance.
+def shown_between(table: pd.DataFrame, start: float, end: float) -> list[tuple[float, list[str]]]:
+    """Lines on screen at any time in [start, end), grouped by when each first showed in it.
 
-    For chunk text and prompts: a chunk's span gets the slide text that was on screen in it
-    (callers mark it as on-screen text, e.g. ``[on screen] ...``).
+    A line's time is when it appeared, or ``start`` if it was already up: a slide that builds
+    up gives its title at the chunk's start and its later bullets at the time they appeared,
+    so a citation of that time points inside the span where they were on screen.
     """
     if table.empty:
         return []
     shown = table[(table["start"] < end) & (table["end"] > start)]
-    return list(dict.fromkeys(shown["text"]))
+    first = shown.groupby("text", sort=False)["start"].min().clip(lower=start)
+    groups: dict[float, list[str]] = {}
+    for line, t in first.items():
+        groups.setdefault(float(t), []).append(str(line))
+    return sorted(groups.items(), key=lambda g: g[0])
+
+
+def text_between(table: pd.DataFrame, start: float, end: float) -> list[str]:
+    """Distinct on-screen lines shown at any time in [start, end), in order of appearance."""
+    return [line for _, lines in shown_between(table, start, end) for line in lines]
 
 
 ON_SCREEN_MARK = "[on screen]"
 
 
 def with_on_screen_text(text: str, table: pd.DataFrame, start: float, end: float) -> str:
-    """``text`` (a chunk's words) plus the slide lines shown during [start, end), marked.
+    """``text`` (a chunk's words) plus the slide lines shown during [start, end), marked and timed.
 
-    For the chunk text used in retrieval and the Gemini prompts: the mark tells the model
-    the words were on screen, not spoken, so an answer can say "the slide read ...".
-    Unchanged when nothing was on screen.
+    For the chunk text used in retrieval and the Gemini prompts: the mark tells the model the
+    words were on screen, not spoken, so an answer can say "the slide read ..."; the [mm:ss]
+    time (as in transcript lines) is when they appeared, so the answer can cite it. One marked
+    line per appearance time. Unchanged when nothing was on screen.
     """
-    lines = text_between(table, start, end)
-    return f"{text}\n{ON_SCREEN_MARK} " + " | ".join(lines) if lines else text
+    from halo.llm.prompts import clock
+
+    marked = [f"{ON_SCREEN_MARK} [{clock(t)}] " + " | ".join(lines) for t, lines in shown_between(table, start, end)]
+    return "\n".join([text, *marked]) if marked else text
 
 
 def chunks_with_on_screen_text(chunks: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:

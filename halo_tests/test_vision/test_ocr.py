@@ -162,8 +162,11 @@ def test_chunk_text_gets_the_slide_text_of_its_span_marked() -> None:
         {"scene_id": 0, "start": 0.0, "end": 10.0, "frame_s": 5.0, "text": "Quarterly budget", "confidence": 0.99},
         {"scene_id": 0, "start": 0.0, "end": 10.0, "frame_s": 5.0, "text": "Euros", "confidence": 0.98},
     ])
-    assert ocr.with_on_screen_text("we spend", table, 2.0, 8.0) == "we spend\n[on screen] Quarterly budget | Euros"
+    assert ocr.with_on_screen_text("we spend", table, 2.0, 8.0) == "we spend\n[on screen] [00:02] Quarterly budget | Euros"
     assert ocr.with_on_screen_text("later", table, 10.0, 20.0) == "later"
+    built = pd.concat([table.assign(end=6.0), table.assign(start=6.0, text=["Quarterly budget", "Taxes"])])
+    assert ocr.with_on_screen_text("we spend", built, 2.0, 8.0) == (
+        "we spend\n[on screen] [00:02] Quarterly budget | Euros\n[on screen] [00:06] Taxes")
 
 
 def test_chunks_get_slide_text_without_moving_boundaries() -> None:
@@ -173,7 +176,7 @@ def test_chunks_get_slide_text_without_moving_boundaries() -> None:
                            "text": "Quarterly budget", "confidence": 0.99}])
     out = ocr.chunks_with_on_screen_text(chunks, table)
     assert out[["chunk_id", "start", "end"]].equals(chunks[["chunk_id", "start", "end"]])
-    assert out["text"].tolist() == ["we spend money\n[on screen] Quarterly budget", "later"]
+    assert out["text"].tolist() == ["we spend money\n[on screen] [00:00] Quarterly budget", "later"]
     assert out["n_tokens"].iloc[0] > chunks["n_tokens"].iloc[0] and out["n_tokens"].iloc[1] == 1
     assert ocr.chunks_with_on_screen_text(chunks, table.iloc[:0]) is chunks
 
