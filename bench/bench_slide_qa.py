@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -63,18 +64,25 @@ def ask_all(video: Any, questions: list, label: str) -> float:
     from halo.qa import Conversation
     from halo_resources.gemini import GeminiResource
 
-    hits = {"title": [], "terms": []}
+    hits: dict[str, list[bool]] = {"title": [], "terms": []}
+    anywhere, top = [], []
     for i, q in enumerate(questions):
         service = GeminiResource().service(video.video_id, "qa", f"slide-{label}-{i}")
         turn = Conversation(video, service, f"{label}-{i}").ask(q.question)
         ok = cites_inside(turn.citations, q.start, q.end)
         hits[q.kind].append(ok)
+        anywhere.append(any(cites_inside([c], q.start, q.end) for c in turn.citations))
+        best = turn.retrieved[0] if turn.retrieved else None
+        top.append(bool(best) and best["start"] < q.end and q.start < best["end"])
         first = turn.citations[0]["label"] if turn.citations else "-"
-        print(f"  [{'x' if ok else ' '}] {q.kind:5s} span {q.start:6.1f}-{q.end:6.1f} cited {first:8s} {q.question[:70]}")
+        where = f"{best['start']:.0f}-{best['end']:.0f}" if best else "-"
+        print(f"  [{'x' if ok else ' '}] {q.kind:5s} span {q.start:6.1f}-{q.end:6.1f} cited {first:8s} "
+              f"top chunk {where:9s} {q.question[:60]}")
     every = hits["title"] + hits["terms"]
     share = sum(every) / max(len(every), 1)
-    print(f"{label}: {sum(every)}/{len(every)} = {share:.1%} cite inside the slide's span "
-          f"(title {sum(hits['title'])}/{len(hits['title'])}, terms {sum(hits['terms'])}/{len(hits['terms'])})")
+    print(f"{label}: {sum(every)}/{len(every)} = {share:.1%} first citation inside the slide's span "
+          f"(title {sum(hits['title'])}/{len(hits['title'])}, terms {sum(hits['terms'])}/{len(hits['terms'])}); "
+          f"any citation inside {sum(anywhere)}/{len(every)}; top retrieved chunk overlaps it {sum(top)}/{len(every)}")
     return share
 
 
@@ -83,9 +91,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=480.0)
     parser.add_argument("--height", type=int, default=720)
     parser.add_argument("--meetings", nargs="+", default=REPORT_MEETINGS)
+    parser.add_argument("--keep", type=Path, help="work folder to keep (and reuse: skips generating and processing)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
+        root = args.keep or Path(tmp)
         os.environ["HALO_DATA_DIR"] = str(root / "data")
         for name in ("GOOGLE_API_KEY", "GEMINI_API_KEY", "GOOGLE_GEMINI_BASE_URL"):
             os.environ.pop(name, None)  # offline: the local backend answers
@@ -93,20 +102,25 @@ def main(argv: list[str] | None = None) -> None:
         from halo.cache.redis_server import free_loopback_port, start_redis_server
         from halo.eval.slide_qa import slide_questions
         from halo.qa import VideoQA
+        from halo.samplegen import load_truth
 
         port = free_loopback_port()
         redis = start_redis_server(root / "redis", port, detach=False)
         try:
-            t0, c0 = time.perf_counter(), time.process_time()
-            plan = samplegen_lecture.plan_lecture(args.seconds, meeting_ids=args.meetings)
             video = root / "data" / "videos" / "lecture.mp4"
-            truth = samplegen_lecture.render_lecture(video, plan, args.height)
-            t1 = time.perf_counter()
-            video_id = process(video, f"redis://127.0.0.1:{port}/0")
-            t2, c2 = time.perf_counter(), time.process_time()
-            print(f"lecture {truth['duration_s']:.0f} s at {args.height}p from {args.meetings}: generated in "
-                  f"{t1 - t0:.0f} s, processed in {t2 - t1:.0f} s wall ({c2 - c0:.0f} s CPU of this process; "
-                  f"load average {os.getloadavg()[0]:.1f})")
+            if (root / "data" / "parquet" / "chunks" / "lecture.parquet").exists():
+                truth, video_id = load_truth(video), "lecture"
+            else:
+                t0, c0 = time.perf_counter(), time.process_time()
+                plan = samplegen_lecture.plan_lecture(args.seconds, meeting_ids=args.meetings)
+                truth = samplegen_lecture.render_lecture(video, plan, args.height)
+                t1 = time.perf_counter()
+                video_id = process(video, f"redis://127.0.0.1:{port}/0")
+                t2, c2 = time.perf_counter(), time.process_time()
+                print(f"lecture {truth['duration_s']:.0f} s at {args.height}p from {args.meetings}: generated in "
+                      f"{t1 - t0:.0f} s, processed in {t2 - t1:.0f} s wall ({c2 - c0:.0f} s CPU of this process; "
+                      f"load average {os.getloadavg()[0]:.1f})")
+            shutil.rmtree(root / "data" / "qa", ignore_errors=True)  # fresh sessions: no follow-ups
             questions = slide_questions(truth)
             ask_all(VideoQA.load(video_id), questions, "with-slides")
             ask_all(without_slides(VideoQA.load(video_id)), questions, "no-slides")
