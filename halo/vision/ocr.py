@@ -380,6 +380,16 @@ def with_on_screen_text(text: str, table: pd.DataFrame, start: float, end: float
     return "\n".join([text, *marked]) if marked else text
 
 
+_MARKED = re.compile(r"^\[on screen\] \[(?:(\d+):)?(\d{1,2}):(\d{2})\] (.*)$", re.M)
+
+
+def on_screen_lines(text: str) -> list[tuple[float, str]]:
+    """(seconds, line) of each marked on-screen line in a chunk's text: for Q&A to quote and
+    cite slides as timed lines beside the transcript's."""
+    return [(float(int(h or 0) * 3600 + int(m) * 60 + int(s)), f"{ON_SCREEN_MARK} {line}")
+            for h, m, s, line in _MARKED.findall(text)]
+
+
 def chunks_with_on_screen_text(chunks: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     """``chunks`` whose ``text`` also carries the slide lines of each chunk's span, marked.
 

@@ -167,6 +167,9 @@ def test_chunk_text_gets_the_slide_text_of_its_span_marked() -> None:
     built = pd.concat([table.assign(end=6.0), table.assign(start=6.0, text=["Quarterly budget", "Taxes"])])
     assert ocr.with_on_screen_text("we spend", built, 2.0, 8.0) == (
         "we spend\n[on screen] [00:02] Quarterly budget | Euros\n[on screen] [00:06] Taxes")
+    assert ocr.on_screen_lines(ocr.with_on_screen_text("we spend", built, 2.0, 8.0)) == [
+        (2.0, "[on screen] Quarterly budget | Euros"), (6.0, "[on screen] Taxes")]
+    assert ocr.on_screen_lines("we spend [on screen] nothing timed") == []
 
 
 def test_chunks_get_slide_text_without_moving_boundaries() -> None:
