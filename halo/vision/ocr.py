@@ -342,25 +342,31 @@ def words(text: str) -> list[str]:
 
 
 def shown_between(table: pd.DataFrame, start: float, end: float) -> list[tuple[float, list[str]]]:
-    """Lines on screen at any time in [start, end), grouped by when each first showed in it.
+    """What was on screen in [start, end): (time it appeared, its lines) per screen state.
 
-    A line's time is when it appeared, or ``start`` if it was already up: a slide that builds
-    up gives its title at the chunk's start and its later bullets at the time they appeared,
-    so a citation of that time points inside the span where they were on screen.
+    A state's time is when its frame's text took over, or ``start`` if it was already up; each
+    state lists all its lines, so a slide that builds up gives its title alone at first and
+    the title with its bullets later: a question naming the title and asking for the bullets
+    then matches the later state best, and cites a time inside the span they were shown.
     """
     if table.empty:
         return []
     shown = table[(table["start"] < end) & (table["end"] > start)]
-    first = shown.groupby("text", sort=False)["start"].min().clip(lower=start)
-    groups: dict[float, list[str]] = {}
-    for line, t in first.items():
-        groups.setdefault(float(t), []).append(str(line))
-    return sorted(groups.items(), key=lambda g: g[0])
+    states: dict[float, list[str]] = {}
+    for t, line in zip(shown["start"].clip(lower=start), shown["text"]):
+        lines = states.setdefault(float(t), [])
+        if line not in lines:
+            lines.append(str(line))
+    out: list[tuple[float, list[str]]] = []
+    for t, lines in sorted(states.items()):
+        if not out or out[-1][1] != lines:
+            out.append((t, lines))
+    return out
 
 
 def text_between(table: pd.DataFrame, start: float, end: float) -> list[str]:
     """Distinct on-screen lines shown at any time in [start, end), in order of appearance."""
-    return [line for _, lines in shown_between(table, start, end) for line in lines]
+    return list(dict.fromkeys(line for _, lines in shown_between(table, start, end) for line in lines))
 
 
 ON_SCREEN_MARK = "[on screen]"
@@ -372,7 +378,7 @@ def with_on_screen_text(text: str, table: pd.DataFrame, start: float, end: float
     For the chunk text used in retrieval and the Gemini prompts: the mark tells the model the
     words were on screen, not spoken, so an answer can say "the slide read ..."; the [mm:ss]
     time (as in transcript lines) is when they appeared, so the answer can cite it. One marked
-    line per appearance time. Unchanged when nothing was on screen.
+    line per screen state. Unchanged when nothing was on screen.
     """
     from halo.llm.prompts import clock
 

@@ -166,9 +166,9 @@ def test_chunk_text_gets_the_slide_text_of_its_span_marked() -> None:
     assert ocr.with_on_screen_text("later", table, 10.0, 20.0) == "later"
     built = pd.concat([table.assign(end=6.0), table.assign(start=6.0, text=["Quarterly budget", "Taxes"])])
     assert ocr.with_on_screen_text("we spend", built, 2.0, 8.0) == (
-        "we spend\n[on screen] [00:02] Quarterly budget | Euros\n[on screen] [00:06] Taxes")
+        "we spend\n[on screen] [00:02] Quarterly budget | Euros\n[on screen] [00:06] Quarterly budget | Taxes")
     assert ocr.on_screen_lines(ocr.with_on_screen_text("we spend", built, 2.0, 8.0)) == [
-        (2.0, "[on screen] Quarterly budget | Euros"), (6.0, "[on screen] Taxes")]
+        (2.0, "[on screen] Quarterly budget | Euros"), (6.0, "[on screen] Quarterly budget | Taxes")]
     assert ocr.on_screen_lines("we spend [on screen] nothing timed") == []
 
 
