@@ -25,7 +25,7 @@ class ChunksConfig(Config, ChunkingConfig):
     """Run config of `chunks`: the ChunkingConfig knobs (durations, thresholds, weights)."""
 
 
-@asset(partitions_def=videos_partitions, group_name="chunking", kinds={"bertscore"}, check_specs=[
+@asset(partitions_def=videos_partitions, group_name="text", kinds={"bertscore"}, check_specs=[
     checks.spec("chunks_in_time_order", "chunks", "Chunks are in time order and never overlap."),
     checks.spec("chunks_within_duration_limits", "chunks", "Chunks last between the configured min and max (warning)."),
 ])

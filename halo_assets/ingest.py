@@ -4,12 +4,13 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, Config, Failure, MaterializeResult, MetadataValue, asset
 from pydantic import Field
 
 from halo import media, registry
+from halo.errors import HaloError, MediaError
 from halo.ids import validate_video_id
-from halo.paths import media_dir
+from halo.paths import media_dir, videos_dir
 from halo.validation import audio_duration_problems
 from halo_assets import checks
 from halo_assets.metadata import real_time_factor
@@ -31,16 +32,47 @@ class AudioConfig(Config):
     )
 
 
-@asset(partitions_def=videos_partitions, group_name="ingest", kinds={"pyav"})
-def video_file(context: AssetExecutionContext) -> MaterializeResult:
-    """The registered source file of this video, probed: duration, frame rate, size, sound, picture.
+def resolve_source(video_id: str) -> registry.VideoEntry:
+    """The file behind partition ``video_id``: its registered path, else data/videos/<id>.<ext>.
 
+    A partition added by hand in the UI ("Add partition") has no registry entry yet; a file of
+    that name in the watched folder is registered on the spot. Otherwise the error says what to do.
+    """
+    try:
+        return registry.lookup(video_id)
+    except HaloError:
+        folder = videos_dir()
+        matches = [folder / f"{video_id}{suffix}" for suffix in registry.VIDEO_SUFFIXES]
+        found = [path for path in matches if path.is_file()]
+        if len(found) == 1:
+            return registry.register(found[0], video_id)[0]
+        if found:
+            raise MediaError(
+                f"Video {video_id!r}: several files match in {folder} ({', '.join(p.name for p in found)}): "
+                f"keep one, or register the right one with `halo add PATH --id {video_id}`."
+            ) from None
+        raise MediaError(
+            f"Video {video_id!r} has no source file: copy it to {folder}/{video_id}.mp4 (or another "
+            f"of {', '.join(registry.VIDEO_SUFFIXES)}) or run `halo add PATH --id {video_id}`, "
+            "then materialize again."
+        ) from None
+
+
+@asset(partitions_def=videos_partitions, group_name="media", kinds={"pyav"})
+def video_file(context: AssetExecutionContext) -> MaterializeResult:
+    """The source file of this video, probed: duration, frame rate, size, sound, picture.
+
+    The partition key names the file: a registered path, or data/videos/<key>.<ext>.
     Audio-only files (podcasts) have ``has_video`` False; an MP3's cover art is not a picture.
     """
     video_id = validate_video_id(context.partition_key)
-    entry = registry.lookup(video_id)
     started = time.perf_counter()
-    info = media.probe(Path(entry.path))
+    try:
+        entry = resolve_source(video_id)
+        info = media.probe(Path(entry.path))
+    except HaloError as exc:
+        # Failure's description is the run's failure line in the UI: say what to do, not a trace.
+        raise Failure(description=str(exc), allow_retries=False) from None
     df = pd.DataFrame([info.as_row(video_id)], columns=VIDEO_FILE_COLUMNS)
     seconds = time.perf_counter() - started
     return MaterializeResult(
@@ -60,7 +92,7 @@ def video_file(context: AssetExecutionContext) -> MaterializeResult:
     )
 
 
-@asset(partitions_def=videos_partitions, group_name="ingest", kinds={"pyav"},
+@asset(partitions_def=videos_partitions, group_name="media", kinds={"pyav"},
        check_specs=[checks.spec("audio_covers_video", "audio", "Audio lasts as long as the video (50 ms).")])
 def audio(context: AssetExecutionContext, config: AudioConfig, video_file: pd.DataFrame):  # no annotation: check_specs make it multi-output
     """The video's sound as data/media/<id>/audio.wav (16 kHz mono PCM16), as long as the video.

@@ -26,7 +26,7 @@ class ChunkingPolicyConfig(Config):
     bertscore: bool = Field(True, description="BERTScore coherence signal + reward term (cached)")
 
 
-@asset(group_name="chunking", kinds={"pytorch"})
+@asset(group_name="text", kinds={"pytorch"})
 def chunking_policy(context: AssetExecutionContext, config: ChunkingPolicyConfig) -> MaterializeResult:
     """The PPO cut policy (stable-baselines3) with its held-out Pk/WindowDiff vs the rules."""
     t0 = time.perf_counter()

@@ -22,7 +22,7 @@ def _preview(df: pd.DataFrame) -> str:
     return shown[["scene_id", "start", "end", "keyframe"]].to_markdown(index=False)
 
 
-@asset(partitions_def=videos_partitions, group_name="vision", kinds={"pyscenedetect"},
+@asset(partitions_def=videos_partitions, group_name="media", kinds={"pyscenedetect"},
        check_specs=[checks.spec("scenes_tile_the_video", "scenes", "Scenes cover 0 to the end, no gap or overlap.")])
 def scenes(context: AssetExecutionContext, video_file: pd.DataFrame):  # no annotation: check_specs make it multi-output
     """Shot/scene cuts (PySceneDetect ContentDetector) and the middle frame of each as a JPEG."""

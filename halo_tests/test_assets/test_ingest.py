@@ -86,3 +86,24 @@ def test_sample_ingests_with_truth_cuts(data_root) -> None:
         assert abs(found - cut) <= 0.5
     wav = media.read_wav(media_dir(entry.video_id) / "audio.wav")
     assert abs(len(wav) / 16_000 - truth["duration_s"]) <= 0.05
+
+
+def test_partition_added_in_the_ui_resolves_to_the_watched_folder(data_root) -> None:
+    """"Add partition" in the UI only adds a key: video_file finds data/videos/<key>.<ext>."""
+    path = make_video(data_root / "videos" / "standup.mkv", cuts=(1.5,), duration_s=3.0)
+    instance = DagsterInstance.ephemeral()
+    assert registry.all_videos() == {}
+    assert materialize_video(instance, "standup").success
+    assert stored("video_file", "standup").iloc[0]["path"] == str(path.resolve())
+    assert registry.lookup("standup").path == str(path.resolve())
+
+
+def test_partition_without_a_file_fails_saying_what_to_do(data_root) -> None:
+    instance = DagsterInstance.ephemeral()
+    result = materialize_video(instance, "nowhere", raise_on_error=False)
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    first_line = failure.step_failure_data.error.message.splitlines()[0]  # what the run page shows
+    description = failure.step_failure_data.user_failure_data.description
+    assert failure.step_key == "video_file"
+    for text in (first_line, description):
+        assert f"{data_root / 'videos'}/nowhere.mp4" in text and "halo add PATH --id nowhere" in text
