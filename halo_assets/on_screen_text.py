@@ -13,7 +13,7 @@ from halo_assets.partitions import videos_partitions
 PREVIEW_ROWS = 20
 
 
-@asset(partitions_def=videos_partitions, group_name="vision", kinds={"onnx"})
+@asset(partitions_def=videos_partitions, group_name="text", kinds={"onnx"})
 def on_screen_text(context: AssetExecutionContext, video_file: pd.DataFrame, scenes: pd.DataFrame) -> MaterializeResult:
     """Slide text (PP-OCRv4) of each scene's keyframe and of changed frames inside long scenes."""
     validate_video_id(context.partition_key)

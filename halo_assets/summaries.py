@@ -12,6 +12,7 @@ import pandas as pd
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from halo.ids import validate_video_id
+from halo.llm.gemini import env_api_key
 from halo.llm.ledger import records_frame, summarize_costs
 from halo.llm.prompts import clock
 from halo.llm.summarize import plan_chunks, summarize_chunks, summarize_video
@@ -20,6 +21,14 @@ from halo_resources.cache import CacheResource
 from halo_resources.gemini import GeminiResource
 
 PREVIEW_ROWS = 10
+# What the LLM assets will run on, as the code location sees it when it loads (the UI shows it as
+# the assets' kind); each materialization's `halo/backend` tag records what really answered.
+LLM_KIND = "gemini" if env_api_key() else "local-llm"
+
+
+def backend_tags(records: list) -> dict[str, str]:
+    """The backends that really answered this materialization (gemini, local, cache)."""
+    return {"halo/backend": "+".join(sorted({r.backend for r in records})) or "none"}
 
 
 def spend_metadata(records: list, seconds: float, rows: int) -> dict:
@@ -41,7 +50,7 @@ def l3_rows(chunk_summaries: pd.DataFrame) -> list[dict]:
             for r in chunk_summaries.itertuples(index=False)]
 
 
-@asset(partitions_def=videos_partitions, group_name="llm", kinds={"gemini"}, pool="gemini")
+@asset(partitions_def=videos_partitions, group_name="llm", kinds={LLM_KIND}, pool="gemini")
 def chunk_summaries(
     context: AssetExecutionContext,
     chunks: pd.DataFrame,
@@ -61,10 +70,10 @@ def chunk_summaries(
     meta = spend_metadata(service.ledger.records, time.perf_counter() - t0, len(df))
     meta["chunks_with_images"] = int((df["n_images"] > 0).sum())
     meta["preview"] = MetadataValue.md(df[["chunk_id", "summary", "backend", "cost_usd"]].head(PREVIEW_ROWS).to_markdown(index=False))
-    return MaterializeResult(value=df, metadata=meta)
+    return MaterializeResult(value=df, metadata=meta, tags=backend_tags(service.ledger.records))
 
 
-@asset(partitions_def=videos_partitions, group_name="llm", kinds={"gemini"}, pool="gemini")
+@asset(partitions_def=videos_partitions, group_name="llm", kinds={LLM_KIND}, pool="gemini")
 def video_summary(
     context: AssetExecutionContext,
     chunk_summaries: pd.DataFrame,
@@ -91,4 +100,4 @@ def video_summary(
     meta["chapters"] = len(chapters)
     meta["summary"] = MetadataValue.md(summary + "\n\n" + "\n".join(
         f"- {clock(c['start'])} {c['title']}" for c in chapters))
-    return MaterializeResult(value=df, metadata=meta)
+    return MaterializeResult(value=df, metadata=meta, tags=backend_tags(service.ledger.records))
