@@ -14,7 +14,10 @@ for calls made outside runs (Q&A). The daemon's default automation sensor evalua
 import pandas as pd
 from dagster import (
     AssetExecutionContext,
+    AssetSelection,
     AutomationCondition,
+    AutomationConditionSensorDefinition,
+    DefaultSensorStatus,
     MaterializeResult,
     MetadataValue,
     TableColumn,
@@ -105,3 +108,13 @@ def library_costs(context: AssetExecutionContext) -> MaterializeResult:
         "runs": int(total["runs"]),
         "table": table_metadata(out),
     })
+
+
+# Running by default, so `dg dev` / the daemon keeps library_costs fresh with no clicks.
+costs_automation_sensor = AutomationConditionSensorDefinition(
+    "library_costs_automation",
+    target=AssetSelection.assets(library_costs),
+    default_status=DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=30,
+    description="Refreshes library_costs after any video's cost_ledger changes (and hourly).",
+)

@@ -12,6 +12,7 @@ from halo_assets import on_screen_text
 from halo_assets.progress import stage_progress_logger
 from halo_assets.jobs import build_process_video_job, build_stale_videos_schedule
 from halo_assets.sensors import videos_folder_sensor
+from halo_assets.costs import costs_automation_sensor
 from halo_resources.environments import get_resources
 
 # Stage modules, in data order. Each holds thin assets that call halo/.
@@ -24,7 +25,7 @@ defs = Definitions(
     assets=ASSETS,
     asset_checks=load_asset_checks_from_modules(STAGE_MODULES),
     jobs=[build_process_video_job(ASSETS)],
-    sensors=[videos_folder_sensor],
+    sensors=[videos_folder_sensor, costs_automation_sensor],
     schedules=[build_stale_videos_schedule(ASSETS)],
     resources=get_resources(),
     loggers={"console": colored_console_logger, "stage_progress": stage_progress_logger},

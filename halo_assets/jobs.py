@@ -18,6 +18,7 @@ from dagster import (
     AssetRecordsFilter,
     AssetsDefinition,
     AssetSelection,
+    DagsterEventType,
     DagsterInstance,
     DagsterRunStatus,
     DefaultScheduleStatus,
@@ -27,6 +28,7 @@ from dagster import (
     ScheduleEvaluationContext,
     SkipReason,
     define_asset_job,
+    in_process_executor,
     schedule,
 )
 
@@ -61,6 +63,9 @@ def build_process_video_job(assets: Sequence):
         selection=AssetSelection.assets(*keys),
         partitions_def=videos_partitions,
         description="Process one video: every asset partitioned by `videos`.",
+        # One process per run: the stages of one video run one after another anyway (each
+        # needs the last), and a process per step paid ~35 s of imports and model loads per video.
+        executor_def=in_process_executor,
     )
 
 
@@ -102,12 +107,28 @@ def _has_active_run(instance: DagsterInstance, video_id: str) -> bool:
     return bool(runs)
 
 
+def _crashed_run_id(instance: DagsterInstance, video_id: str) -> str:
+    """The id of ``video_id``'s latest run if its process died (FAILED with no step failing), else ''.
+
+    Such a run failed for no reason in the video, so it must not suppress the next request the
+    way a video that fails for the same reason every time does.
+    """
+    runs = instance.get_runs(
+        filters=RunsFilter(job_name=PROCESS_VIDEO_JOB, tags={"dagster/partition": video_id}), limit=1
+    )
+    if not runs or runs[0].status != DagsterRunStatus.FAILURE:
+        return ""
+    step_failures = instance.all_logs(runs[0].run_id, of_type=DagsterEventType.STEP_FAILURE)
+    return "" if step_failures else runs[0].run_id
+
+
 def outdated_run_requests(instance: DagsterInstance, graph: Mapping[AssetKey, set[AssetKey]]) -> list[RunRequest]:
     """One run request per registered video whose outputs are missing or stale.
 
     The run key hashes the reasons and the source fingerprint, so a video that keeps failing
     for the same reason is not retried every tick; any change (new file, new asset, new
-    upstream output) makes a new key.
+    upstream output) makes a new key, and so does a run whose process died (run monitoring
+    marks it failed; see halo_assets/launcher.py).
     """
     known = set(instance.get_dynamic_partitions(videos_partitions.name))
     requests = []
@@ -117,7 +138,7 @@ def outdated_run_requests(instance: DagsterInstance, graph: Mapping[AssetKey, se
         reasons = outdated_reasons(instance, graph, video_id, entry.path)
         if not reasons:
             continue
-        signature = "|".join([current_fingerprint(entry.path), *reasons])
+        signature = "|".join([current_fingerprint(entry.path), *reasons, _crashed_run_id(instance, video_id)])
         digest = hashlib.sha256(signature.encode()).hexdigest()[:16]
         requests.append(
             RunRequest(

@@ -1,0 +1,63 @@
+"""A run launcher whose runs run monitoring can check: is the run's process still alive?
+
+Dagster's DefaultRunLauncher starts each run in a local process but cannot tell run monitoring
+whether that process still exists, so a run whose process was killed (OOM, reboot, kill -9)
+stayed STARTED forever -- and the stale-videos schedule never requested that video again.
+This launcher reads the pid the run worker logged when it started ("Started process for run
+(pid: N)", or "Executing steps in process" for in-process runs) and checks it on this host.
+With `run_monitoring` enabled in dagster.yaml the daemon then marks a dead run FAILED.
+Single-host only: on a cluster use a launcher with its own health check (dagster-k8s).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dagster import DagsterEventType, DagsterRun
+from dagster._core.launcher import CheckRunHealthResult, DefaultRunLauncher, WorkerStatus
+
+
+def run_worker_pid(instance, run_id: str) -> int | None:
+    """The pid of the process that ran ``run_id`` (its first engine event carrying one)."""
+    for record in instance.all_logs(run_id, of_type=DagsterEventType.ENGINE_EVENT):
+        data = record.dagster_event.engine_event_data if record.dagster_event else None
+        pid = data.metadata.get("pid") if data and data.metadata else None
+        if pid is not None:
+            return int(pid.value)
+    return None
+
+
+def process_alive(pid: int) -> bool:
+    """Whether ``pid`` exists and is not a zombie (an exited child nobody has reaped yet)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    stat = Path(f"/proc/{pid}/stat")
+    try:
+        return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+class LocalRunLauncher(DefaultRunLauncher):
+    """DefaultRunLauncher plus a worker health check by pid (processes on this machine)."""
+
+    @property
+    def supports_check_run_worker_health(self) -> bool:
+        return True
+
+    def check_run_worker_health(self, run: DagsterRun) -> CheckRunHealthResult:
+        pid = run_worker_pid(self._instance, run.run_id)
+        if pid is None:  # not started far enough to log its pid: run monitoring's start timeout covers it
+            return CheckRunHealthResult(WorkerStatus.RUNNING, "no run worker pid logged yet")
+        if process_alive(pid):
+            return CheckRunHealthResult(WorkerStatus.RUNNING, f"run worker pid {pid} alive")
+        return CheckRunHealthResult(
+            WorkerStatus.FAILED,
+            f"the run's process (pid {pid}) is gone (killed or crashed); re-execute from failure "
+            "to skip the steps that finished",
+        )
