@@ -19,10 +19,11 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip check
 	@touch $@
 
-# System tools the tests use: ffprobe (ground truth for probing) and flite (sample generation).
+# System tools the tests use: ffprobe (ground truth for probing), flite (sample generation),
+# chromium (the e2e browser test) and rabbitmq-server (the Celery broker of the distributed tests).
 # The main job itself needs none of them (PyAV bundles FFmpeg).
 system-deps:
-	@missing=""; for t in ffprobe:ffmpeg flite:flite redis-server:redis-server; do \
+	@missing=""; for t in ffprobe:ffmpeg flite:flite redis-server:redis-server chromium:chromium rabbitmq-server:rabbitmq-server; do \
 	  command -v $${t%%:*} >/dev/null || missing="$$missing $${t##*:}"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -39,8 +40,13 @@ test: $(STAMP) system-deps
 test-slow: $(STAMP) system-deps
 	$(PY) -m pytest -m slow $(PYTEST_ARGS)
 
+# Webserver + daemon (sensors, schedule, run monitoring, library_costs automation) on this instance.
 ui: $(STAMP)
-	$(VENV)/bin/dagster dev -w workspace.yaml
+	$(VENV)/bin/dg dev --host 127.0.0.1 --port $(or $(PORT),3000)
+
+# The daemon alone, e.g. beside a webserver started elsewhere on the same instance.
+daemon: $(STAMP)
+	$(VENV)/bin/dagster-daemon run -w workspace.yaml
 
 BENCHES ?= ingest speech chunking cache costs qa
 bench: $(STAMP) system-deps

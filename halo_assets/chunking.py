@@ -7,6 +7,7 @@ import pandas as pd
 from dagster import AssetExecutionContext, Config, MaterializeResult, MetadataValue, asset
 
 from halo.chunking.rules import ChunkingConfig
+from halo.chunking.strip import strip_markdown
 from halo.chunking.video import chunk_video
 from halo.ids import validate_video_id
 from halo.paths import media_dir
@@ -54,8 +55,11 @@ def chunks(context: AssetExecutionContext, config: ChunksConfig, utterances: pd.
     duration = float(scenes["end"].max()) if len(scenes) else float(df["end"].max() if len(df) else 0)
     reasons = df["boundary_reason"].str.replace(r" \([0-9.]+\)", "", regex=True).value_counts()
     image = base64.b64encode(out.timeline_png).decode("ascii")
+    strip = strip_markdown(list(zip(df["start"], df["end"])), duration)
     return MaterializeResult(value=df, metadata={
         "dagster/row_count": len(df),
+        # Small enough for the UI to draw inline on the asset page; the full figure is below.
+        **({"timeline": MetadataValue.md(strip)} if strip else {}),
         "total_tokens": int(df["n_tokens"].sum()),
         "chunks_with_on_screen_text": int(df["text"].str.contains(ON_SCREEN_MARK, regex=False).sum()),
         "mean_tokens": round(float(df["n_tokens"].mean()), 1) if len(df) else 0.0,
@@ -70,7 +74,7 @@ def chunks(context: AssetExecutionContext, config: ChunksConfig, utterances: pd.
         "real_time_factor": real_time_factor(seconds, duration),
         "boundary_reasons": MetadataValue.md(reasons.to_frame("cuts").to_markdown()),
         "timeline_path": MetadataValue.path(str(png_path)),
-        "timeline": MetadataValue.md(f"![chunk timeline](data:image/png;base64,{image})"),
+        "timeline_detail": MetadataValue.md(f"![chunk timeline](data:image/png;base64,{image})"),
     }, check_results=[
         checks.result("chunks_in_time_order", "chunks", chunk_order_problems(df)),
         checks.result("chunks_within_duration_limits", "chunks",

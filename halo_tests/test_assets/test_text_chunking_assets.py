@@ -52,7 +52,8 @@ def test_text_and_chunking_assets_materialize_with_audit_metadata(data_root):
     assert meta["dagster/row_count"].value == len(chunks)
     assert meta["total_tokens"].value == int(chunks["n_tokens"].sum()) > 0
     assert 0 <= meta["mean_coherence"].value <= 1
-    assert "data:image/png;base64," in meta["timeline"].value
+    assert "data:image/png;base64," in meta["timeline"].value and len(meta["timeline"].value) < 1000  # drawn inline
+    assert "data:image/png;base64," in meta["timeline_detail"].value
     assert (data_root / "media" / VIDEO / "chunk_timeline.png").read_bytes().startswith(b"\x89PNG")
     assert result.asset_materializations_for_node("topics")[0].metadata["n_topics"].value >= 1
     assert instance.get_latest_materialization_event(AssetKey("chunks")) is not None
