@@ -14,9 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-import yaml
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, ReexecutionOptions, execute_job, reconstructable
 from dagster._daemon.monitoring.run_monitoring import monitor_started_run
 
@@ -26,24 +24,13 @@ from halo_assets.jobs import outdated_run_requests, video_asset_graph
 from halo_assets.launcher import run_worker_pid
 from halo_assets.registration import PROCESS_VIDEO_JOB
 from halo_tests.synth import make_video
+from halo_tests.test_ops.homes import private_home
 
 
 def process_video_job():
     from halo_assets.definitions import defs
 
     return defs.resolve_job_def(PROCESS_VIDEO_JOB)
-
-
-def private_home(tmp_path: Path) -> Path:
-    """A DAGSTER_HOME with the project's dagster.yaml, storage moved under tmp_path."""
-    config = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text())
-    for section in ("storage", "local_artifact_storage", "compute_logs"):
-        node = config[section].get("sqlite") or config[section]["config"]
-        node["base_dir"] = str(tmp_path / "dagster" / section)
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text(yaml.safe_dump(config))
-    return home
 
 
 def wait_for(predicate, timeout_s: float, what: str):

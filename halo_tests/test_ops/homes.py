@@ -1,0 +1,28 @@
+"""A private Dagster instance for tests that start processes (runs, workers, the UI)."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import yaml
+
+from halo.paths import PROJECT_ROOT
+
+
+def private_home(tmp_path: Path) -> Path:
+    """A DAGSTER_HOME with the project's dagster.yaml (launcher, monitoring), storage under tmp_path."""
+    config = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text())
+    for section in ("storage", "local_artifact_storage", "compute_logs"):
+        node = config[section].get("sqlite") or config[section]["config"]
+        node["base_dir"] = str(tmp_path / "dagster" / section)
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(yaml.safe_dump(config))
+    return home
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
