@@ -59,8 +59,14 @@ def in_process(root: Path) -> tuple[float, float]:
     return time.perf_counter() - t0, children_cpu() - cpu0
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system, own + reaped children) of a live process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def sensor_launched(root: Path, timeout_s: float = 1200) -> tuple[float, float, float]:
-    """(file dropped -> run success, run start -> end, CPU s) with the daemon launching the run."""
+    """(file dropped -> run success, run start -> end, run worker CPU s) with the daemon launching it."""
     env = private_env(root)
     videos = root / "data" / "videos"
     videos.mkdir(parents=True)
@@ -68,22 +74,30 @@ def sensor_launched(root: Path, timeout_s: float = 1200) -> tuple[float, float, 
     shutil.copy(samples_dir() / "meeting.mp4", target)
     old = time.time() - 60  # past the sensor's settle time, so the first tick picks it up
     os.utime(target, (old, old))
-    cpu0, t0 = children_cpu(), time.perf_counter()
+    t0 = time.perf_counter()
     daemon = subprocess.Popen([str(Path(sys.executable).with_name("dagster-daemon")), "run", "-w",
                                str(PROJECT_ROOT / "workspace.yaml")], env=env, cwd=PROJECT_ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     os.environ["DAGSTER_HOME"] = env["DAGSTER_HOME"]
     from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
+    from halo_assets.launcher import run_worker_pid
+
     instance = DagsterInstance.get()
+    worker_cpu = 0.0
     try:
         while time.perf_counter() - t0 < timeout_s:
             records = instance.get_run_records(RunsFilter(job_name="process_video"), limit=1)
+            pid = run_worker_pid(instance, records[0].dagster_run.run_id) if records else None
+            try:
+                worker_cpu = process_cpu(pid) if pid else worker_cpu  # last sample before it exits
+            except (OSError, IndexError):
+                pass
             if records and records[0].dagster_run.status in (DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE):
                 record = records[0]
                 if record.dagster_run.status != DagsterRunStatus.SUCCESS:
                     raise SystemExit(f"sensor-launched run {record.dagster_run.run_id} failed")
-                return time.perf_counter() - t0, record.end_time - record.start_time, children_cpu() - cpu0
+                return time.perf_counter() - t0, record.end_time - record.start_time, worker_cpu
             time.sleep(1)
         raise SystemExit("sensor-launched run did not finish in time")
     finally:
@@ -101,10 +115,10 @@ def main() -> None:
     print(f"  in-process (halo add --run):  {wall_in:6.1f} s wall  {cpu_in:6.1f} CPU s (process start to exit)")
     print(f"  sensor-launched run:          {run_wall:6.1f} s wall (run start to end); "
           f"{drop_to_done:.1f} s from file drop to success incl. daemon start + sensor tick; "
-          f"{cpu_launched:.1f} CPU s (daemon + code server + run)")
+          f"{cpu_launched:.1f} CPU s (run worker process, sampled each second)")
     ratio = run_wall / wall_in
-    print(f"  ratio sensor-launched / in-process: {ratio:.2f} (target <= {TARGET_RATIO}) "
-          f"{'OK' if ratio <= TARGET_RATIO else 'OVER'}")
+    print(f"  ratio sensor-launched / in-process: wall {ratio:.2f}, CPU {cpu_launched / cpu_in:.2f} "
+          f"(target <= {TARGET_RATIO}) {'OK' if ratio <= TARGET_RATIO else 'OVER'}")
 
 
 if __name__ == "__main__":

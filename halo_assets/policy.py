@@ -12,13 +12,12 @@ from pydantic import Field
 
 from halo.chunking.rl import PPOSettings, default_policy_path
 from halo.eval.ppo import TEXT_LIMITS, train_chunking_policy
-from halo.paths import PROJECT_ROOT
-
-DEFAULT_QMSUM = PROJECT_ROOT.parent / "shared" / "data" / "qmsum" / "val.jsonl"
 
 
 class ChunkingPolicyConfig(Config):
-    qmsum_file: str = Field(str(DEFAULT_QMSUM), description="QMSum .jsonl with topic spans")
+    # Required: the training data does not ship with the code, and product code never reads
+    # outside the checkout, so a fresh clone asks for it instead of failing on a missing file.
+    qmsum_file: str = Field(description="QMSum .jsonl with topic spans (e.g. a QMSum val split)")
     timesteps: int = Field(PPOSettings().total_timesteps, gt=0, description="PPO environment steps")
     seed: int = 0
     test_fraction: float = Field(0.25, gt=0, lt=1, description="meetings held out (stable hash)")

@@ -170,8 +170,16 @@ def test_add_video_from_the_ui_and_audit_its_cost(ui, data_root) -> None:
         assert f"{shown_cost}"[:6] in table_row.inner_text(timeout=60_000)
 
         # 6. The lineage, for the README.
+        page.set_viewport_size({"width": 1900, "height": 1000})
         page.goto(f"{base}/asset-groups", wait_until="networkidle")
-        page.wait_for_timeout(3000)
+        page.keyboard.press("Escape")
+        for _ in range(6):  # the UI opens with every group collapsed: unfold them
+            unfold = page.locator("[aria-label=unfold_more]")
+            if not unfold.count():
+                break
+            unfold.first.click(force=True)
+            page.wait_for_timeout(1000)
+        page.wait_for_timeout(2000)
         LINEAGE_PNG.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(LINEAGE_PNG))
         browser.close()
