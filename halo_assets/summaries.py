@@ -28,7 +28,7 @@ LLM_KIND = "gemini" if env_api_key() else "local-llm"
 
 def backend_tags(records: list) -> dict[str, str]:
     """The backends that really answered this materialization (gemini, local, cache)."""
-    return {"halo/backend": "+".join(sorted({r.backend for r in records})) or "none"}
+    return {"halo/backend": "-".join(sorted({r.backend for r in records})) or "none"}  # tag values: [A-Za-z0-9_.-]
 
 
 def spend_metadata(records: list, seconds: float, rows: int) -> dict:
