@@ -53,7 +53,8 @@ def _column_type(series: pd.Series) -> str:
 def table_metadata(df: pd.DataFrame) -> MetadataValue:
     """``df`` as a typed table the UI sorts and renders (TableMetadataValue)."""
     schema = TableSchema(columns=[TableColumn(c, _column_type(df[c])) for c in df.columns])
-    records = [TableRecord({k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()})
+    records = [TableRecord({k: None if pd.isna(v) else (v.item() if hasattr(v, "item") else v)
+                            for k, v in row.items()})
                for row in df.to_dict(orient="records")]
     return MetadataValue.table(records=records, schema=schema)
 
