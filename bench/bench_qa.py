@@ -1,21 +1,29 @@
-"""Q&A retrieval benchmark: recall@k of halo.qa.ChunkIndex on QMSum's query spans.
+"""Q&A retrieval benchmark: recall@k of halo.qa.ChunkIndex on QMSum's query spans, per half.
 
-Each QMSum meeting's turns are chunked by HALO's rule-based chunker (synthetic times, 2.5
-words/s, the video defaults: 20-300 s chunks), each chunk gets its local-backend summary
-(central sentences), and every *specific* query is searched. A query counts as found at k when
-one of the top-k chunks overlaps one of its human relevant_text_span turn ranges. Printed per
-scoring variant (dense only, TF-IDF only, the hybrid at several weights), with the chance level
-(k random chunks) because recall@k means little without the number of chunks.
+Each QMSum val meeting's turns are chunked by HALO's rule-based chunker exactly as production
+chunks a video (synthetic times, 2.5 words/s, the video defaults: 20-300 s chunks); each chunk
+gets its local-backend summary (central sentences); the index is built by the same code the
+``qa_index`` asset runs (timed windows inside chunks + summaries). Every *specific* query is
+searched. Two units are measured:
 
-    python bench/bench_qa.py                       # QMSum val (35 meetings, 237 queries)
-    python bench/bench_qa.py --limit 5 --k 1 3 5
+- chunk recall@k: one of the top-k chunks overlaps one of the query's human relevant_text_span
+  turn ranges (chance: k random chunks);
+- moment@1: the best window of the top chunk (the time the answer cites first) overlaps a span.
+
+Weights and window size are chosen on the tuning half (bench/splits.py) by chunk recall@3
+(ties: moment@1); the reporting half is printed for the chosen setting and never fitted on.
+
+    python bench/bench_qa.py                  # both halves, grid over weights and window sizes
+    python bench/bench_qa.py --words 50 --limit 6
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -24,20 +32,25 @@ import pandas as pd
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.splits import half_of  # noqa: E402
 from halo.chunking.rules import ChunkingConfig, chunk_utterances  # noqa: E402
 from halo.eval.datasets import SegDoc, clean_qmsum_text  # noqa: E402
 from halo.eval.segmentation import text_utterances  # noqa: E402
 from halo.llm.local import summarize_text  # noqa: E402
 from halo.paths import data_dir  # noqa: E402
-from halo.qa import ChunkIndex  # noqa: E402
+from halo.qa import ChunkIndex, overlaps  # noqa: E402
+from halo.qa.retrieval import CHUNK_LEXICAL_WEIGHT, LEXICAL_WEIGHT, WINDOW_WORDS, build_units  # noqa: E402
 from halo.text.embed import embed_texts  # noqa: E402
 
 DEFAULT_QMSUM = Path(__file__).resolve().parents[2] / "shared" / "data" / "qmsum" / "val.jsonl"
+UNIT_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)
+CHUNK_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
 
 
-def meeting_chunks(record: dict):
-    """(chunks DataFrame with utt ids = kept-turn positions, original turn index per kept turn)."""
+def meeting_utterances(record: dict) -> tuple[pd.DataFrame, np.ndarray]:
+    """(utterances with synthetic times, original turn index per kept turn)."""
     units, speakers, kept = [], [], []
     for i, turn in enumerate(record["meeting_transcripts"]):
         text = clean_qmsum_text(turn.get("content", ""))
@@ -45,77 +58,141 @@ def meeting_chunks(record: dict):
             units.append(text)
             speakers.append(str(turn.get("speaker", "")))
             kept.append(i)
-    utts = text_utterances(SegDoc("m", units, [len(units)], speakers))
-    vectors = embed_texts(units)
-    chunks = chunk_utterances(utts, vectors, ChunkingConfig(),
-                              coherence_fn=lambda g: [1.0] * len(g),
-                              token_fn=lambda t: [0] * len(t)).chunks
-    return chunks, np.asarray(kept)
+    return text_utterances(SegDoc("m", units, [len(units)], speakers)), np.asarray(kept)
 
 
-def prepared(record: dict, path: Path):
-    """Chunks, kept turns and local summaries of one meeting, stored once (chunking is slow)."""
+def prepared(record: dict, path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """Production chunks and local summaries of one meeting, stored once (chunking is slow)."""
     if path.exists():
         df = pd.read_parquet(path)
-        kept = np.asarray(json.loads(path.with_suffix(".json").read_text()))
-        return df.drop(columns=["summary"]), kept, df["summary"].tolist()
-    chunks, kept = meeting_chunks(record)
+        return df.drop(columns=["summary"]), df["summary"].tolist()
+    utts, _ = meeting_utterances(record)
+    vectors = embed_texts(utts["text"].tolist())
+    chunks = chunk_utterances(utts, vectors, ChunkingConfig(), coherence_fn=lambda g: [1.0] * len(g),
+                              token_fn=lambda t: [0] * len(t)).chunks
     chunks["summary"] = [summarize_text(t) for t in chunks["text"]]
     path.parent.mkdir(parents=True, exist_ok=True)
     chunks.to_parquet(path)
-    path.with_suffix(".json").write_text(json.dumps(kept.tolist()))
-    return chunks.drop(columns=["summary"]), kept, chunks["summary"].tolist()
+    return chunks.drop(columns=["summary"]), chunks["summary"].tolist()
+
+
+def stored_units(chunks, summaries, utts, path: Path, words: int) -> pd.DataFrame:
+    if path.exists():
+        return pd.read_parquet(path)
+    units = build_units(chunks, summaries, utts, words)
+    units.to_parquet(path)
+    return units
+
+
+def query_spans(q: dict, utts: pd.DataFrame, kept: np.ndarray) -> list[tuple[float, float]]:
+    """The query's human spans (original turn ranges) as times of the kept turns."""
+    out = []
+    for a, b in q.get("relevant_text_span", []):
+        inside = np.flatnonzero((kept >= int(a)) & (kept <= int(b)))
+        if len(inside):
+            out.append((float(utts["start"].iloc[inside[0]]), float(utts["end"].iloc[inside[-1]])))
+    return out
+
+
+def chance_at(k: int, n: int, r: int) -> float:
+    """Probability that k random chunks out of n include one of the r relevant ones."""
+    if n - r < k:
+        return 1.0
+    return 1 - float(np.prod([(n - r - i) / (n - i) for i in range(min(k, n))]))
+
+
+def collect(records: list[tuple[int, dict]], words: int, store: Path, stem: str) -> list[dict]:
+    """Per query: its half, relevance per chunk, the score components and what ranking needs."""
+    out = []
+    for i, record in records:
+        chunks, summaries = prepared(record, store / f"{stem}-{i}.parquet")
+        utts, kept = meeting_utterances(record)
+        units = stored_units(chunks, summaries, utts, store / f"{stem}-{i}-units{words}.parquet", words)
+        index = ChunkIndex(chunks, units)
+        for q in record.get("specific_query_list", []):
+            spans = query_spans(q, utts, kept)
+            relevant = np.array([any(overlaps(c.start, c.end, s, e) for s, e in spans) for c in chunks.itertuples()])
+            if not relevant.any():
+                continue
+            out.append({"half": half_of(i), "index": index, "relevant": relevant, "spans": spans,
+                        "parts": index.components(q["query"])})
+    return out
+
+
+def evaluate(queries: list[dict], a: float, b: float, ks: list[int]) -> dict[str, float]:
+    found = {k: [] for k in ks}
+    moment = []
+    for q in queries:
+        dense, lex, chunk_lex = q["parts"]
+        index = q["index"]
+        index.chunk_lexical_weight = b
+        units = dense + a * lex
+        chunk_scores = index.chunk_scores(units, chunk_lex)
+        order = np.argsort(-chunk_scores, kind="stable")
+        for k in ks:
+            found[k].append(bool(q["relevant"][order[:k]].any()))
+        top = index.top(units, chunk_scores, 1)[0]
+        moment.append(any(overlaps(top.moment_start, top.moment_end, s, e) for s, e in q["spans"]))
+    return {**{f"r@{k}": float(np.mean(v)) for k, v in found.items()}, "moment@1": float(np.mean(moment))}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--qmsum", type=Path, default=DEFAULT_QMSUM)
-    ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--limit", type=int, default=None, help="first N meetings only")
     ap.add_argument("--k", type=int, nargs="+", default=[1, 3, 5])
-    ap.add_argument("--no-summaries", action="store_true", help="skip local chunk summaries")
+    ap.add_argument("--words", type=int, nargs="+", default=[30, WINDOW_WORDS, 80], help="window sizes to try")
     args = ap.parse_args()
-    records = [json.loads(ln) for ln in args.qmsum.read_text().splitlines() if ln.strip()][: args.limit]
-    variants = {"dense": 0.0, "hybrid 0.25": 0.25, "hybrid 0.5 (default)": 0.5, "hybrid 1.0": 1.0,
-                "tfidf only": None}
-    found = {name: {k: [] for k in args.k} for name in variants}
-    chance = {k: [] for k in args.k}
-    n_chunks, t0 = [], time.perf_counter()
+    lines = [ln for ln in args.qmsum.read_text().splitlines() if ln.strip()][: args.limit]
+    records = [(i, json.loads(ln)) for i, ln in enumerate(lines)]
     store = data_dir() / "bench" / "qa_chunks"
-    for i, record in enumerate(records):
-        chunks, kept, summaries = prepared(record, store / f"{args.qmsum.stem}-{i}.parquet")
-        summaries = [] if args.no_summaries else summaries
-        n_chunks.append(len(chunks))
-        index = ChunkIndex(chunks, summaries or None, lexical_weight=1.0)
-        for q in record.get("specific_query_list", []):
-            spans = [(int(a), int(b)) for a, b in q.get("relevant_text_span", [])]
-            # chunk c covers kept turns first_utt..last_utt -> original turns kept[first]..kept[last]
-            lo = kept[chunks["first_utt"].to_numpy()]
-            hi = kept[chunks["last_utt"].to_numpy()]
-            relevant = np.array([any(l <= b and a <= h for a, b in spans) for l, h in zip(lo, hi)])
-            if not relevant.any():
-                continue
-            index.lexical_weight = 1.0
-            dense_plus = index.scores(q["query"])
-            index.lexical_weight = 0.0
-            dense = index.scores(q["query"])
-            lexical = dense_plus - dense
-            for name, w in variants.items():
-                s = lexical if w is None else dense + w * lexical
-                order = np.argsort(-s, kind="stable")
-                for k in args.k:
-                    found[name][k].append(bool(relevant[order[:k]].any()))
-            for k in args.k:  # chance: probability that k random chunks include a relevant one
-                n, r = len(chunks), int(relevant.sum())
-                miss = np.prod([(n - r - i) / (n - i) for i in range(min(k, n))]) if n - r >= k else 0.0
-                chance[k].append(1 - miss)
-    nq = len(found["dense"][args.k[0]])
-    print(f"QMSum {args.qmsum.name}: {len(records)} meetings, {nq} specific queries, "
-          f"chunks per meeting {np.mean(n_chunks):.1f} (min {min(n_chunks)}, max {max(n_chunks)}), "
-          f"{time.perf_counter() - t0:.0f} s")
-    print(f"{'variant':24s}" + "".join(f"  recall@{k:<3d}" for k in args.k))
-    for name in variants:
-        print(f"{name:24s}" + "".join(f"  {np.mean(found[name][k]):9.3f}" for k in args.k))
-    print(f"{'chance (random chunks)':24s}" + "".join(f"  {np.mean(chance[k]):9.3f}" for k in args.k))
+    t0, c0 = time.perf_counter(), time.process_time()
+    results, chance = {}, {}
+    for words in args.words:
+        queries = collect(records, words, store, args.qmsum.stem)
+        halves = {h: [q for q in queries if q["half"] == h] for h in ("tune", "report")}
+        for h, qs in halves.items():
+            chance[h] = {k: float(np.mean([chance_at(k, len(q["relevant"]), int(q["relevant"].sum())) for q in qs]))
+                         for k in args.k}
+        for a, b in itertools.product(UNIT_WEIGHTS, CHUNK_WEIGHTS):
+            results[(words, a, b)] = {h: evaluate(qs, a, b, args.k) for h, qs in halves.items()}
+        results[(words, "bm25 only", "")] = {h: _bm25_only(qs, args.k) for h, qs in halves.items()}
+    n = {h: sum(1 for q in queries if q["half"] == h) for h in ("tune", "report")}
+    print(f"QMSum {args.qmsum.name}: {len(records)} meetings; specific queries: tuning half {n['tune']}, "
+          f"reporting half {n['report']}; {time.perf_counter() - t0:.0f} s wall, {time.process_time() - c0:.0f} s CPU, "
+          f"load {os.getloadavg()[0]:.1f}")
+    cols = [f"r@{k}" for k in args.k] + ["moment@1"]
+    print(f"{'words':>5} {'unit lex':>9} {'chunk lex':>9} | " + " ".join(f"{'tune ' + c:>13}" for c in cols)
+          + " | " + " ".join(f"{'report ' + c:>15}" for c in cols))
+
+    def row(key, mark=""):
+        r = results[key]
+        return (f"{key[0]:>5} {key[1]!s:>9} {key[2]!s:>9} | " + " ".join(f"{r['tune'][c]:13.3f}" for c in cols)
+                + " | " + " ".join(f"{r['report'][c]:15.3f}" for c in cols) + mark)
+
+    graded = sorted((k for k in results if not isinstance(k[1], str)),
+                    key=lambda k: (results[k]["tune"]["r@3"], results[k]["tune"]["moment@1"]), reverse=True)
+    for key in results:
+        if isinstance(key[1], str) or key[1] == 0.0 and key[2] == 0.0:
+            print(row(key, "   <- dense only" if not isinstance(key[1], str) else ""))
+    for key in graded[:8]:
+        print(row(key))
+    print("chosen on the tuning half:")
+    print(row(graded[0], "   <- best on tuning half"))
+    default = (WINDOW_WORDS, LEXICAL_WEIGHT, CHUNK_LEXICAL_WEIGHT)
+    if default in results:
+        print(row(default, "   <- halo.qa defaults"))
+    for h in ("tune", "report"):
+        print(f"chance ({h} half, k random chunks): " + "  ".join(f"r@{k} {chance[h][k]:.3f}" for k in args.k))
+
+
+def _bm25_only(queries: list[dict], ks: list[int]) -> dict[str, float]:
+    found = {k: [] for k in ks}
+    for q in queries:
+        order = np.argsort(-q["parts"][2], kind="stable")
+        for k in ks:
+            found[k].append(bool(q["relevant"][order[:k]].any()))
+    return {**{f"r@{k}": float(np.mean(v)) for k, v in found.items()}, "moment@1": float("nan")}
 
 
 if __name__ == "__main__":

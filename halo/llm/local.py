@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from halo.text.embed import embed_texts
 
@@ -72,7 +71,7 @@ def chapter_titles(texts: list[str], k: int = 3) -> list[str]:
     titled "Remote control"; bigrams allowed ("functional design"); fillers and words under four
     letters never make a title.
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer  # slow import: Q&A cache hits skip it
 
     if not any(t.strip() for t in texts):
         return ["" for _ in texts]

@@ -254,6 +254,10 @@ class LLMService:
         rec = self._record(req, backend="cache", model=model, tier=hit.tier.upper())
         return Answer(hit.answer, rec)
 
+    def cached(self, req: Request) -> Answer | None:
+        """The cached answer to ``req`` (ledgered at $0), or None; never calls a backend."""
+        return self._cached(req, self.plan_model(req)[0])
+
     def _store(self, req: Request, model: str, text: str, rec: CallRecord) -> None:
         self.cache.store(self.video_id, req.cache_query, text, model=model,
                          prompt_version=PROMPT_VERSION, semantic=req.semantic, evidence=req.evidence,

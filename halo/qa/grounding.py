@@ -1,0 +1,112 @@
+"""Grounded answers: prompts that carry times, extractive offline answers, and citation checks.
+
+Every answer cites the [mm:ss] / [h:mm:ss] moments it used. The local backend quotes the
+best-matching sentences of the retrieved parts with their times (exact by construction).
+Gemini is asked to cite; HALO then keeps only cited times that fall inside a retrieved part
+and reports the others as flagged, so a citation shown to a user always points at text the
+model was given.
+
+Prompt layout: the stable part of the video (overview, instruction) first, what changes per
+question (excerpts, conversation, question) last: an identical prefix is what Gemini's
+implicit caching can reuse.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+
+from halo.llm.prompts import clock
+from halo.qa.retrieval import LEXICAL_WEIGHT, Lexical, Retrieved, timed_sentences
+
+if TYPE_CHECKING:
+    from halo.qa.sessions import Turn
+    from halo.qa.video import VideoQA
+
+HISTORY_TURNS = 3  # turns shown to the model and used for rewriting
+QUOTES = 2  # sentences the local backend quotes
+CITATION_SLACK_S = 1.0  # clocks are rounded to the second
+CLOCK = re.compile(r"\[(?:(\d+):)?(\d{1,2}):(\d{2})(?:\s*[-–]\s*(?:(\d+):)?(\d{1,2}):(\d{2}))?\]")
+QA_INSTRUCTION = (
+    "Answer the QUESTION from the EXCERPTS only. After each statement cite the time of the line "
+    "it comes from exactly as written there, e.g. [12:34] or [1:02:03]; never cite a time that "
+    "is not in the EXCERPTS. Name the speaker when the question asks who. If the excerpts do not "
+    "contain the answer, say so. The conversation so far is given for follow-up questions."
+)
+
+
+def _line(start: float, speaker: Any, text: str) -> str:
+    who = f"{speaker}: " if isinstance(speaker, str) and speaker else ""
+    return f"[{clock(start)}] {who}{str(text).strip()}"
+
+
+def build_context(video: "VideoQA", hits: Sequence[Retrieved], history: Sequence["Turn"]) -> str:
+    """The prompt context: video overview and instruction (stable), then excerpts and recent turns."""
+    parts = []
+    if video.video_summary:
+        parts.append(f"VIDEO SUMMARY:\n{video.video_summary.strip()}")
+    parts.append(QA_INSTRUCTION)
+    excerpts = []
+    for hit in sorted(hits, key=lambda h: h.start):
+        lines = [f"--- part [{clock(hit.start)}-{clock(hit.end)}] ---"]
+        if video.summaries.get(hit.chunk_id):
+            lines.append(f"Part summary: {video.summaries[hit.chunk_id].strip()}")
+        lines += [_line(r.start, getattr(r, "speaker", ""), r.text) for r in video.chunk_utterances(hit.chunk_id).itertuples()]
+        excerpts.append("\n".join(lines))
+    parts.append("EXCERPTS (times from the start of the video):\n" + "\n".join(excerpts))
+    if history:
+        parts.append("CONVERSATION SO FAR:\n" + "\n".join(
+            f"Q: {t.question}\nA: {t.answer}" for t in history[-HISTORY_TURNS:]))
+    return "\n\n".join(parts)
+
+
+def local_answer(video: "VideoQA", query: str, hits: Sequence[Retrieved], n: int = QUOTES, also: str = "") -> str:
+    """The offline answer: the retrieved sentences closest to the query, best first, with times.
+
+    Honest extractive work (no LLM): it quotes the video, so its citations are exact. A sentence
+    scores like a retrieval unit (MiniLM cosine + BM25); sentences of a part that retrieval
+    ranked lower lose what that part lost against the best one, so a close second part can still
+    answer while a distant one cannot.
+    """
+    from halo.text.embed import embed_texts
+
+    best = max((h.score for h in hits), default=0.0)
+    sents, bonus = [], []
+    for h in hits:
+        for s in timed_sentences(video.chunk_utterances(h.chunk_id)):
+            if len(s[0].split()) >= 3:
+                sents.append(s)
+                bonus.append(h.score - best)
+    if not sents:
+        return "The retrieved parts of the video have nothing on this."
+    texts = [s[0] for s in sents]
+    queries = [query] + ([also] if also and also != query else [])
+    lexical = Lexical(texts)
+    scores = (embed_texts(texts) @ embed_texts(queries).T).sum(axis=1) + np.asarray(bonus)
+    scores += LEXICAL_WEIGHT * sum(lexical.scores(q) for q in queries)
+    top = np.argsort(-scores, kind="stable")[:n]
+    return " ".join(_line(sents[i][1], sents[i][3], sents[i][0]) for i in top)
+
+
+def parse_citations(answer: str, duration_s: float) -> list[dict]:
+    """[mm:ss] / [h:mm:ss] / [mm:ss-mm:ss] times cited in ``answer`` that lie inside the video, in order."""
+    out, seen = [], set()
+    for m in CLOCK.finditer(answer):
+        h, mi, s, h2, mi2, s2 = m.groups()
+        start = int(h or 0) * 3600 + int(mi) * 60 + int(s)
+        end = int(h2 or 0) * 3600 + int(mi2) * 60 + int(s2) if mi2 else start
+        if start > duration_s + 1 or (start, end) in seen:
+            continue  # a time past the end of the video is not a citation of it
+        seen.add((start, end))
+        out.append({"start": float(start), "end": float(end), "label": m.group(0)})
+    return out
+
+
+def check_citations(citations: list[dict], hits: Sequence[Retrieved]) -> tuple[list[dict], list[dict]]:
+    """(citations inside a retrieved part, citations outside every one: not grounded, flagged)."""
+    def inside(c: dict) -> bool:
+        return any(h.start - CITATION_SLACK_S <= c["start"] <= h.end + CITATION_SLACK_S for h in hits)
+
+    return [c for c in citations if inside(c)], [c for c in citations if not inside(c)]

@@ -1,0 +1,232 @@
+"""Finding the moment in an hour: retrieval over timed windows inside the video's chunks.
+
+Why windows: a production chunk is 20-300 s of speech, often about several things, and a
+question names one of them. Each chunk is cut into half-overlapping windows of about
+``WINDOW_WORDS`` words, each with its own start and end time (from the utterances), and the
+chunk's summary is one more unit. A unit scores
+
+    dense cosine (MiniLM) + LEXICAL_WEIGHT * BM25 (bm25s, Snowball stems, max-normalised)
+
+and a chunk is as good as its best unit plus CHUNK_LEXICAL_WEIGHT * BM25 of its whole text
+(words a question names may be spread over the chunk). The retrieved chunk carries its best
+window's times as the *moment* a citation points at. Weights and window size were fitted on
+the tuning half of QMSum val (bench/bench_qa.py, bench/splits.py).
+
+The units and their vectors are the per-video ``qa_index`` asset (built once when the video
+is processed); the BM25 index is rebuilt from their texts on load (milliseconds).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+DEFAULT_K = 3
+WINDOW_WORDS = 50  # MiniLM reads only 256 word pieces; measured best of 30/50/80 on the tuning half
+LEXICAL_WEIGHT = 0.5  # BM25 (max-normalised) next to the dense score of a unit
+CHUNK_LEXICAL_WEIGHT = 0.25  # BM25 of the whole chunk text
+UNIT_COLUMNS = ["chunk_id", "kind", "start", "end", "text", "vector"]
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """One retrieved chunk: its span, its best window (the moment to cite) and its score."""
+
+    chunk_id: int
+    start: float
+    end: float
+    score: float
+    moment_start: float = -1.0
+    moment_end: float = -1.0
+
+
+def overlaps(hit_start: float, hit_end: float, start: float, end: float) -> bool:
+    return hit_start < end and start < hit_end
+
+
+def recall_at_k(hits: list[list[Retrieved]], spans: list[list[tuple[float, float]]]) -> float:
+    """Share of questions where a retrieved chunk overlaps one of the question's truth spans."""
+    if not hits:
+        return 0.0
+    found = [any(overlaps(h.start, h.end, s, e) for h in got for s, e in truth)
+             for got, truth in zip(hits, spans)]
+    return float(np.mean(found))
+
+
+# -- units ----------------------------------------------------------------------------------
+def timed_sentences(utterances: pd.DataFrame) -> list[tuple[str, float, float, str]]:
+    """(sentence, start, end, speaker) of the utterances, each timed by its share of the words."""
+    from halo.llm.local import split_sentences
+
+    out = []
+    for u in utterances.itertuples():
+        sents = split_sentences(str(u.text or ""))
+        total = sum(len(s.split()) for s in sents) or 1
+        t, per_word = float(u.start), (float(u.end) - float(u.start)) / total
+        speaker = u.speaker if isinstance(getattr(u, "speaker", None), str) else ""
+        for s in sents:
+            n = len(s.split())
+            out.append((s, t, t + n * per_word, speaker))
+            t += n * per_word
+    return out
+
+
+def windows(sentences: list[tuple[str, float, float, str]], words: int = WINDOW_WORDS) -> list[tuple[str, float, float]]:
+    """Timed sentences joined into windows of about ``words`` words, half-overlapping."""
+    out: list[tuple[str, float, float]] = []
+    current: list[tuple[str, float, float, str]] = []
+    for sent in sentences:
+        current.append(sent)
+        if sum(len(s[0].split()) for s in current) >= words:
+            out.append((" ".join(s[0] for s in current), current[0][1], current[-1][2]))
+            current = current[len(current) // 2 + 1:] if len(current) > 1 else []
+    if current and (not out or current[-1][2] > out[-1][2]):
+        out.append((" ".join(s[0] for s in current), current[0][1], current[-1][2]))
+    return out
+
+
+def chunk_utterance_rows(chunks: pd.DataFrame, utterances: pd.DataFrame | None, i: int) -> pd.DataFrame:
+    """The utterances of chunk row ``i`` (or the chunk's text as one utterance if there are none)."""
+    row = chunks.iloc[i]
+    if utterances is not None and len(utterances) and "first_utt" in chunks:
+        u = utterances[(utterances["utt_id"] >= row.first_utt) & (utterances["utt_id"] <= row.last_utt)]
+        if len(u):
+            return u
+    return pd.DataFrame({"start": [row.start], "end": [row.end], "text": [row.text]})
+
+
+def build_units(chunks: pd.DataFrame, summaries: list[str] | None = None,
+                utterances: pd.DataFrame | None = None, words: int = WINDOW_WORDS) -> pd.DataFrame:
+    """The searchable units of a video (windows + chunk summaries) with their MiniLM vectors."""
+    from halo.text.embed import embed_texts
+
+    chunks = chunks.reset_index(drop=True)
+    summaries = summaries or [""] * len(chunks)
+    rows = []
+    for i, row in enumerate(chunks.itertuples()):
+        for text, start, end in windows(timed_sentences(chunk_utterance_rows(chunks, utterances, i)), words):
+            rows.append((int(row.chunk_id), "window", start, end, text))
+        if summaries[i].strip():
+            rows.append((int(row.chunk_id), "summary", float(row.start), float(row.end), summaries[i].strip()))
+    units = pd.DataFrame(rows, columns=UNIT_COLUMNS[:-1])
+    vectors = embed_texts(units["text"].tolist()) if len(units) else np.zeros((0, 384), np.float32)
+    units["vector"] = list(vectors)
+    return units
+
+
+# -- lexical --------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def lexical_terms(texts: list[str]) -> list[list[str]]:
+    """bm25s tokens: lowercase words without English stop words, Snowball-stemmed."""
+    import bm25s
+
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+
+
+class Lexical:
+    """BM25 over a list of texts; scores divided by the best one (0..1, 0 = no shared term)."""
+
+    def __init__(self, texts: list[str]) -> None:
+        import bm25s
+
+        self._bm25 = bm25s.BM25()
+        self._n = len(texts)
+        if texts:
+            self._bm25.index(lexical_terms(texts), show_progress=False)
+
+    def scores(self, query: str) -> np.ndarray:
+        if not self._n:
+            return np.zeros(0)
+        terms = [t for t in lexical_terms([query])[0] if t in self._bm25.vocab_dict]
+        if not terms:
+            return np.zeros(self._n)
+        s = np.asarray(self._bm25.get_scores(terms), dtype=float)
+        top = s.max()
+        return s / top if top > 0 else s
+
+
+# -- the index ------------------------------------------------------------------------------
+class ChunkIndex:
+    """Top-k chunks for a query, each with the window inside it that matched best."""
+
+    def __init__(self, chunks: pd.DataFrame, units: pd.DataFrame, *, lexical_weight: float = LEXICAL_WEIGHT,
+                 chunk_lexical_weight: float = CHUNK_LEXICAL_WEIGHT) -> None:
+        self.chunks = chunks.reset_index(drop=True)
+        self.units = units.reset_index(drop=True)
+        self.lexical_weight = lexical_weight
+        self.chunk_lexical_weight = chunk_lexical_weight
+        position = {int(c): i for i, c in enumerate(self.chunks["chunk_id"])}
+        self._owner = np.asarray([position[int(c)] for c in self.units["chunk_id"]], dtype=int)
+        self._is_window = (self.units["kind"] == "window").to_numpy()
+        self._vectors = (np.stack(self.units["vector"].to_numpy()).astype(np.float32) if len(self.units)
+                         else np.zeros((0, 384), np.float32))
+        self._unit_lexical = Lexical(self.units["text"].astype(str).tolist())
+        texts = self.chunks["text"].fillna("").astype(str).tolist()
+        self._chunk_lexical = Lexical(texts)
+
+    @classmethod
+    def build(cls, chunks: pd.DataFrame, summaries: list[str] | None = None,
+              utterances: pd.DataFrame | None = None, **weights: float) -> "ChunkIndex":
+        """Cut, embed and index a video's chunks (what the ``qa_index`` asset stores)."""
+        return cls(chunks, build_units(chunks, summaries, utterances), **weights)
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    def components(self, query: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(dense cosine per unit, BM25 per unit, BM25 per chunk), the parts of every score."""
+        from halo.text.embed import embed_texts
+
+        q = embed_texts([query])[0]
+        return self._vectors @ q, self._unit_lexical.scores(query), self._chunk_lexical.scores(query)
+
+    def unit_scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """(score per unit, score per chunk)."""
+        dense, lexical, chunk_lexical = self.components(query)
+        units = dense + self.lexical_weight * lexical
+        return units, self.chunk_scores(units, chunk_lexical)
+
+    def chunk_scores(self, units: np.ndarray, chunk_lexical: np.ndarray) -> np.ndarray:
+        best = np.full(len(self.chunks), -1.0)
+        np.maximum.at(best, self._owner, units)
+        return best + self.chunk_lexical_weight * chunk_lexical
+
+    def scores(self, query: str) -> np.ndarray:
+        """One score per chunk (higher = more relevant)."""
+        if not len(self.chunks):
+            return np.zeros(0)
+        return self.unit_scores(query)[1]
+
+    def search(self, query: str, k: int = DEFAULT_K, also: str = "") -> list[Retrieved]:
+        """The ``k`` best chunks, best first, each with its best window as the moment.
+
+        ``also``: a follow-up's own words ("what about the battery?"), scored next to its
+        standalone ``query`` so the new subject counts as much as the context it refers to.
+        """
+        if not len(self.chunks):
+            return []
+        units, chunks = self.unit_scores(query)
+        if also and also != query:
+            more_units, more_chunks = self.unit_scores(also)
+            units, chunks = units + more_units, chunks + more_chunks
+        return self.top(units, chunks, k)
+
+    def top(self, units: np.ndarray, chunks: np.ndarray, k: int) -> list[Retrieved]:
+        out = []
+        for i in np.argsort(-chunks, kind="stable")[:k]:
+            row = self.chunks.iloc[i]
+            mine = np.flatnonzero((self._owner == i) & self._is_window)
+            best = mine[np.argmax(units[mine])] if len(mine) else None
+            m_start, m_end = ((float(self.units.at[best, "start"]), float(self.units.at[best, "end"]))
+                              if best is not None else (float(row.start), float(row.end)))
+            out.append(Retrieved(int(row.chunk_id), float(row.start), float(row.end), float(chunks[i]), m_start, m_end))
+        return out
