@@ -14,7 +14,7 @@ Weights and window size are chosen on the tuning half (bench/splits.py) by chunk
 (ties: moment@1); the reporting half is printed for the chosen setting and never fitted on.
 
     python bench/bench_qa.py                  # both halves, grid over weights and window sizes
-    python bench/bench_qa.py --words 50 --limit 6
+    python bench/bench_qa.py --words 50 --meetings 0 2 4 6 8 10 1 3 5 7 9 11
 """
 
 from __future__ import annotations
@@ -140,11 +140,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--qmsum", type=Path, default=DEFAULT_QMSUM)
     ap.add_argument("--limit", type=int, default=None, help="first N meetings only")
+    ap.add_argument("--meetings", type=int, nargs="+", help="these meeting lines only (0-based), in this order")
     ap.add_argument("--k", type=int, nargs="+", default=[1, 3, 5])
     ap.add_argument("--words", type=int, nargs="+", default=[30, WINDOW_WORDS, 80], help="window sizes to try")
     args = ap.parse_args()
     lines = [ln for ln in args.qmsum.read_text().splitlines() if ln.strip()][: args.limit]
-    records = [(i, json.loads(ln)) for i, ln in enumerate(lines)]
+    order = args.meetings if args.meetings is not None else range(len(lines))
+    records = [(i, json.loads(lines[i])) for i in order]
     store = data_dir() / "bench" / "qa_chunks"
     t0, c0 = time.perf_counter(), time.process_time()
     results, chance = {}, {}

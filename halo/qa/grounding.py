@@ -63,16 +63,19 @@ def build_context(video: "VideoQA", hits: Sequence[Retrieved], history: Sequence
 
 
 def local_answer(video: "VideoQA", query: str, hits: Sequence[Retrieved], n: int = QUOTES, also: str = "") -> str:
-    """The offline answer: the retrieved sentences closest to the query, best first, with times.
+    """The offline answer: retrieved sentences closest to the query, best first, with times.
 
-    Honest extractive work (no LLM): it quotes the video, so its citations are exact. A sentence
-    scores like a retrieval unit (MiniLM cosine + BM25); sentences of a part that retrieval
-    ranked lower lose what that part lost against the best one, so a close second part can still
-    answer while a distant one cannot.
+    Honest extractive work (no LLM): it quotes the video, so its citations are exact. The first
+    quote is the best sentence of the moment retrieval ranked first (the top part's best
+    window); the others are the best remaining sentences of the retrieved parts, scored like
+    retrieval units (MiniLM cosine + BM25), where a part ranked lower loses what it lost
+    against the top one, so a close second part can still answer while a distant one cannot.
     """
     from halo.text.embed import embed_texts
 
-    best = max((h.score for h in hits), default=0.0)
+    if not hits:
+        return "The retrieved parts of the video have nothing on this."
+    best = hits[0].score
     sents, bonus = [], []
     for h in hits:
         for s in timed_sentences(video.chunk_utterances(h.chunk_id)):
@@ -86,8 +89,12 @@ def local_answer(video: "VideoQA", query: str, hits: Sequence[Retrieved], n: int
     lexical = Lexical(texts)
     scores = (embed_texts(texts) @ embed_texts(queries).T).sum(axis=1) + np.asarray(bonus)
     scores += LEXICAL_WEIGHT * sum(lexical.scores(q) for q in queries)
-    top = np.argsort(-scores, kind="stable")[:n]
-    return " ".join(_line(sents[i][1], sents[i][3], sents[i][0]) for i in top)
+    top = hits[0]
+    in_moment = np.asarray([top.moment_start - CITATION_SLACK_S <= s[1] < top.moment_end for s in sents])
+    order = list(np.argsort(-scores, kind="stable"))
+    first = next((i for i in order if in_moment[i]), order[0])
+    picked = [first] + [i for i in order if i != first][: n - 1]
+    return " ".join(_line(sents[i][1], sents[i][3], sents[i][0]) for i in picked)
 
 
 def parse_citations(answer: str, duration_s: float) -> list[dict]:

@@ -175,9 +175,9 @@ class ChunkIndex:
 
     @classmethod
     def build(cls, chunks: pd.DataFrame, summaries: list[str] | None = None,
-              utterances: pd.DataFrame | None = None, **weights: float) -> "ChunkIndex":
+              utterances: pd.DataFrame | None = None, words: int = WINDOW_WORDS, **weights: float) -> "ChunkIndex":
         """Cut, embed and index a video's chunks (what the ``qa_index`` asset stores)."""
-        return cls(chunks, build_units(chunks, summaries, utterances), **weights)
+        return cls(chunks, build_units(chunks, summaries, utterances, words), **weights)
 
     def __len__(self) -> int:
         return len(self.chunks)

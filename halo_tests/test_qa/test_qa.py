@@ -155,3 +155,61 @@ def test_gemini_ledger_records_qa_tokens_exactly(sample_root, cache, gemini_env)
     again = convo.ask(BATTERY_Q)
     assert again.cache_tier == "L1" and again.cost_usd == 0 and len(gemini_env.reported) == 3
     assert all(math.isfinite(t.cost_usd) for t in convo.turns)
+
+
+def test_first_citation_falls_in_the_true_span_fresh_session_or_one_session(sample_root, no_key_env):
+    truth = load_truth()
+    together = conversation("all")
+    for i, qa in enumerate(truth["qa"]):
+        for turn in (conversation(f"fresh-{i}").ask(qa["query"]), together.ask(qa["query"])):
+            assert turn.rewrite_backend == "" and turn.citations, turn.answer
+            first = turn.citations[0]["start"]
+            assert qa["start"] - 1 <= first <= qa["end"], (qa["query"], turn.answer)
+            # every citation is inside a retrieved part, and the top part's moment is in the span
+            assert not turn.flagged
+            top = turn.retrieved[0]
+            assert overlaps(top["moment_start"], top["moment_end"], qa["start"], qa["end"]), turn.retrieved
+
+
+def test_a_standalone_question_is_answered_the_same_in_a_new_and_the_default_session(sample_root, no_key_env):
+    default = conversation("default")
+    for q in (ANIMAL_Q, "who said that?", "What did the Industrial Designer say about fashion?"):
+        default.ask(q)
+    old, new = default.ask(BATTERY_Q), conversation("brand-new").ask(BATTERY_Q)
+    assert old.standalone == new.standalone == BATTERY_Q and old.rewrite_backend == new.rewrite_backend == ""
+    assert old.retrieved == new.retrieved and old.answer == new.answer and old.citations == new.citations
+
+
+def test_qa_index_is_stored_at_materialization_and_loaded_not_rebuilt(sample_root, no_key_env, monkeypatch):
+    import halo.qa.video
+
+    def no_rebuild(*args, **kwargs):
+        raise AssertionError("the stored qa_index should have been loaded")
+
+    monkeypatch.setattr(halo.qa.video, "build_units", no_rebuild)
+    video = VideoQA.load(VIDEO_ID)
+    windows = video.units[video.units["kind"] == "window"]
+    assert len(windows) > len(video.chunks) and len(video.units["vector"].iloc[0]) == 384
+    spans = video.chunks.set_index("chunk_id")
+    assert all(spans.at[w.chunk_id, "start"] - 0.5 <= w.start < w.end <= spans.at[w.chunk_id, "end"] + 0.5
+               for w in windows.itertuples())
+    assert video.index.search(BATTERY_Q, 1)[0].chunk_id in set(video.chunks["chunk_id"])
+
+
+def test_an_exact_cache_hit_loads_no_model_and_requests_carry_their_evidence(sample_root, cache, no_key_env,
+                                                                              monkeypatch):
+    import halo.text.embed
+
+    convo = conversation("evidence", cache)
+    sent = []
+    ask = convo.service.ask
+    monkeypatch.setattr(convo.service, "ask", lambda req: sent.append(req) or ask(req))
+    first = convo.ask(PRICE_Q)
+    assert sent[0].evidence == tuple(r["chunk_id"] for r in first.retrieved) and len(sent[0].evidence) == 3
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("a cache hit must not load a model")
+
+    monkeypatch.setattr(halo.text.embed, "load_encoder", no_model)
+    again = conversation("evidence-2", cache).ask(PRICE_Q)
+    assert (again.cache_tier, again.answer, again.citations) == ("L1", first.answer, first.citations)
