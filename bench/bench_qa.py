@@ -2,9 +2,8 @@
 
 Each QMSum val meeting's turns are chunked by HALO's rule-based chunker exactly as production
 chunks a video (synthetic times, 2.5 words/s, the video defaults: 20-300 s chunks); each chunk
-gets its local-backend summary (central sentences); the index is built by the same code the
-``qa_index`` asset runs (timed windows inside chunks + summaries). Every *specific* query is
-searched. Two units are measured:
+is indexed by the same code the ``qa_index`` asset runs (timed windows inside chunks). Every
+*specific* query is searched. Two units are measured:
 
 - chunk recall@k: one of the top-k chunks overlaps one of the query's human relevant_text_span
   turn ranges (chance: k random chunks);
@@ -38,7 +37,6 @@ from bench.splits import half_of  # noqa: E402
 from halo.chunking.rules import ChunkingConfig, chunk_utterances  # noqa: E402
 from halo.eval.datasets import SegDoc, clean_qmsum_text  # noqa: E402
 from halo.eval.segmentation import text_utterances  # noqa: E402
-from halo.llm.local import summarize_text  # noqa: E402
 from halo.paths import data_dir  # noqa: E402
 from halo.qa import ChunkIndex, overlaps  # noqa: E402
 from halo.qa.retrieval import CHUNK_LEXICAL_WEIGHT, LEXICAL_WEIGHT, WINDOW_WORDS, build_units  # noqa: E402
@@ -61,25 +59,23 @@ def meeting_utterances(record: dict) -> tuple[pd.DataFrame, np.ndarray]:
     return text_utterances(SegDoc("m", units, [len(units)], speakers)), np.asarray(kept)
 
 
-def prepared(record: dict, path: Path) -> tuple[pd.DataFrame, list[str]]:
-    """Production chunks and local summaries of one meeting, stored once (chunking is slow)."""
+def prepared(record: dict, path: Path) -> pd.DataFrame:
+    """Production chunks of one meeting, stored once (chunking is slow)."""
     if path.exists():
-        df = pd.read_parquet(path)
-        return df.drop(columns=["summary"]), df["summary"].tolist()
+        return pd.read_parquet(path).drop(columns=["summary"], errors="ignore")
     utts, _ = meeting_utterances(record)
     vectors = embed_texts(utts["text"].tolist())
     chunks = chunk_utterances(utts, vectors, ChunkingConfig(), coherence_fn=lambda g: [1.0] * len(g),
                               token_fn=lambda t: [0] * len(t)).chunks
-    chunks["summary"] = [summarize_text(t) for t in chunks["text"]]
     path.parent.mkdir(parents=True, exist_ok=True)
     chunks.to_parquet(path)
-    return chunks.drop(columns=["summary"]), chunks["summary"].tolist()
+    return chunks
 
 
-def stored_units(chunks, summaries, utts, path: Path, words: int) -> pd.DataFrame:
+def stored_units(chunks, utts, path: Path, words: int) -> pd.DataFrame:
     if path.exists():
         return pd.read_parquet(path)
-    units = build_units(chunks, summaries, utts, words)
+    units = build_units(chunks, utts, words)
     units.to_parquet(path)
     return units
 
@@ -105,9 +101,9 @@ def collect(records: list[tuple[int, dict]], words: int, store: Path, stem: str)
     """Per query: its half, relevance per chunk, the score components and what ranking needs."""
     out = []
     for i, record in records:
-        chunks, summaries = prepared(record, store / f"{stem}-{i}.parquet")
+        chunks = prepared(record, store / f"{stem}-{i}.parquet")
         utts, kept = meeting_utterances(record)
-        units = stored_units(chunks, summaries, utts, store / f"{stem}-{i}-units{words}.parquet", words)
+        units = stored_units(chunks, utts, store / f"{stem}-{i}-windows{words}.parquet", words)
         index = ChunkIndex(chunks, units)
         for q in record.get("specific_query_list", []):
             spans = query_spans(q, utts, kept)

@@ -15,18 +15,14 @@ from halo_assets.partitions import videos_partitions
 
 
 @asset(partitions_def=videos_partitions, group_name="qa", kinds={"numpy"})
-def qa_index(context: AssetExecutionContext, chunks: pd.DataFrame, chunk_summaries: pd.DataFrame,
-             utterances: pd.DataFrame) -> MaterializeResult:
-    """Timed windows inside each chunk plus the chunk summaries, embedded for retrieval."""
+def qa_index(context: AssetExecutionContext, chunks: pd.DataFrame, utterances: pd.DataFrame) -> MaterializeResult:
+    """Timed windows inside each chunk, embedded for retrieval."""
     validate_video_id(context.partition_key)
     t0 = time.perf_counter()
     ordered = chunks.sort_values("start", kind="stable").reset_index(drop=True)
-    by_chunk = dict(zip(chunk_summaries["chunk_id"].astype(int), chunk_summaries["summary"].astype(str)))
-    units = build_units(ordered, [by_chunk.get(int(c), "") for c in ordered["chunk_id"]], utterances)
-    windows = units[units["kind"] == "window"]
-    return MaterializeResult(value=units, metadata={
-        "dagster/row_count": len(units),
-        "windows": len(windows),
+    windows = build_units(ordered, utterances)
+    return MaterializeResult(value=windows, metadata={
+        "dagster/row_count": len(windows),
         "window_words": WINDOW_WORDS,
         "mean_window_s": round(float((windows["end"] - windows["start"]).mean()), 1) if len(windows) else 0.0,
         "processing_s": round(time.perf_counter() - t0, 3),

@@ -20,7 +20,7 @@ EXPECTED_UPSTREAM = {
     "embeddings": {"utterances"},
     "topics": {"utterances", "embeddings"},
     "chunks": {"utterances", "embeddings", "topics", "scenes", "on_screen_text"},
-    "qa_index": {"chunks", "chunk_summaries", "utterances"},
+    "qa_index": {"chunks", "utterances"},
 }
 PARTITIONED = set(EXPECTED_UPSTREAM) | {"chunk_summaries", "video_summary", "cost_ledger"}
 

@@ -2,17 +2,18 @@
 
 Why windows: a production chunk is 20-300 s of speech, often about several things, and a
 question names one of them. Each chunk is cut into half-overlapping windows of about
-``WINDOW_WORDS`` words, each with its own start and end time (from the utterances), and the
-chunk's summary is one more unit. A unit scores
+``WINDOW_WORDS`` words, each with its own start and end time (from the utterances). A window
+scores
 
     dense cosine (MiniLM) + LEXICAL_WEIGHT * BM25 (bm25s, Snowball stems, max-normalised)
 
-and a chunk is as good as its best unit plus CHUNK_LEXICAL_WEIGHT * BM25 of its whole text
+and a chunk is as good as its best window plus CHUNK_LEXICAL_WEIGHT * BM25 of its whole text
 (words a question names may be spread over the chunk). The retrieved chunk carries its best
 window's times as the *moment* a citation points at. Weights and window size were fitted on
 the tuning half of QMSum val (bench/bench_qa.py, bench/splits.py).
 
-The units and their vectors are the per-video ``qa_index`` asset (built once when the video
+Chunk summaries are not units: offline they are sentences already in the windows, and the
+index is then ready before any LLM call. The windows and their vectors are the per-video ``qa_index`` asset (built once when the video
 is processed); the BM25 index is rebuilt from their texts on load (milliseconds).
 """
 
@@ -28,7 +29,7 @@ DEFAULT_K = 3
 WINDOW_WORDS = 50  # MiniLM reads only 256 word pieces; measured best of 30/50/80 on the tuning half
 LEXICAL_WEIGHT = 0.5  # BM25 (max-normalised) next to the dense score of a unit
 CHUNK_LEXICAL_WEIGHT = 0.25  # BM25 of the whole chunk text
-UNIT_COLUMNS = ["chunk_id", "kind", "start", "end", "text", "vector"]
+UNIT_COLUMNS = ["chunk_id", "start", "end", "text", "vector"]
 
 
 @dataclass(frozen=True)
@@ -98,19 +99,16 @@ def chunk_utterance_rows(chunks: pd.DataFrame, utterances: pd.DataFrame | None, 
     return pd.DataFrame({"start": [row.start], "end": [row.end], "text": [row.text]})
 
 
-def build_units(chunks: pd.DataFrame, summaries: list[str] | None = None,
-                utterances: pd.DataFrame | None = None, words: int = WINDOW_WORDS) -> pd.DataFrame:
-    """The searchable units of a video (windows + chunk summaries) with their MiniLM vectors."""
+def build_units(chunks: pd.DataFrame, utterances: pd.DataFrame | None = None,
+                words: int = WINDOW_WORDS) -> pd.DataFrame:
+    """The searchable units of a video (timed windows inside its chunks) with their MiniLM vectors."""
     from halo.text.embed import embed_texts
 
     chunks = chunks.reset_index(drop=True)
-    summaries = summaries or [""] * len(chunks)
     rows = []
     for i, row in enumerate(chunks.itertuples()):
         for text, start, end in windows(timed_sentences(chunk_utterance_rows(chunks, utterances, i)), words):
-            rows.append((int(row.chunk_id), "window", start, end, text))
-        if summaries[i].strip():
-            rows.append((int(row.chunk_id), "summary", float(row.start), float(row.end), summaries[i].strip()))
+            rows.append((int(row.chunk_id), start, end, text))
     units = pd.DataFrame(rows, columns=UNIT_COLUMNS[:-1])
     vectors = embed_texts(units["text"].tolist()) if len(units) else np.zeros((0, 384), np.float32)
     units["vector"] = list(vectors)
@@ -166,7 +164,6 @@ class ChunkIndex:
         self.chunk_lexical_weight = chunk_lexical_weight
         position = {int(c): i for i, c in enumerate(self.chunks["chunk_id"])}
         self._owner = np.asarray([position[int(c)] for c in self.units["chunk_id"]], dtype=int)
-        self._is_window = (self.units["kind"] == "window").to_numpy()
         self._vectors = (np.stack(self.units["vector"].to_numpy()).astype(np.float32) if len(self.units)
                          else np.zeros((0, 384), np.float32))
         self._unit_lexical = Lexical(self.units["text"].astype(str).tolist())
@@ -174,10 +171,10 @@ class ChunkIndex:
         self._chunk_lexical = Lexical(texts)
 
     @classmethod
-    def build(cls, chunks: pd.DataFrame, summaries: list[str] | None = None,
-              utterances: pd.DataFrame | None = None, words: int = WINDOW_WORDS, **weights: float) -> "ChunkIndex":
+    def build(cls, chunks: pd.DataFrame, utterances: pd.DataFrame | None = None, words: int = WINDOW_WORDS,
+              **weights: float) -> "ChunkIndex":
         """Cut, embed and index a video's chunks (what the ``qa_index`` asset stores)."""
-        return cls(chunks, build_units(chunks, summaries, utterances, words), **weights)
+        return cls(chunks, build_units(chunks, utterances, words), **weights)
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -224,7 +221,7 @@ class ChunkIndex:
         out = []
         for i in np.argsort(-chunks, kind="stable")[:k]:
             row = self.chunks.iloc[i]
-            mine = np.flatnonzero((self._owner == i) & self._is_window)
+            mine = np.flatnonzero(self._owner == i)
             best = mine[np.argmax(units[mine])] if len(mine) else None
             m_start, m_end = ((float(self.units.at[best, "start"]), float(self.units.at[best, "end"]))
                               if best is not None else (float(row.start), float(row.end)))

@@ -1,6 +1,6 @@
 """What Q&A needs of one processed video, loaded from its stored Parquet outputs.
 
-The retrieval index comes from the ``qa_index`` asset (windows + summaries with their MiniLM
+The retrieval index comes from the ``qa_index`` asset (timed windows with their MiniLM
 vectors, built once when the video is processed) and is only assembled on the first search:
 a question answered from the exact cache never loads a model or builds BM25. A video
 processed before the asset existed gets its index built here instead (slower, same result).
@@ -39,8 +39,7 @@ class VideoQA:
     def index(self) -> ChunkIndex:
         if self._index is None:
             if self.units is None:
-                self.units = build_units(self.chunks, [self.summaries.get(int(c), "") for c in self.chunks["chunk_id"]],
-                                         self.utterances)
+                self.units = build_units(self.chunks, self.utterances)
             self._index = ChunkIndex(self.chunks, self.units)
         return self._index
 

@@ -188,7 +188,7 @@ def test_qa_index_is_stored_at_materialization_and_loaded_not_rebuilt(sample_roo
 
     monkeypatch.setattr(halo.qa.video, "build_units", no_rebuild)
     video = VideoQA.load(VIDEO_ID)
-    windows = video.units[video.units["kind"] == "window"]
+    windows = video.units
     assert len(windows) > len(video.chunks) and len(video.units["vector"].iloc[0]) == 384
     spans = video.chunks.set_index("chunk_id")
     assert all(spans.at[w.chunk_id, "start"] - 0.5 <= w.start < w.end <= spans.at[w.chunk_id, "end"] + 0.5
