@@ -39,12 +39,15 @@ from halo.eval.datasets import SegDoc, clean_qmsum_text  # noqa: E402
 from halo.eval.segmentation import text_utterances  # noqa: E402
 from halo.paths import data_dir  # noqa: E402
 from halo.qa import ChunkIndex, overlaps  # noqa: E402
-from halo.qa.retrieval import CHUNK_LEXICAL_WEIGHT, LEXICAL_WEIGHT, WINDOW_WORDS, build_units  # noqa: E402
+from halo.qa.retrieval import (  # noqa: E402
+    CENTROID_WEIGHT, CHUNK_LEXICAL_WEIGHT, LEXICAL_WEIGHT, WINDOW_WORDS, build_units,
+)
 from halo.text.embed import embed_texts  # noqa: E402
 
 DEFAULT_QMSUM = Path(__file__).resolve().parents[2] / "shared" / "data" / "qmsum" / "val.jsonl"
-UNIT_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)
-CHUNK_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
+UNIT_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
+CHUNK_WEIGHTS = (0.0, 0.25, 0.5)
+CENTROID_WEIGHTS = (0.0, 0.5, 1.0)
 
 
 def meeting_utterances(record: dict) -> tuple[pd.DataFrame, np.ndarray]:
@@ -115,15 +118,15 @@ def collect(records: list[tuple[int, dict]], words: int, store: Path, stem: str)
     return out
 
 
-def evaluate(queries: list[dict], a: float, b: float, ks: list[int]) -> dict[str, float]:
+def evaluate(queries: list[dict], a: float, b: float, c: float, ks: list[int]) -> dict[str, float]:
     found = {k: [] for k in ks}
     moment = []
     for q in queries:
-        dense, lex, chunk_lex = q["parts"]
+        dense, lex, chunk_lex, centroid = q["parts"]
         index = q["index"]
-        index.chunk_lexical_weight = b
+        index.chunk_lexical_weight, index.centroid_weight = b, c
         units = dense + a * lex
-        chunk_scores = index.chunk_scores(units, chunk_lex)
+        chunk_scores = index.chunk_scores(units, chunk_lex, centroid)
         order = np.argsort(-chunk_scores, kind="stable")
         for k in ks:
             found[k].append(bool(q["relevant"][order[:k]].any()))
@@ -152,32 +155,32 @@ def main() -> None:
         for h, qs in halves.items():
             chance[h] = {k: float(np.mean([chance_at(k, len(q["relevant"]), int(q["relevant"].sum())) for q in qs]))
                          for k in args.k}
-        for a, b in itertools.product(UNIT_WEIGHTS, CHUNK_WEIGHTS):
-            results[(words, a, b)] = {h: evaluate(qs, a, b, args.k) for h, qs in halves.items()}
-        results[(words, "bm25 only", "")] = {h: _bm25_only(qs, args.k) for h, qs in halves.items()}
+        for a, b, c in itertools.product(UNIT_WEIGHTS, CHUNK_WEIGHTS, CENTROID_WEIGHTS):
+            results[(words, a, b, c)] = {h: evaluate(qs, a, b, c, args.k) for h, qs in halves.items()}
+        results[(words, "bm25 only", "", "")] = {h: _bm25_only(qs, args.k) for h, qs in halves.items()}
     n = {h: sum(1 for q in queries if q["half"] == h) for h in ("tune", "report")}
     print(f"QMSum {args.qmsum.name}: {len(records)} meetings; specific queries: tuning half {n['tune']}, "
           f"reporting half {n['report']}; {time.perf_counter() - t0:.0f} s wall, {time.process_time() - c0:.0f} s CPU, "
           f"load {os.getloadavg()[0]:.1f}")
     cols = [f"r@{k}" for k in args.k] + ["moment@1"]
-    print(f"{'words':>5} {'unit lex':>9} {'chunk lex':>9} | " + " ".join(f"{'tune ' + c:>13}" for c in cols)
+    print(f"{'words':>5} {'unit lex':>9} {'chunk lex':>9} {'centroid':>8} | " + " ".join(f"{'tune ' + c:>13}" for c in cols)
           + " | " + " ".join(f"{'report ' + c:>15}" for c in cols))
 
     def row(key, mark=""):
         r = results[key]
-        return (f"{key[0]:>5} {key[1]!s:>9} {key[2]!s:>9} | " + " ".join(f"{r['tune'][c]:13.3f}" for c in cols)
+        return (f"{key[0]:>5} {key[1]!s:>9} {key[2]!s:>9} {key[3]!s:>8} | " + " ".join(f"{r['tune'][c]:13.3f}" for c in cols)
                 + " | " + " ".join(f"{r['report'][c]:15.3f}" for c in cols) + mark)
 
     graded = sorted((k for k in results if not isinstance(k[1], str)),
                     key=lambda k: (results[k]["tune"]["r@3"], results[k]["tune"]["moment@1"]), reverse=True)
     for key in results:
-        if isinstance(key[1], str) or key[1] == 0.0 and key[2] == 0.0:
-            print(row(key, "   <- dense only" if not isinstance(key[1], str) else ""))
+        if isinstance(key[1], str) or key[1:] == (0.0, 0.0, 0.0):
+            print(row(key, "   <- best window, dense only" if not isinstance(key[1], str) else ""))
     for key in graded[:8]:
         print(row(key))
     print("chosen on the tuning half:")
     print(row(graded[0], "   <- best on tuning half"))
-    default = (WINDOW_WORDS, LEXICAL_WEIGHT, CHUNK_LEXICAL_WEIGHT)
+    default = (WINDOW_WORDS, LEXICAL_WEIGHT, CHUNK_LEXICAL_WEIGHT, CENTROID_WEIGHT)
     if default in results:
         print(row(default, "   <- halo.qa defaults"))
     for h in ("tune", "report"):

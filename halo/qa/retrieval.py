@@ -7,8 +7,9 @@ scores
 
     dense cosine (MiniLM) + LEXICAL_WEIGHT * BM25 (bm25s, Snowball stems, max-normalised)
 
-and a chunk is as good as its best window plus CHUNK_LEXICAL_WEIGHT * BM25 of its whole text
-(words a question names may be spread over the chunk). The retrieved chunk carries its best
+and a chunk is as good as its best window plus CENTROID_WEIGHT * cosine to the mean of its
+window vectors (what the whole chunk is about) plus CHUNK_LEXICAL_WEIGHT * BM25 of its whole
+text (words a question names may be spread over the chunk). The retrieved chunk carries its best
 window's times as the *moment* a citation points at. Weights and window size were fitted on
 the tuning half of QMSum val (bench/bench_qa.py, bench/splits.py).
 
@@ -29,6 +30,7 @@ DEFAULT_K = 3
 WINDOW_WORDS = 50  # MiniLM reads only 256 word pieces; measured best of 30/50/80 on the tuning half
 LEXICAL_WEIGHT = 0.5  # BM25 (max-normalised) next to the dense score of a unit
 CHUNK_LEXICAL_WEIGHT = 0.25  # BM25 of the whole chunk text
+CENTROID_WEIGHT = 1.0  # cosine to the mean of the chunk's window vectors (what the chunk is about)
 UNIT_COLUMNS = ["chunk_id", "start", "end", "text", "vector"]
 
 
@@ -157,15 +159,19 @@ class ChunkIndex:
     """Top-k chunks for a query, each with the window inside it that matched best."""
 
     def __init__(self, chunks: pd.DataFrame, units: pd.DataFrame, *, lexical_weight: float = LEXICAL_WEIGHT,
-                 chunk_lexical_weight: float = CHUNK_LEXICAL_WEIGHT) -> None:
+                 chunk_lexical_weight: float = CHUNK_LEXICAL_WEIGHT, centroid_weight: float = CENTROID_WEIGHT) -> None:
         self.chunks = chunks.reset_index(drop=True)
         self.units = units.reset_index(drop=True)
         self.lexical_weight = lexical_weight
         self.chunk_lexical_weight = chunk_lexical_weight
+        self.centroid_weight = centroid_weight
         position = {int(c): i for i, c in enumerate(self.chunks["chunk_id"])}
         self._owner = np.asarray([position[int(c)] for c in self.units["chunk_id"]], dtype=int)
         self._vectors = (np.stack(self.units["vector"].to_numpy()).astype(np.float32) if len(self.units)
                          else np.zeros((0, 384), np.float32))
+        centroids = np.zeros((len(self.chunks), self._vectors.shape[1]), np.float32)
+        np.add.at(centroids, self._owner, self._vectors)
+        self._centroids = centroids / np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-9)
         self._unit_lexical = Lexical(self.units["text"].astype(str).tolist())
         texts = self.chunks["text"].fillna("").astype(str).tolist()
         self._chunk_lexical = Lexical(texts)
@@ -179,23 +185,25 @@ class ChunkIndex:
     def __len__(self) -> int:
         return len(self.chunks)
 
-    def components(self, query: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(dense cosine per unit, BM25 per unit, BM25 per chunk), the parts of every score."""
+    def components(self, query: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(dense cosine per window, BM25 per window, BM25 per chunk, cosine to each chunk's centroid)."""
         from halo.text.embed import embed_texts
 
         q = embed_texts([query])[0]
-        return self._vectors @ q, self._unit_lexical.scores(query), self._chunk_lexical.scores(query)
+        return (self._vectors @ q, self._unit_lexical.scores(query), self._chunk_lexical.scores(query),
+                self._centroids @ q)
 
     def unit_scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
-        """(score per unit, score per chunk)."""
-        dense, lexical, chunk_lexical = self.components(query)
+        """(score per window, score per chunk)."""
+        dense, lexical, chunk_lexical, centroid = self.components(query)
         units = dense + self.lexical_weight * lexical
-        return units, self.chunk_scores(units, chunk_lexical)
+        return units, self.chunk_scores(units, chunk_lexical, centroid)
 
-    def chunk_scores(self, units: np.ndarray, chunk_lexical: np.ndarray) -> np.ndarray:
+    def chunk_scores(self, units: np.ndarray, chunk_lexical: np.ndarray, centroid: np.ndarray) -> np.ndarray:
+        """A chunk: its best window + what the whole chunk is about (centroid) + its BM25."""
         best = np.full(len(self.chunks), -1.0)
         np.maximum.at(best, self._owner, units)
-        return best + self.chunk_lexical_weight * chunk_lexical
+        return best + self.centroid_weight * centroid + self.chunk_lexical_weight * chunk_lexical
 
     def scores(self, query: str) -> np.ndarray:
         """One score per chunk (higher = more relevant)."""
