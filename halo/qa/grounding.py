@@ -86,9 +86,9 @@ def local_answer(video: "VideoQA", query: str, hits: Sequence[Retrieved], n: int
         return "The retrieved parts of the video have nothing on this."
     texts = [s[0] for s in sents]
     queries = [query] + ([also] if also and also != query else [])
-    lexical = Lexical(texts)
     scores = (embed_texts(texts) @ embed_texts(queries).T).sum(axis=1) + np.asarray(bonus)
-    scores += LEXICAL_WEIGHT * sum(lexical.scores(q) for q in queries)
+    if LEXICAL_WEIGHT:
+        scores += LEXICAL_WEIGHT * sum(Lexical(texts).scores(q) for q in queries)
     top = hits[0]
     in_moment = np.asarray([top.moment_start - CITATION_SLACK_S <= s[1] < top.moment_end for s in sents])
     order = list(np.argsort(-scores, kind="stable"))

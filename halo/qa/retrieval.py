@@ -10,8 +10,8 @@ scores
 and a chunk is as good as its best window plus CENTROID_WEIGHT * cosine to the mean of its
 window vectors (what the whole chunk is about) plus CHUNK_LEXICAL_WEIGHT * BM25 of its whole
 text (words a question names may be spread over the chunk). The retrieved chunk carries its best
-window's times as the *moment* a citation points at. Weights and window size were fitted on
-the tuning half of QMSum val (bench/bench_qa.py, bench/splits.py).
+window's times as the *moment* a citation points at. Weights were fitted on the tuning half of
+QMSum val (bench/bench_qa.py, bench/splits.py); the window size was not tuned (no time).
 
 Chunk summaries are not units: offline they are sentences already in the windows, and the
 index is then ready before any LLM call. The windows and their vectors are the per-video ``qa_index`` asset (built once when the video
@@ -27,10 +27,12 @@ import numpy as np
 import pandas as pd
 
 DEFAULT_K = 3
-WINDOW_WORDS = 50  # MiniLM reads only 256 word pieces; measured best of 30/50/80 on the tuning half
-LEXICAL_WEIGHT = 0.5  # BM25 (max-normalised) next to the dense score of a unit
-CHUNK_LEXICAL_WEIGHT = 0.25  # BM25 of the whole chunk text
-CENTROID_WEIGHT = 1.0  # cosine to the mean of the chunk's window vectors (what the chunk is about)
+WINDOW_WORDS = 50  # MiniLM reads only 256 word pieces
+# Weights chosen on the tuning half of QMSum val (bench/bench_qa.py, best recall@3): BM25 helps
+# as a whole-chunk signal, not inside windows (choosing the moment is best left to MiniLM).
+LEXICAL_WEIGHT = 0.0  # BM25 (max-normalised) next to the dense score of a window
+CHUNK_LEXICAL_WEIGHT = 0.5  # BM25 of the whole chunk text
+CENTROID_WEIGHT = 0.5  # cosine to the mean of the chunk's window vectors (what the chunk is about)
 UNIT_COLUMNS = ["chunk_id", "start", "end", "text", "vector"]
 
 
