@@ -87,8 +87,7 @@ def local_answer(video: "VideoQA", query: str, hits: Sequence[Retrieved], n: int
     texts = [s[0] for s in sents]
     queries = [query] + ([also] if also and also != query else [])
     scores = (embed_texts(texts) @ embed_texts(queries).T).sum(axis=1) + np.asarray(bonus)
-    if LEXICAL_WEIGHT:
-        scores += LEXICAL_WEIGHT * sum(Lexical(texts).scores(q) for q in queries)
+    scores += LEXICAL_WEIGHT * sum(Lexical(texts).scores(q) for q in queries) if LEXICAL_WEIGHT else 0.0
     top = hits[0]
     in_moment = np.asarray([top.moment_start - CITATION_SLACK_S <= s[1] < top.moment_end for s in sents])
     order = list(np.argsort(-scores, kind="stable"))
