@@ -18,6 +18,9 @@ VIDEO_ID = "hour"
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(reason="issue #9 target not met yet: on the reporting-half hour (AMI meetings about the same "
+                          "remote control), first cited moment in span 0.12, top chunk 0.22 (bench/bench_e2e_qa.py)",
+                   strict=False)
 def test_first_cited_moment_in_span_on_an_hour_of_unseen_meetings(data_root, no_key_env, redis_url):
     from halo import registry
     from halo.samplegen import make_meeting_video
