@@ -43,9 +43,11 @@ def main() -> None:
     ap.add_argument("video_id")
     ap.add_argument("--truth", type=Path, required=True, help="the video's truth JSON (its questions)")
     ap.add_argument("--n", type=int, default=2, help="questions to time")
+    ap.add_argument("--question", nargs="+", default=[], help="time these questions instead of truth ones")
     args = ap.parse_args()
     asked = {t.question for s in list_sessions(args.video_id) for t in s.turns}
-    fresh = [q["query"] for q in load_truth(args.truth)["qa"] if q["query"] not in asked][: args.n]
+    candidates = args.question or [q["query"] for q in load_truth(args.truth)["qa"]]
+    fresh = [q for q in candidates if q not in asked][: args.n]
     if not fresh:
         raise SystemExit(f"every truth question of {args.video_id} was asked already: use another data dir")
     stamp = int(time.time())
