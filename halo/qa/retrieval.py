@@ -160,9 +160,10 @@ class Lexical:
 class ChunkIndex:
     """Top-k chunks for a query, each with the window inside it that matched best."""
 
-    def __init__(self, chunks: pd.DataFrame, units: pd.DataFrame, *, lexical_weight: float = LEXICAL_WEIGHT,
+    def __init__(self, chunks: pd.DataFrame, units: pd.DataFrame | None = None, *, lexical_weight: float = LEXICAL_WEIGHT,
                  chunk_lexical_weight: float = CHUNK_LEXICAL_WEIGHT, centroid_weight: float = CENTROID_WEIGHT) -> None:
         self.chunks = chunks.reset_index(drop=True)
+        units = build_units(self.chunks) if units is None else units  # None: windows of the chunk texts
         self.units = units.reset_index(drop=True)
         self.lexical_weight = lexical_weight
         self.chunk_lexical_weight = chunk_lexical_weight
