@@ -14,7 +14,7 @@ from halo.qa.retrieval import WINDOW_WORDS, build_units
 from halo_assets.partitions import videos_partitions
 
 
-@asset(partitions_def=videos_partitions, group_name="qa", kinds={"numpy"})
+@asset(partitions_def=videos_partitions, group_name="text", kinds={"numpy"})
 def qa_index(context: AssetExecutionContext, chunks: pd.DataFrame, utterances: pd.DataFrame) -> MaterializeResult:
     """Timed windows inside each chunk, embedded for retrieval."""
     validate_video_id(context.partition_key)

@@ -94,12 +94,18 @@ def windows(sentences: list[tuple[str, float, float, str]], words: int = WINDOW_
 
 
 def chunk_utterance_rows(chunks: pd.DataFrame, utterances: pd.DataFrame | None, i: int) -> pd.DataFrame:
-    """The utterances of chunk row ``i`` (or the chunk's text as one utterance if there are none)."""
+    """The utterances of chunk row ``i`` (or the chunk's text as one utterance if there are none),
+    plus the chunk's on-screen lines as timed rows, so a slide can be retrieved, quoted and cited
+    at the moment it appeared."""
+    from halo.vision.ocr import on_screen_lines
+
     row = chunks.iloc[i]
     if utterances is not None and len(utterances) and "first_utt" in chunks:
         u = utterances[(utterances["utt_id"] >= row.first_utt) & (utterances["utt_id"] <= row.last_utt)]
         if len(u):
-            return u
+            slides = pd.DataFrame([{"start": t, "end": t, "text": line} for t, line in on_screen_lines(str(row.text))],
+                                  columns=["start", "end", "text"])
+            return pd.concat([u, slides], ignore_index=True).sort_values("start", kind="stable") if len(slides) else u
     return pd.DataFrame({"start": [row.start], "end": [row.end], "text": [row.text]})
 
 
