@@ -31,7 +31,7 @@ import random
 import re
 import textwrap
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -45,7 +45,10 @@ from halo.storage import atomic_path, write_bytes_atomic
 SAMPLE_RATE = 16_000
 WIDTH, HEIGHT = 640, 360
 VOICES = ("rms", "slt", "awb", "kal16")  # the four flite voices that ASR recognises well
-SPEAKER_LABELS = ("SPEAKER_A", "SPEAKER_B", "SPEAKER_C", "SPEAKER_D")
+# Five male voices whose median pitch lies within 86-119 Hz, for the hard diarization case:
+# "name@f" is flite voice `name` resampled by f (pitch and formants x f, tempo x f), so two pairs
+# share one synthesiser and differ only as two people with different vocal tract lengths would.
+SIMILAR_VOICES = ("kal16", "rms", "awb@0.92", "kal16@1.12", "rms@1.1")
 SAMPLE_NAME = "meeting"
 # QMSum val meeting 26 (an AMI design meeting): five topics, the four AMI roles, and several
 # question spans short enough to fit whole inside a 45 s excerpt of their topic.
@@ -200,9 +203,18 @@ class PlannedTopic:
     turns: tuple[PlannedTurn, ...]
 
 
+def parse_voice(voice: str) -> tuple[str, float]:
+    """``"rms@1.1"`` -> ("rms", 1.1): a flite voice and the resampling factor applied to it."""
+    name, _, factor = voice.partition("@")
+    if name not in _VOICE_LIB or (factor and not 0.5 <= float(factor) <= 2.0):
+        raise ValueError(f"unknown voice {voice!r}: use one of {sorted(_VOICE_LIB)}, optionally '@<factor 0.5-2>'")
+    return name, float(factor) if factor else 1.0
+
+
 def estimate_seconds(text: str, voice: str) -> float:
     """Rough spoken length, only used to choose how many turns to synthesise."""
-    return len(text.split()) * _WORD_S.get(voice, 0.3) + 0.75  # + edges, inner pauses, the gap
+    name, factor = parse_voice(voice) if voice else ("", 1.0)
+    return len(text.split()) * _WORD_S.get(name, 0.3) / factor + 0.75  # + edges, inner pauses, the gap
 
 
 def _span_turns(meeting: Meeting, query: Query) -> set[int]:
@@ -246,14 +258,26 @@ def choose_window(
     return best[1] if best else []
 
 
-def assign_voices(speakers: Sequence[str], mapping: dict[str, str]) -> bool:
-    """Give each new QMSum speaker the next free voice; False if the four voices are taken."""
+def assign_voices(speakers: Sequence[str], mapping: dict[str, str], voices: Sequence[str] = VOICES) -> bool:
+    """Give each new QMSum speaker the next free voice; False if the voices are all taken."""
     for s in speakers:
         if s not in mapping:
-            if len(mapping) == len(VOICES):
+            if len(mapping) == len(voices):
                 return False
-            mapping[s] = VOICES[len(mapping)]
+            mapping[s] = voices[len(mapping)]
     return True
+
+
+def keep_talkative(meeting: Meeting, n_new: int, known: Sequence[str]) -> Meeting:
+    """The meeting with only its known speakers and its ``n_new`` most talkative new ones;
+    everyone else's turns are left unspoken (""), as unspeakable turns already are."""
+    counts: dict[str, int] = {}
+    for speaker, text in zip(meeting.speakers, meeting.texts):
+        if text and speaker not in known:
+            counts[speaker] = counts.get(speaker, 0) + 1
+    kept = set(known) | set(sorted(counts, key=lambda s: (-counts[s], meeting.speakers.index(s)))[:n_new])
+    texts = tuple(t if s in kept else "" for s, t in zip(meeting.speakers, meeting.texts))
+    return Meeting(meeting.meeting_id, meeting.speakers, texts, meeting.topics, meeting.queries)
 
 
 def plan_meeting(
@@ -276,17 +300,25 @@ def plan_meeting(
 
 
 def iter_topics(
-    meetings: Sequence[Meeting], topic_seconds: float, voice_of: dict[str, str]
+    meetings: Sequence[Meeting],
+    topic_seconds: float,
+    voice_of: dict[str, str],
+    voices: Sequence[str] = VOICES,
+    top_speakers: bool = False,
 ) -> Iterator[PlannedTopic]:
     """Planned topics from the meetings in order; ``voice_of`` grows as new speakers appear.
 
-    Meetings whose speakers do not fit the four voices (more than four people, or new names
-    once all voices are taken) are skipped, so one voice is always one person.
+    Meetings whose speakers do not fit the voices (more people than voices, or new names once
+    all voices are taken) are skipped, so one voice is always one person; with
+    ``top_speakers`` such a meeting keeps its most talkative people instead (see keep_talkative).
     """
     for meeting in meetings:
+        if top_speakers:
+            meeting = keep_talkative(meeting, len(voices) - len(voice_of), list(voice_of))
         trial = dict(voice_of)
-        speakers = sorted(set(meeting.speakers), key=meeting.speakers.index)
-        if not assign_voices(speakers, trial):
+        heard = [s for s, t in zip(meeting.speakers, meeting.texts) if t or not top_speakers]
+        speakers = sorted(set(heard), key=meeting.speakers.index)
+        if not assign_voices(speakers, trial, voices):
             continue
         voice_of.update(trial)
         yield from plan_meeting(meeting, topic_seconds, voice_of)
@@ -397,10 +429,21 @@ def _resample(samples: np.ndarray, rate: int) -> np.ndarray:
     return np.interp(x, np.arange(len(samples)), samples.astype(np.float64)).astype(np.int16)
 
 
+def _warp(samples: np.ndarray, factor: float) -> tuple[np.ndarray, Fraction]:
+    """Resample so the voice sounds ``factor`` higher and faster; returns the length ratio too."""
+    from scipy.signal import resample_poly
+
+    ratio = Fraction(1 / factor).limit_denominator(64)
+    out = resample_poly(samples.astype(np.float64), ratio.numerator, ratio.denominator)
+    return np.clip(np.round(out), -32768, 32767).astype(np.int16), ratio
+
+
 def synthesize(text: str, voice: str) -> Speech:
-    """Speak one turn with a flite voice; cut to its first and last phone plus a short edge."""
+    """Speak one turn with a flite voice (``name@factor``: resampled, see SIMILAR_VOICES); cut to
+    its first and last phone plus a short edge."""
+    name, factor = parse_voice(voice)
     lib = _libflite()
-    utt = lib.flite_synth_text(text.encode("utf-8"), _voice(voice))
+    utt = lib.flite_synth_text(text.encode("utf-8"), _voice(name))
     try:
         wave = lib.utt_wave(utt).contents
         n = wave.num_samples * wave.num_channels
@@ -414,8 +457,11 @@ def synthesize(text: str, voice: str) -> Speech:
     samples = _resample(raw, rate)
     if not words:
         return Speech(np.zeros(0, np.int16), [])
+    scale = Fraction(1)
+    if factor != 1.0:
+        samples, scale = _warp(samples, factor)
     edge = int(round(_EDGE_S * SAMPLE_RATE))
-    at = [(w, int(round(s * SAMPLE_RATE)), int(round(e * SAMPLE_RATE))) for w, s, e in words]
+    at = [(w, int(round(s * SAMPLE_RATE * scale)), int(round(e * SAMPLE_RATE * scale))) for w, s, e in words]
     lo = max(0, at[0][1] - edge)
     hi = min(len(samples), at[-1][2] + edge)
     return Speech(samples[lo:hi], [(w, s - lo, min(e, hi) - lo) for w, s, e in at])
@@ -442,10 +488,23 @@ def synthesize_all(jobs: Sequence[tuple[str, str]], workers: int = 2) -> list[Sp
 class Timeline:
     audio: np.ndarray
     fps: int
-    scene_starts: list[float]  # the start of every scene, 0.0 first
+    scene_starts: list[float]  # the start of every topic's scene, 0.0 first
     turns: list[dict[str, Any]] = field(default_factory=list)
     words: list[dict[str, Any]] = field(default_factory=list)
     topics: list[dict[str, Any]] = field(default_factory=list)
+    cutaways: list[tuple[float, float]] = field(default_factory=list)  # camera cuts away and back
+
+    def shots(self) -> list[tuple[float, int, bool]]:
+        """Every picture shot as (start, topic index, is a cutaway), in order."""
+        shots = [(start, i, False) for i, start in enumerate(self.scene_starts)]
+        for away, back in self.cutaways:
+            topic = max(i for i, start in enumerate(self.scene_starts) if start <= away)
+            shots += [(away, topic, True), (back, topic, False)]
+        return sorted(shots)
+
+    @property
+    def camera_cuts(self) -> list[float]:
+        return sorted(t for pair in self.cutaways for t in pair)
 
     @property
     def duration_s(self) -> float:
@@ -497,7 +556,7 @@ def build_timeline(
                 tl.scene_starts.append(0.0 if not tl.turns else _t(start + lead))
                 tl.topics.append({"topic_id": len(tl.topics), "title": topic.title, "meeting_id": topic.meeting_id})
             if turn.qmsum_speaker not in labels:
-                labels[turn.qmsum_speaker] = SPEAKER_LABELS[len(labels)]
+                labels[turn.qmsum_speaker] = f"SPEAKER_{chr(ord('A') + len(labels))}"
             _add_turn(tl, turn, speech, start, voice_of[turn.qmsum_speaker], labels[turn.qmsum_speaker])
             placed.append((start, speech.samples))
             cursor = start + len(speech.samples)
@@ -510,6 +569,23 @@ def build_timeline(
         tl.audio[start : start + len(samples)] = samples
     _close_topics(tl)
     return tl
+
+
+def add_cutaways(tl: Timeline, every_s: float, rng: random.Random, margin_s: float = 2.0) -> None:
+    """Camera cuts unrelated to topics: about every ``every_s`` seconds the picture cuts away to
+    another camera for 3-8 s and back, on video frames and >= ``margin_s`` from any topic cut,
+    so a topic change is always a cut between two topics' main shots."""
+    bounds = tl.scene_starts + [_t(len(tl.audio))]
+    for start, end in zip(bounds, bounds[1:]):
+        t = start + rng.uniform(0.5, 1.5) * every_s
+        while True:
+            away = round(t * tl.fps) / tl.fps
+            back = round((away + rng.uniform(3.0, 8.0)) * tl.fps) / tl.fps
+            if back > end - margin_s:
+                break
+            if away >= start + margin_s:
+                tl.cutaways.append((away, back))
+            t = back + rng.uniform(0.5, 1.5) * every_s
 
 
 def _add_turn(tl: Timeline, turn: PlannedTurn, speech: Speech, start: int, voice: str, speaker: str) -> None:
@@ -582,22 +658,30 @@ def _font(size: int) -> Any:
     return ImageFont.truetype(str(_FONT), size) if _FONT.exists() else ImageFont.load_default(size=size)
 
 
-def draw_slide(title: str, index: int, total: int, width: int = WIDTH, height: int = HEIGHT) -> np.ndarray:
-    """An RGB slide: a solid colour, the topic title in large type, and a few shapes."""
+def draw_slide(
+    title: str, index: int, total: int, width: int = WIDTH, height: int = HEIGHT, cutaway: bool = False
+) -> np.ndarray:
+    """An RGB slide: a solid colour, the topic title in large type, and a few shapes.
+
+    A ``cutaway`` is the same topic seen by another camera: inverted colours (a large change in
+    hue and value from the main shot, as ContentDetector needs) and the shapes on top.
+    """
     from PIL import Image, ImageDraw
 
     bg = _PALETTE[index % len(_PALETTE)]
-    ink = (15, 15, 15) if sum(bg) > 380 else (250, 250, 250)
     accent = _PALETTE[(index + 3) % len(_PALETTE)]
+    if cutaway:
+        bg, accent = tuple(255 - c for c in bg), tuple(255 - c for c in accent)
+    ink = (15, 15, 15) if sum(bg) > 380 else (250, 250, 250)
     image = Image.new("RGB", (width, height), bg)
     draw = ImageDraw.Draw(image)
-    draw.text((32, 24), f"Topic {index + 1} of {total}", font=_font(18), fill=ink)
+    draw.text((32, 24), f"Topic {index + 1} of {total}" + (" - camera 2" if cutaway else ""), font=_font(18), fill=ink)
     lines = textwrap.wrap(title, width=26)[:4]
-    draw.multiline_text((32, 60), "\n".join(lines), font=_font(34), fill=ink, spacing=8)
+    draw.multiline_text((32, height // 2 if cutaway else 60), "\n".join(lines), font=_font(34), fill=ink, spacing=8)
     shape_rng = random.Random(index)
     for k in range(3):
         x = 60 + k * 190 + shape_rng.randint(0, 40)
-        y = height - 90 + shape_rng.randint(-10, 10)
+        y = (60 if cutaway else height - 90) + shape_rng.randint(-10, 10)
         box = (x, y, x + 60, y + 60)
         kind = (index + k) % 3
         if kind == 0:
@@ -627,7 +711,7 @@ def _h264_encoder() -> str:
 
 
 def _scene_frames(scene_starts: Sequence[float], n_frames: int, fps: int) -> Iterator[int]:
-    """For each video frame, the index of the scene it shows."""
+    """For each video frame, the index of the shot it shows."""
     firsts = [int(round(s * fps)) for s in scene_starts] + [n_frames]
     for scene in range(len(scene_starts)):
         for _ in range(firsts[scene], firsts[scene + 1]):
@@ -635,7 +719,8 @@ def _scene_frames(scene_starts: Sequence[float], n_frames: int, fps: int) -> Ite
 
 
 def encode_mp4(path: Path, timeline: Timeline, slides: Sequence[np.ndarray]) -> None:
-    """Write the slides (one per scene) and the audio as an MP4, interleaved frame by frame.
+    """Write the slides (one per shot of ``timeline.shots()``) and the audio as an MP4,
+    interleaved frame by frame.
 
     Each slide is converted to YUV once and the same frame is re-sent with a new timestamp,
     so an hour of video costs little more than the encoder's work on static pictures.
@@ -653,7 +738,7 @@ def encode_mp4(path: Path, timeline: Timeline, slides: Sequence[np.ndarray]) -> 
         audio = out.add_stream("aac", rate=SAMPLE_RATE, layout="mono")
         audio.bit_rate = 40_000
         yuv = [av.VideoFrame.from_ndarray(s, format="rgb24").reformat(format="yuv420p") for s in slides]
-        for i, scene in enumerate(_scene_frames(timeline.scene_starts, n_frames, fps)):
+        for i, scene in enumerate(_scene_frames([s[0] for s in timeline.shots()], n_frames, fps)):
             frame = yuv[scene]
             frame.pts, frame.time_base = i, Fraction(1, fps)
             out.mux(video.encode(frame))
@@ -663,6 +748,82 @@ def encode_mp4(path: Path, timeline: Timeline, slides: Sequence[np.ndarray]) -> 
             out.mux(audio.encode(aframe))
         out.mux(video.encode(None))
         out.mux(audio.encode(None))
+
+
+# ---------------------------------------------------------------------------------------------
+# Acoustics: room echo and background noise (the words, turns and their times do not change)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Realism:
+    """What makes a generated meeting harder than the clean studio of the bundled sample (the
+    defaults). None of it changes the words, turns, topics or questions of a given seed.
+
+    * ``voices``: who speaks (SIMILAR_VOICES: five close male voices); ``top_speakers``: a
+      meeting with more people than voices keeps its most talkative ones instead of being skipped.
+    * ``rt60_s`` > 0: reverberation, a synthetic room impulse response (a direct path, then
+      exponentially decaying Gaussian noise falling 60 dB in rt60_s, Polack's model) whose tail
+      holds ``drr_db`` less energy than the direct sound (0: a table microphone a few metres away).
+    * ``snr_db``: pink (1/f) noise, like air conditioning and room hum, at that ratio to the
+      (reverberant) speech power over the true turns; it runs through the pauses too.
+    * ``camera_cut_s`` > 0: about that often the picture cuts away to another camera and back,
+      cuts that are not topic changes (listed as ``camera_cuts`` in the truth).
+    """
+
+    voices: tuple[str, ...] = VOICES
+    top_speakers: bool = False
+    snr_db: float | None = None
+    rt60_s: float = 0.0
+    drr_db: float = 0.0
+    camera_cut_s: float = 0.0
+
+    @property
+    def clean_audio(self) -> bool:
+        return self.snr_db is None and self.rt60_s <= 0
+
+
+def room_impulse_response(rt60_s: float, drr_db: float, rng: np.random.Generator) -> np.ndarray:
+    n = max(2, int(rt60_s * SAMPLE_RATE))
+    t = np.arange(n) / SAMPLE_RATE
+    tail = rng.standard_normal(n) * np.exp(-6.908 * t / rt60_s)  # ln(1000): -60 dB at rt60
+    tail[: int(0.004 * SAMPLE_RATE)] = 0.0  # first reflections arrive a few ms after the direct path
+    tail *= np.sqrt(10 ** (-drr_db / 10) / np.sum(tail**2))
+    tail[0] = 1.0
+    return tail
+
+
+def pink_noise(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Unit-power pink noise (Paul Kellett's -3 dB/octave filter on white noise)."""
+    from scipy.signal import lfilter
+
+    b = [0.049922035, -0.095993537, 0.050612699, -0.004408786]
+    a = [1.0, -2.494956002, 2.017265875, -0.522189400]
+    pink = lfilter(b, a, rng.standard_normal(n + 4000))[4000:]  # drop the filter's start-up
+    return pink / np.sqrt(np.mean(pink**2))
+
+
+def apply_acoustics(audio: np.ndarray, turns: Sequence[dict[str, Any]], acoustics: Realism, seed: int) -> np.ndarray:
+    """int16 ``audio`` as heard in the room that ``acoustics`` describes (seeded), as int16.
+
+    The direct path has no delay, so every word still starts where the truth says.
+    """
+    if acoustics.clean_audio or not turns:
+        return audio
+    from scipy.signal import oaconvolve
+
+    rng = np.random.default_rng(seed)
+    x = audio.astype(np.float64) / 32768.0
+    if acoustics.rt60_s > 0:
+        x = oaconvolve(x, room_impulse_response(acoustics.rt60_s, acoustics.drr_db, rng))[: len(x)]
+    if acoustics.snr_db is not None:
+        spans = [(int(t["start"] * SAMPLE_RATE), int(t["end"] * SAMPLE_RATE)) for t in turns]
+        speech_power = np.mean(np.concatenate([x[a:b] for a, b in spans]) ** 2)
+        x = x + pink_noise(len(x), rng) * np.sqrt(speech_power / 10 ** (acoustics.snr_db / 10))
+    peak = float(np.max(np.abs(x)))
+    if peak > 0.9:  # scale down rather than clip
+        x *= 0.9 / peak
+    return np.round(x * 32767.0).astype(np.int16)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -686,7 +847,9 @@ def rttm_lines(file_id: str, turns: Sequence[dict[str, Any]]) -> list[str]:
     ]
 
 
-def build_truth(video: Path, timeline: Timeline, qa: list[dict[str, Any]], seed: int) -> dict[str, Any]:
+def build_truth(
+    video: Path, timeline: Timeline, qa: list[dict[str, Any]], seed: int, realism: Realism = Realism()
+) -> dict[str, Any]:
     speakers = {t["speaker"]: (t["voice"], t["qmsum_speaker"]) for t in timeline.turns}
     return {
         "schema_version": TRUTH_SCHEMA_VERSION,
@@ -702,16 +865,18 @@ def build_truth(video: Path, timeline: Timeline, qa: list[dict[str, Any]], seed:
             "seed": seed,
             "source": "QMSum (Zhong et al., NAACL 2021): AMI meeting turns, topic and query spans",
             "meetings": sorted({t["meeting_id"] for t in timeline.turns}),
-            "tts": "flite 2.2 via libflite (voices rms, slt, awb, kal16), 16 kHz mono",
+            "tts": f"flite 2.2 via libflite (voices {', '.join(realism.voices)}; name@f: resampled by f), 16 kHz mono",
             "word_times": (
                 "from the same flite synthesis: each written token starts at the end of the phone "
                 "before its first word's first phone and ends at its last word's last phone "
                 "(libflite Segment relation, read through ctypes)"
             ),
             "text": "QMSum turns without {...} marks and fillers (um, uh, mm-hmm), at most 2 sentences / 30 words",
+            "realism": {k: v for k, v in asdict(realism).items() if k != "voices"},
         },
         "speakers": [{"speaker": s, "voice": v, "qmsum_speaker": q} for s, (v, q) in sorted(speakers.items())],
-        "scene_cuts": timeline.scene_starts[1:],
+        "scene_cuts": [s[0] for s in timeline.shots()][1:],
+        "camera_cuts": timeline.camera_cuts,  # the scene cuts that are not topic changes
         "topics": timeline.topics,
         "turns": timeline.turns,
         "words": timeline.words,
@@ -744,21 +909,24 @@ def meeting_order(meetings: dict[str, Meeting], seed: int, first: str | None = S
     return [meetings[m] for m in head + rest]
 
 
-def fit_topic_seconds(meetings: Sequence[Meeting], target_s: float, topic_seconds: float) -> float:
+def fit_topic_seconds(
+    meetings: Sequence[Meeting], target_s: float, topic_seconds: float, realism: Realism = Realism()
+) -> float:
     """Raise the per-topic budget until the meetings' estimated speech covers the target.
 
     An hour from the bundled QMSum meetings needs more than the default 45 s per topic;
     planning is cheap (no synthesis), so we simply try larger budgets.
     """
     for _ in range(12):
-        if planned_seconds(list(iter_topics(meetings, topic_seconds, {})), {}) >= target_s * 1.05:
+        planned = iter_topics(meetings, topic_seconds, {}, realism.voices, realism.top_speakers)
+        if planned_seconds(list(planned), {}) >= target_s * 1.05:
             break
         topic_seconds *= 1.25
     return topic_seconds
 
 
 def plan_and_speak(
-    meetings: Sequence[Meeting], target_s: float, topic_seconds: float, workers: int
+    meetings: Sequence[Meeting], target_s: float, topic_seconds: float, workers: int, realism: Realism = Realism()
 ) -> tuple[list[PlannedTopic], list[Speech], dict[str, str]]:
     """Plan topics and synthesise them in batches until the real speech reaches the target.
 
@@ -766,7 +934,7 @@ def plan_and_speak(
     long video neither falls short nor wastes much TTS time on turns that will be cut.
     """
     voice_of: dict[str, str] = {}
-    upcoming = iter_topics(meetings, topic_seconds, voice_of)
+    upcoming = iter_topics(meetings, topic_seconds, voice_of, realism.voices, realism.top_speakers)
     topics: list[PlannedTopic] = []
     speeches: list[Speech] = []
     spoken_s = 0.0
@@ -794,13 +962,15 @@ def make_meeting_video(
     topic_seconds: float = TOPIC_SECONDS,
     meeting_ids: Sequence[str] | None = None,
     workers: int = 2,
+    realism: Realism = Realism(),
 ) -> dict[str, Any]:
     """Make a meeting video of about ``target_duration_s`` with its truth JSON and RTTM beside it.
 
     Topics are taken in meeting order (``meeting_ids``, or the sample's meeting then the rest,
     shuffled by ``seed``), each cut to ~``topic_seconds`` of speech (more if the meetings would
     not fill the target otherwise), until the target is reached; if even whole topics do not
-    suffice, the video is shorter. Returns the truth dict.
+    suffice, the video is shorter. ``realism`` adds similar voices, echo, noise and camera cuts.
+    Returns the truth dict.
     """
     out = Path(out_path)
     fps = fps or (SAMPLE_FPS if target_duration_s <= 600 else BENCH_FPS)
@@ -808,15 +978,24 @@ def make_meeting_video(
         raise ValueError(f"fps must divide {SAMPLE_RATE} so frames hold whole audio samples; got {fps}")
     meetings = load_meetings(Path(source) if source else None)
     ordered = [meetings[m] for m in meeting_ids] if meeting_ids else meeting_order(meetings, seed)
-    topic_seconds = fit_topic_seconds(ordered, target_duration_s, topic_seconds)
-    topics, speeches, voice_of = plan_and_speak(ordered, target_duration_s, topic_seconds, workers)
+    topic_seconds = fit_topic_seconds(ordered, target_duration_s, topic_seconds, realism)
+    topics, speeches, voice_of = plan_and_speak(ordered, target_duration_s, topic_seconds, workers, realism)
     if not topics:
         raise ValueError(f"no speakable turns in meetings {[m.meeting_id for m in ordered]} of {source}")
     timeline = build_timeline(topics, speeches, voice_of, fps, random.Random(seed), target_duration_s)
-    slides = [draw_slide(t["title"], i, len(timeline.topics)) for i, t in enumerate(timeline.topics)]
+    # Realism draws from its own seeded generators, so the truth above is the same with or without it.
+    timeline.audio = apply_acoustics(timeline.audio, timeline.turns, realism, seed)
+    if realism.camera_cut_s > 0:
+        add_cutaways(timeline, realism.camera_cut_s, random.Random(f"camera-{seed}"))
+    pictures = {
+        (i, away): draw_slide(t["title"], i, len(timeline.topics), cutaway=away)
+        for i, t in enumerate(timeline.topics)
+        for away in (False, True)
+        if not away or realism.camera_cut_s > 0
+    }
     out.parent.mkdir(parents=True, exist_ok=True)
-    encode_mp4(out, timeline, slides)
-    truth = build_truth(out, timeline, questions_in(timeline, meetings), seed)
+    encode_mp4(out, timeline, [pictures[(topic, away)] for _, topic, away in timeline.shots()])
+    truth = build_truth(out, timeline, questions_in(timeline, meetings), seed, realism)
     _write_text(truth_path(out), json.dumps(truth, indent=1) + "\n")
     _write_text(rttm_path(out), "\n".join(rttm_lines(out.stem, timeline.turns)) + "\n")
     return truth
@@ -832,7 +1011,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--source", type=Path, help="QMSum folder (default ../shared/data/qmsum or $HALO_QMSUM_DIR)")
     parser.add_argument("--workers", type=int, default=2, help="TTS processes")
     parser.add_argument("--meetings", nargs="+", help=f"meeting ids in order, e.g. {SAMPLE_MEETING} ES2002a")
+    hard = parser.add_argument_group("realism (the truth stays the same; see Realism)")
+    hard.add_argument("--voices", nargs="+", help=f"flite voices, name[@factor] (default {' '.join(VOICES)})")
+    hard.add_argument("--similar-voices", action="store_true", help=f"the five similar voices {' '.join(SIMILAR_VOICES)}")
+    hard.add_argument("--top-speakers", action="store_true", help="meetings with more people than voices keep the most talkative")
+    hard.add_argument("--snr-db", type=float, help="pink background noise at this speech-to-noise ratio")
+    hard.add_argument("--echo-rt60", type=float, default=0.0, help="room echo: reverberation time in seconds (e.g. 0.5)")
+    hard.add_argument("--camera-cuts", type=float, default=0.0, help="cut away to another camera about every N seconds")
     args = parser.parse_args(argv)
+    voices = tuple(args.voices or (SIMILAR_VOICES if args.similar_voices else VOICES))
+    try:
+        for voice in voices:
+            parse_voice(voice)
+    except ValueError as exc:
+        parser.error(str(exc))
+    realism = Realism(voices, args.top_speakers, args.snr_db, args.echo_rt60, camera_cut_s=args.camera_cuts)
     sample = args.duration is None
     duration = SAMPLE_DURATION_S if sample else args.duration
     meetings = args.meetings or ([SAMPLE_MEETING] if sample else None)
@@ -840,7 +1033,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         samples_dir() / f"{SAMPLE_NAME}.mp4" if sample else data_dir() / "bench" / f"{SAMPLE_NAME}_{int(duration)}s.mp4"
     )
     truth = make_meeting_video(
-        out, duration, args.source, args.seed, args.fps, args.topic_seconds, meetings, args.workers
+        out, duration, args.source, args.seed, args.fps, args.topic_seconds, meetings, args.workers, realism
     )
     size_mb = out.stat().st_size / 1e6
     print(

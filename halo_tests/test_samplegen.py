@@ -54,7 +54,9 @@ def _check_truth(truth: dict, video: Path) -> None:
 
     topics = truth["topics"]
     assert topics[0]["start"] == 0.0 and topics[-1]["end"] == truth["duration_s"]
-    assert truth["scene_cuts"] == [t["start"] for t in topics[1:]]
+    camera = truth.get("camera_cuts", [])
+    assert truth["scene_cuts"] == sorted([t["start"] for t in topics[1:]] + camera)
+    assert not set(camera) & {t["start"] for t in topics}  # a camera cut is never a topic change
     for prev, cur in zip(topics, topics[1:]):
         assert prev["end"] == cur["start"]
     for t in topics[1:]:
@@ -131,3 +133,74 @@ def test_generator_makes_an_hour_for_benchmarks(tmp_path):
     assert abs(truth["duration_s"] - 3600) <= 30
     assert truth["fps"] == samplegen.BENCH_FPS
     assert len({t["speaker"] for t in truth["turns"]}) == 4 and len(truth["topics"]) >= 40
+
+
+def test_pink_noise_falls_3_db_per_octave():
+    import numpy as np
+    from scipy.signal import welch
+
+    freqs, power = welch(samplegen.pink_noise(160_000, np.random.default_rng(0)), fs=16_000, nperseg=4096)
+    def band(lo):
+        return power[(freqs >= lo) & (freqs < 2 * lo)].mean()
+    assert abs(10 * np.log10(band(250) / band(1000)) - 6.0) < 1.0  # two octaves: 6 dB
+
+
+def test_noise_lands_at_the_asked_snr_and_echo_rings_after_speech():
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    sr = samplegen.SAMPLE_RATE
+    audio = np.zeros(20 * sr, np.int16)
+    turns = [{"start": 2.0, "end": 8.0}, {"start": 11.0, "end": 17.0}]
+    for t in turns:
+        a, b = int(t["start"] * sr), int(t["end"] * sr)
+        audio[a:b] = (3000 * np.sin(2 * np.pi * 180 * np.arange(b - a) / sr) * rng.uniform(0.5, 1, b - a)).astype(np.int16)
+    noisy = samplegen.apply_acoustics(audio, turns, samplegen.Realism(snr_db=15.0), seed=0).astype(float)
+    speech = np.concatenate([noisy[int(t["start"] * sr) : int(t["end"] * sr)] for t in turns])
+    gap = noisy[int(9 * sr) : int(10.5 * sr)]
+    snr = 10 * np.log10((np.mean(speech**2) - np.mean(gap**2)) / np.mean(gap**2))
+    assert abs(snr - 15.0) < 0.5
+
+    echoed = samplegen.apply_acoustics(audio, turns, samplegen.Realism(rt60_s=0.5), seed=0).astype(float)
+    after = echoed[int(8.05 * sr) : int(8.25 * sr)]  # the room still rings just after the turn
+    assert np.sqrt(np.mean(after**2)) > 0.02 * np.sqrt(np.mean(echoed[int(2 * sr) : int(8 * sr)] ** 2))
+    assert np.sqrt(np.mean(echoed[int(9.5 * sr) : int(10.5 * sr)] ** 2)) < 5  # and is quiet 1.5 s later
+    assert np.array_equal(samplegen.apply_acoustics(audio, turns, samplegen.Realism(), seed=0), audio)
+
+
+@needs_flite
+def test_realism_changes_the_sound_and_picture_not_the_truth(tmp_path):
+    """Similar voices, noise, echo and camera cuts: the words, turns and topics are those of the
+    same meeting without noise, echo and cuts; the camera cuts are real picture cuts."""
+    from scenedetect import ContentDetector, detect
+
+    from halo.media import decode_audio
+
+    kwargs = dict(seed=2, topic_seconds=25, meeting_ids=["val-10"], workers=1)
+    voices = samplegen.Realism(voices=samplegen.SIMILAR_VOICES, top_speakers=True)
+    hard = samplegen.Realism(samplegen.SIMILAR_VOICES, True, snr_db=15.0, rt60_s=0.5, camera_cut_s=6.0)
+    plain = samplegen.make_meeting_video(tmp_path / "plain.mp4", 45, realism=voices, **kwargs)
+    truth = samplegen.make_meeting_video(tmp_path / "hard.mp4", 45, realism=hard, **kwargs)
+    _check_truth(truth, tmp_path / "hard.mp4")
+    for key in ("turns", "words", "topics", "qa", "speakers"):
+        assert truth[key] == plain[key], key
+    assert len(truth["speakers"]) >= 3 and {s["voice"] for s in truth["speakers"]} <= set(samplegen.SIMILAR_VOICES)
+    assert truth["camera_cuts"] and plain["camera_cuts"] == []
+    found = [scene[0].seconds for scene in detect(str(tmp_path / "hard.mp4"), ContentDetector())][1:]
+    assert len(found) == len(truth["scene_cuts"])
+    assert all(abs(f - t) <= 0.05 for f, t in zip(found, truth["scene_cuts"])), (found, truth["scene_cuts"])
+    clean, noisy = decode_audio(tmp_path / "plain.mp4"), decode_audio(tmp_path / "hard.mp4")
+    before = slice(800, int((truth["turns"][0]["start"] - 0.05) * 16_000))  # before anyone speaks
+    assert abs(clean[before]).max() < 0.01 < abs(noisy[before]).max()
+
+
+@needs_flite
+def test_a_resampled_voice_keeps_its_word_times():
+    speech = samplegen.synthesize("The remote control needs a bigger battery.", "rms")
+    warped = samplegen.synthesize("The remote control needs a bigger battery.", "rms@1.1")
+    assert abs(len(warped.samples) * 1.1 - len(speech.samples)) < 0.02 * len(speech.samples)
+    first, first_warped = speech.words[0][1], warped.words[0][1]
+    for (w1, s1, _), (w2, s2, _) in zip(speech.words, warped.words, strict=True):
+        assert w1 == w2 and abs((s2 - first_warped) * 1.1 - (s1 - first)) <= 2
+    with pytest.raises(ValueError, match="unknown voice"):
+        samplegen.parse_voice("nosuch@1.1")
