@@ -151,12 +151,17 @@ def load_asr(model: str = "", device: str = "cpu", compute_type: str = "int8", c
 
 
 def speech_chunks(pipeline, audio: np.ndarray, chunk_s: float = 30.0) -> list[dict]:
-    """WhisperX's VAD chunks ({start, end} seconds, each <= chunk_s), as its transcribe makes them."""
+    """WhisperX's VAD chunks ({start, end} seconds, each <= chunk_s), as its transcribe makes them,
+    with the VAD's speech regions inside each (``speech``: [(start, end), ...])."""
     vad = pipeline.vad_model
     regions = vad({"waveform": vad.preprocess_audio(audio), "sample_rate": SAMPLE_RATE})
     params = pipeline._vad_params
     chunks = vad.merge_chunks(regions, chunk_s, onset=params["vad_onset"], offset=params["vad_offset"])
-    return [{"start": float(c["start"]), "end": float(c["end"])} for c in chunks if c["end"] > c["start"]]
+    return [
+        {"start": float(c["start"]), "end": float(c["end"]), "speech": [(float(a), float(b)) for a, b in c["segments"]]}
+        for c in chunks
+        if c["end"] > c["start"]
+    ]
 
 
 def transcribe(audio: np.ndarray, config: AsrConfig = AsrConfig()) -> Transcript:
@@ -198,14 +203,19 @@ def _is_hallucination(no_speech_prob: float, avg_logprob: float) -> bool:
     return no_speech_prob > 0.6 and avg_logprob < -1.0
 
 
-def _transcribe_word_timestamps(pipeline, audio, chunks, language, config: AsrConfig) -> list[Segment]:
-    from faster_whisper import BatchedInferencePipeline
+# A chunk span this long with VAD speech (>= MISSED_SPEECH_S of it) but no decoded word is speech
+# the batched decoder skipped: without timestamps it cannot seek back the way sequential
+# decoding does, so e.g. 7.5 s at a chunk's start were lost on the 60-minute benchmark.
+HOLE_S = 1.5
+MISSED_SPEECH_S = 1.0
 
-    batched = BatchedInferencePipeline(pipeline.model)
+
+def _decode(batched, audio: np.ndarray, clips: list[dict], language: str, config: AsrConfig) -> list[Segment]:
+    """One batched pass over ``clips``; a segment per clip that holds words (hallucinations dropped)."""
     raw, _ = batched.transcribe(
         audio,
         language=language,
-        clip_timestamps=chunks,
+        clip_timestamps=[{"start": c["start"], "end": c["end"]} for c in clips],
         batch_size=config.batch_size,
         beam_size=config.beam_size,
         word_timestamps=True,
@@ -223,9 +233,36 @@ def _transcribe_word_timestamps(pipeline, audio, chunks, language, config: AsrCo
             if w.word.strip()
         ]
         text = seg.text.strip()
-        if not text or not words:
-            continue
-        segments.append(Segment(len(segments), words[0].start, words[-1].end, text, words))
+        if text and words:
+            segments.append(Segment(0, words[0].start, words[-1].end, text, words))
+    return segments
+
+
+def missed_speech(chunks: list[dict], words: list[Word]) -> list[dict]:
+    """Spans of the chunks where the VAD heard speech but no word was decoded (see HOLE_S)."""
+    holes: list[dict] = []
+    for chunk in chunks:
+        inside = [t for w in words if chunk["start"] <= w.start < chunk["end"] for t in (w.start, w.end)]
+        edges = [chunk["start"], *inside, chunk["end"]]
+        for a, b in zip(edges[0::2], edges[1::2]):
+            speech = sum(max(0.0, min(b, e) - max(a, s)) for s, e in chunk["speech"])
+            if b - a >= HOLE_S and speech >= MISSED_SPEECH_S:
+                holes.append({"start": max(chunk["start"], a - 0.1), "end": min(chunk["end"], b + 0.1)})
+    return holes
+
+
+def _transcribe_word_timestamps(pipeline, audio, chunks, language, config: AsrConfig) -> list[Segment]:
+    """Chunks decoded in batches, then a second batched pass over speech the first one skipped."""
+    from faster_whisper import BatchedInferencePipeline
+
+    batched = BatchedInferencePipeline(pipeline.model)
+    segments = _decode(batched, audio, chunks, language, config)
+    holes = missed_speech(chunks, [w for s in segments for w in s.words])
+    if holes:
+        segments += _decode(batched, audio, holes, language, config)
+    segments.sort(key=lambda s: s.start)
+    for i, seg in enumerate(segments):
+        seg.segment_id = i
     return segments
 
 

@@ -100,3 +100,17 @@ def test_unavailable_alignment_model_says_how_to_fix(monkeypatch, tmp_path) -> N
     audio = decode_audio(SAMPLE)[: 8 * SR]
     with pytest.raises(ModelFileError, match="no-aligner.*Fix:.*alignment_model=''"):
         transcribe(audio, AsrConfig(alignment_model=str(tmp_path / "no-aligner"), language="en"))
+
+
+def test_missed_speech_is_a_word_free_span_the_vad_heard() -> None:
+    """The second pass re-decodes only spans with VAD speech and no word (not pauses)."""
+    from halo.speech.transcribe import Word, missed_speech
+
+    chunk = {"start": 10.0, "end": 30.0, "speech": [(10.0, 18.0), (22.0, 30.0)]}
+    words = [Word("a", 13.0, 13.4, 0.9), Word("b", 17.5, 17.9, 0.9), Word("c", 22.1, 22.5, 0.9), Word("d", 29.0, 29.5, 0.9)]
+    # 10-13, 13.4-17.5 and 22.5-29: speech and no word (skips); 17.9-22.1: a pause.
+    assert missed_speech([chunk], words) == [
+        {"start": 10.0, "end": 13.1}, {"start": 13.3, "end": 17.6}, {"start": 22.4, "end": 29.1}
+    ]
+    dense = [Word(str(t), t, t + 0.4, 0.9) for t in (10.1, 11.2, 12.3, 14.5, 15.6, 16.7, 26.0, 27.1, 28.2)]
+    assert missed_speech([chunk], sorted(words + dense, key=lambda w: w.start)) == [{"start": 22.4, "end": 26.1}]
