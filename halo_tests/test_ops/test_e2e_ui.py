@@ -3,7 +3,8 @@ on a loopback port; the folder sensor switched off in the Automation page; a vid
 data/videos/<key>.mp4 and its partition added with "Add a partition"; "Materialize all" on
 process_video; then the cost metadata on cost_ledger's page and the library_costs row that the
 automation refreshed by itself. LLM calls go to the local Gemini REST stand-in, so costs are real
-numbers from usage metadata. Saves the lineage screenshot to docs/lineage.png.
+numbers from usage metadata. Saves the lineage screenshot to docs/lineage.png when
+HALO_UPDATE_SCREENSHOTS=1 (else to a temporary file, so a test run leaves the checkout clean).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -33,7 +35,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 VIDEO = "standup"
-LINEAGE_PNG = PROJECT_ROOT / "docs" / "lineage.png"
+LINEAGE_PNG = (PROJECT_ROOT / "docs" if os.environ.get("HALO_UPDATE_SCREENSHOTS") == "1"
+               else Path(tempfile.gettempdir())) / "lineage.png"
 
 
 def wait_for(predicate, timeout_s: float, what: str):
