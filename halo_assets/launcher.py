@@ -11,11 +11,10 @@ Single-host only: on a cluster use a launcher with its own health check (dagster
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from dagster import DagsterEventType, DagsterRun
 from dagster._core.launcher import CheckRunHealthResult, DefaultRunLauncher, WorkerStatus
+
+from halo.processes import process_alive
 
 
 def run_worker_pid(instance, run_id: str) -> int | None:
@@ -26,21 +25,6 @@ def run_worker_pid(instance, run_id: str) -> int | None:
         if pid is not None:
             return int(pid.value)
     return None
-
-
-def process_alive(pid: int) -> bool:
-    """Whether ``pid`` exists and is not a zombie (an exited child nobody has reaped yet)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    stat = Path(f"/proc/{pid}/stat")
-    try:
-        return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
 
 
 class LocalRunLauncher(DefaultRunLauncher):

@@ -31,6 +31,7 @@ import redis
 from halo.errors import HaloError
 from halo.paths import cache_dir
 from halo.storage import write_bytes_atomic
+from halo.processes import process_alive
 
 STATE_FILE = "redis.json"
 LOCK_FILE = "redis.lock"
@@ -74,16 +75,6 @@ def free_loopback_port() -> int:
         return sock.getsockname()[1]
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _answers_ping(port: int, timeout: float = 0.5) -> bool:
     try:
         client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=timeout,
@@ -109,7 +100,7 @@ def running_embedded(directory: Path | None = None) -> EmbeddedRedis | None:
     """The embedded server recorded in ``directory`` if it is alive and answers, else None."""
     directory = Path(directory or cache_dir())
     state = _read_state(directory)
-    if state and _pid_alive(state.pid) and _answers_ping(state.port):
+    if state and process_alive(state.pid) and _answers_ping(state.port):
         return state
     return None
 
@@ -198,14 +189,14 @@ def stop_embedded_redis(directory: Path | None = None, timeout: float = 10.0) ->
     directory = Path(directory or cache_dir())
     with _locked(directory):
         state = _read_state(directory)
-        if not state or not _pid_alive(state.pid):
+        if not state or not process_alive(state.pid):
             return False
         os.kill(state.pid, signal.SIGTERM)  # redis-server saves and exits on SIGTERM
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(state.pid, os.WNOHANG)  # reap it if this process started it
-            if not _pid_alive(state.pid):
+            if not process_alive(state.pid):
                 break
             time.sleep(0.05)
         with contextlib.suppress(FileNotFoundError):

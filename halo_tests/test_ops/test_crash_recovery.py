@@ -13,7 +13,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, ReexecutionOptions, execute_job, reconstructable
 from dagster._daemon.monitoring.run_monitoring import monitor_started_run
@@ -24,23 +23,13 @@ from halo_assets.jobs import outdated_run_requests, video_asset_graph
 from halo_assets.launcher import run_worker_pid
 from halo_assets.registration import PROCESS_VIDEO_JOB
 from halo_tests.synth import make_video
-from halo_tests.test_ops.homes import private_home
+from halo_tests.test_ops.homes import private_home, wait_for
 
 
 def process_video_job():
     from halo_assets.definitions import defs
 
     return defs.resolve_job_def(PROCESS_VIDEO_JOB)
-
-
-def wait_for(predicate, timeout_s: float, what: str):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_killed_run_is_failed_rerequested_and_resumed(data_root, tmp_path, monkeypatch) -> None:

@@ -17,7 +17,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from dagster import AssetKey, DagsterInstance, DagsterRunStatus, RunsFilter
 from halo.paths import PROJECT_ROOT
 from halo_tests.gemini_server import GeminiServer
 from halo_tests.synth import make_video
-from halo_tests.test_ops.homes import free_port, private_home
+from halo_tests.test_ops.homes import free_port, private_home, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -37,16 +36,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 VIDEO = "standup"
 LINEAGE_PNG = (PROJECT_ROOT / "docs" if os.environ.get("HALO_UPDATE_SCREENSHOTS") == "1"
                else Path(tempfile.gettempdir())) / "lineage.png"
-
-
-def wait_for(predicate, timeout_s: float, what: str):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(1)
-    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
 
 
 def _graphql(base: str, query: str) -> dict:
