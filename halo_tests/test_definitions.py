@@ -1,7 +1,8 @@
 """The whole Definitions object: loadable, and shaped like the design's asset graph.
 
-A snapshot of asset keys and their upstream keys catches accidental graph changes (a renamed
-asset silently orphans every stored Parquet file and every UI bookmark).
+A snapshot of every asset (its upstream keys and UI group), asset check, job, sensor and
+schedule catches accidental changes: a renamed asset silently orphans every stored Parquet file
+and every UI bookmark, and a renamed sensor or schedule loses its cursor and tick history.
 """
 
 from __future__ import annotations
@@ -10,19 +11,32 @@ from dagster import AssetKey, Definitions
 
 from halo_assets.definitions import defs
 
-EXPECTED_UPSTREAM = {
-    "video_file": set(),
-    "audio": {"video_file"},
-    "scenes": {"video_file"},
-    "transcript": {"audio"},
-    "diarization": {"audio"},
-    "utterances": {"transcript", "diarization", "scenes"},
-    "embeddings": {"utterances"},
-    "topics": {"utterances", "embeddings"},
-    "chunks": {"utterances", "embeddings", "topics", "scenes", "on_screen_text"},
-    "qa_index": {"chunks", "utterances"},
+# asset -> (upstream assets, UI group)
+EXPECTED_ASSETS = {
+    "video_file": (set(), "media"),
+    "audio": ({"video_file"}, "media"),
+    "scenes": ({"video_file"}, "media"),
+    "transcript": ({"audio"}, "speech"),
+    "diarization": ({"audio"}, "speech"),
+    "utterances": ({"transcript", "diarization", "scenes"}, "speech"),
+    "on_screen_text": ({"scenes", "video_file"}, "text"),
+    "embeddings": ({"utterances"}, "text"),
+    "topics": ({"utterances", "embeddings"}, "text"),
+    "chunks": ({"utterances", "embeddings", "topics", "scenes", "on_screen_text"}, "text"),
+    "qa_index": ({"chunks", "utterances"}, "text"),
+    "chunking_policy": (set(), "text"),
+    "chunk_summaries": ({"chunks", "scenes"}, "llm"),
+    "video_summary": ({"chunk_summaries"}, "llm"),
+    "cost_ledger": ({"chunk_summaries", "video_file", "video_summary"}, "costs"),
+    "library_costs": ({"cost_ledger"}, "costs"),
 }
-PARTITIONED = set(EXPECTED_UPSTREAM) | {"chunk_summaries", "video_summary", "cost_ledger"}
+UNPARTITIONED = {"chunking_policy", "library_costs"}
+PARTITIONED = set(EXPECTED_ASSETS) - UNPARTITIONED
+EXPECTED_CHECKS = {"audio:audio_covers_video", "chunks:chunks_in_time_order",
+                   "chunks:chunks_within_duration_limits", "scenes:scenes_tile_the_video"}
+EXPECTED_JOBS = {"process_video"}
+EXPECTED_SENSORS = {"library_costs_automation", "videos_folder_sensor"}
+EXPECTED_SCHEDULES = {"backfill_stale_videos"}
 
 
 def test_definitions_load() -> None:
@@ -31,9 +45,20 @@ def test_definitions_load() -> None:
 
 def test_asset_graph_matches_design() -> None:
     graph = defs.resolve_asset_graph()
-    for name, upstream in EXPECTED_UPSTREAM.items():
+    assert {key.to_user_string() for key in graph.get_all_asset_keys()} == set(EXPECTED_ASSETS)
+    for name, (upstream, group) in EXPECTED_ASSETS.items():
         node = graph.get(AssetKey(name))
         assert {key.to_user_string() for key in node.parent_keys} == upstream, name
+        assert node.group_name == group, name
+        assert node.description, f"{name} has no description for the UI"
+
+
+def test_checks_jobs_sensors_and_schedules_match_design() -> None:
+    graph = defs.resolve_asset_graph()
+    assert {f"{c.asset_key.to_user_string()}:{c.name}" for c in graph.asset_check_keys} == EXPECTED_CHECKS
+    assert {j.name for j in defs.resolve_all_job_defs()} - {"__ASSET_JOB"} == EXPECTED_JOBS
+    assert {s.name for s in defs.sensors or []} == EXPECTED_SENSORS
+    assert {s.name for s in defs.schedules or []} == EXPECTED_SCHEDULES
 
 
 def test_every_video_asset_is_partitioned_by_videos() -> None:
@@ -41,3 +66,5 @@ def test_every_video_asset_is_partitioned_by_videos() -> None:
     for name in PARTITIONED:
         node = graph.get(AssetKey(name))
         assert node.partitions_def is not None and node.partitions_def.name == "videos", name
+    for name in UNPARTITIONED:
+        assert graph.get(AssetKey(name)).partitions_def is None, name
