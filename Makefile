@@ -58,7 +58,7 @@ bench-headline: $(STAMP) system-deps
 	$(PY) -m bench.bench_headline $(HEADLINE_ARGS)
 
 sample: $(STAMP) system-deps
-	$(PY) -m halo.samplegen --out data/samples/meeting.mp4
+	$(PY) -m bench.samplegen --out data/samples/meeting.mp4
 
 clean:
 	-$(PY) -m halo cache stop

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from halo.qa import VideoQA, list_sessions  # noqa: E402
-from halo.samplegen import load_truth  # noqa: E402
+from bench.samplegen import load_truth  # noqa: E402
 
 
 def run_ask(video_id: str, question: str, session: str) -> tuple[float, float, dict]:

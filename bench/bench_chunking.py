@@ -31,10 +31,10 @@ def main() -> None:
     args = parser.parse_args()
     if not args.truth.exists():
         raise SystemExit(f"{args.truth} missing: make it with `python -m bench.bench_ingest` "
-                         "(it runs python -m halo.samplegen --duration 3600)")
+                         "(it runs python -m bench.samplegen --duration 3600)")
     from halo.chunking.rules import ChunkingConfig
     from halo.chunking.video import chunk_video, truth_frames
-    from halo.samplegen import load_truth
+    from bench.samplegen import load_truth
     from halo.text.embed import embed_texts, load_encoder
     from halo.text.topics import fit_topics
 

@@ -75,7 +75,7 @@ def media_call(model: str, seconds: float, extra_text: int, out: int) -> Cost:
 
 
 def sample_video() -> tuple[str, float, pd.DataFrame, list[float]]:
-    from halo.samplegen import load_truth
+    from bench.samplegen import load_truth
 
     truth = load_truth()
     stored = parquet_dir() / "chunks" / "meeting.parquet"
@@ -93,7 +93,7 @@ def sample_video() -> tuple[str, float, pd.DataFrame, list[float]]:
 def sixty_minute_video(target_s: float = 3600.0) -> tuple[str, float, pd.DataFrame, list[float]]:
     """Real QMSum meetings of the reporting half (odd lines, bench/splits.py) back to back
     (topic spans = chunks, split to <= 120 s) up to 60 min."""
-    from halo.samplegen import clean_text, default_source
+    from bench.samplegen import clean_text, default_source
     import json
 
     from bench.splits import half_of

@@ -5,7 +5,7 @@ all in one session, local backend unless a key is set, and prints the shares (ha
 Make the video from reporting-half meetings (odd lines of val.jsonl, bench/splits.py) and
 process it first, e.g.
 
-    python -m halo.samplegen --duration 3600 --meetings val-1 val-3 ... val-33 --out data/bench/e2e.mp4
+    python -m bench.samplegen --duration 3600 --meetings val-1 val-3 ... val-33 --out data/bench/e2e.mp4
     HALO_DATA_DIR=data/e2e python -m halo add data/bench/e2e.mp4 --id e2e --run
     HALO_DATA_DIR=data/e2e python bench/bench_e2e_qa.py e2e --truth data/bench/e2e.truth.json
 """
@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.splits import half_of  # noqa: E402
 from halo.eval.qa import ask_truth_questions  # noqa: E402
 from halo.qa import QA_ASSET, Conversation, VideoQA  # noqa: E402
-from halo.samplegen import load_truth  # noqa: E402
+from bench.samplegen import load_truth  # noqa: E402
 
 
 def conversations(video_id: str):

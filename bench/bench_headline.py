@@ -46,7 +46,7 @@ def ensure_video(index: int, duration_s: float) -> Path:
         start = (index * 6) % len(report)
         meetings = [f"val-{m}" for m in (report[start:] + report[:start])]
         print(f"generating {path.name} from {', '.join(meetings[:3])}, ...", flush=True)
-        subprocess.run([sys.executable, "-m", "halo.samplegen", "--duration", str(duration_s), "--out", str(path),
+        subprocess.run([sys.executable, "-m", "bench.samplegen", "--duration", str(duration_s), "--out", str(path),
                         "--seed", str(index), "--meetings", *meetings], check=True, cwd=PROJECT_ROOT)
     return path
 
@@ -152,7 +152,7 @@ def session(video_id: str, truth: dict) -> dict:
 def run_video(path: Path, video_id: str) -> dict:
     from halo.llm.baseline import media_tokens
     from halo.report import report_json
-    from halo.samplegen import load_truth
+    from bench.samplegen import load_truth
 
     truth = load_truth(path)
     row: dict = {"video_id": video_id, "video": str(path), "duration_s": truth["duration_s"]}

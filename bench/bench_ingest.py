@@ -4,7 +4,7 @@
     python -m bench.bench_ingest --video some.mp4 ...  # any videos
 
 Target (issue 2): scene detection on a 60-minute video in under 2 minutes on 2 cores.
-The 60-minute video is made with `python -m halo.samplegen --duration 3600` when missing.
+The 60-minute video is made with `python -m bench.samplegen --duration 3600` when missing.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ TARGET_S = 120.0
 
 def ensure_hour_video(path: Path = HOUR_VIDEO) -> Path:
     if not path.exists():
-        print(f"generating {path} (python -m halo.samplegen --duration 3600) ...", flush=True)
+        print(f"generating {path} (python -m bench.samplegen --duration 3600) ...", flush=True)
         subprocess.run(
-            [sys.executable, "-m", "halo.samplegen", "--duration", "3600", "--out", str(path)],
+            [sys.executable, "-m", "bench.samplegen", "--duration", "3600", "--out", str(path)],
             check=True, cwd=PROJECT_ROOT,
         )
     return path

@@ -6,7 +6,7 @@
 Targets (issue 14): word recall and precision >= 0.9 at 720p and 360p; OCR adds <= 10 % to the
 wall time of processing an hour of 720p video.
 
-Accuracy videos are lectures (halo.samplegen_lecture) made from QMSum reporting-half meetings
+Accuracy videos are lectures (bench.samplegen_lecture) made from QMSum reporting-half meetings
 (odd lines, bench/splits.py); OCR's thresholds were set on tuning-half meetings. The cost part
 runs, in one process and on one lecture video, the stages that dominate processing (audio
 decode, scenes, transcription, diarization) and OCR, and prints OCR's share of their sum: the

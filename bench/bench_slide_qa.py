@@ -6,7 +6,7 @@
 Target (issue 14): >= 90 % of slide questions ("What was the title of the slide shown when
 ...?", "Which key terms were on the slide titled ...?") cite a moment inside that slide's span.
 
-A lecture (halo.samplegen_lecture) is made from QMSum reporting-half meetings (odd lines,
+A lecture (bench.samplegen_lecture) is made from QMSum reporting-half meetings (odd lines,
 bench/splits.py), processed by the whole pipeline offline (local backend, no API key), and
 asked through the public Q&A API, one fresh session per question. The same questions are
 then asked with the ``[on screen]`` lines stripped from chunk texts and summaries: the
@@ -98,11 +98,11 @@ def main(argv: list[str] | None = None) -> None:
         os.environ["HALO_DATA_DIR"] = str(root / "data")
         for name in ("GOOGLE_API_KEY", "GEMINI_API_KEY", "GOOGLE_GEMINI_BASE_URL"):
             os.environ.pop(name, None)  # offline: the local backend answers
-        from halo import samplegen_lecture
+        from bench import samplegen_lecture
         from halo.cache.redis_server import free_loopback_port, start_redis_server
         from halo.eval.slide_qa import slide_questions
         from halo.qa import VideoQA
-        from halo.samplegen import load_truth
+        from bench.samplegen import load_truth
 
         port = free_loopback_port()
         redis = start_redis_server(root / "redis", port, detach=False)

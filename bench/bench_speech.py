@@ -126,8 +126,8 @@ def run_stage(video: Path, stage: str) -> dict:
 
 def ensure_hour_video(path: Path = HOUR_VIDEO) -> Path:
     if not path.exists():
-        print(f"generating {path} (python -m halo.samplegen --duration 3600) ...", flush=True)
-        subprocess.run([sys.executable, "-m", "halo.samplegen", "--duration", "3600", "--out", str(path)], check=True, cwd=PROJECT_ROOT)
+        print(f"generating {path} (python -m bench.samplegen --duration 3600) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "bench.samplegen", "--duration", "3600", "--out", str(path)], check=True, cwd=PROJECT_ROOT)
     return path
 
 
@@ -135,7 +135,7 @@ def ensure_generated(name: str) -> Path:
     """A generated benchmark video (GENERATED), made once and reused."""
     path = BENCH_DIR / name
     if not path.exists():
-        args = [sys.executable, "-m", "halo.samplegen", "--out", str(path), "--workers", "1", *GENERATED[name]]
+        args = [sys.executable, "-m", "bench.samplegen", "--out", str(path), "--workers", "1", *GENERATED[name]]
         print("generating:", " ".join(args[1:]), flush=True)
         subprocess.run(args, check=True, cwd=PROJECT_ROOT)
     return path

@@ -25,7 +25,7 @@ def sample_speech(end_s: float | None = None) -> np.ndarray:
 
 def truth_text(end_s: float | None = None) -> str:
     """What is said in the sample's first ``end_s`` seconds (whole turns only)."""
-    from halo.samplegen import load_truth
+    from bench.samplegen import load_truth
 
     return " ".join(t["text"] for t in load_truth(SAMPLE)["turns"] if end_s is None or t["end"] <= end_s)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import av
 import pytest
 
-from halo import samplegen
+from bench import samplegen
 from halo.paths import samples_dir
 
 SAMPLE = samples_dir() / f"{samplegen.SAMPLE_NAME}.mp4"

@@ -1,7 +1,7 @@
 """End-to-end Q&A against a generated video's truth: is the first cited moment in the human span?
 
 The truth questions are QMSum *specific* queries whose human relevant spans were spoken in
-the video (halo.samplegen keeps their times). Each is asked twice: in a fresh session of its
+the video (bench.samplegen keeps their times). Each is asked twice: in a fresh session of its
 own, and all of them one after another in one session (where a standalone question must not
 be read as a follow-up of the one before). A question counts as found when the first time the
 answer cites falls inside its span (1 s slack: clocks are whole seconds); the top retrieved

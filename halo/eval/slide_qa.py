@@ -3,7 +3,7 @@
 Issue 14's Q&A target: asked "What was the title of the slide shown when ...?" or "Which key
 terms were on the slide titled ...?", an answer must cite a time inside that slide's span in
 >= 90 % of cases. Questions and spans come from a lecture generator's truth
-(``halo.samplegen_lecture``: ``slides`` with each on-screen state's span and lines, ``turns``
+(``bench.samplegen_lecture``: ``slides`` with each on-screen state's span and lines, ``turns``
 with what was said when):
 
 * title: one per slide; "when" quotes the start of the longest turn spoken under it; the span

@@ -75,7 +75,7 @@ def test_sample_ingests_with_truth_cuts(data_root) -> None:
     video = samples_dir() / "meeting.mp4"
     if not video.exists() or not (samples_dir() / "meeting.truth.json").exists():
         pytest.skip("bundled sample not generated yet")
-    from halo.samplegen import load_truth
+    from bench.samplegen import load_truth
 
     truth = load_truth(video)
     entry, _ = registry.register(video)

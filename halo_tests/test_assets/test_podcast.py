@@ -14,7 +14,7 @@ from dagster import DagsterInstance, materialize
 from halo import registry
 from halo.eval.speech import wer
 from halo.paths import media_dir, parquet_dir
-from halo.samplegen import load_truth
+from bench.samplegen import load_truth
 from halo.vision.scenes import SCENE_COLUMNS
 from halo_tests.synth_media import SAMPLE, sample_speech, truth_text, write_podcast
 from halo_tests.test_llm.conftest import fresh_redis, no_key_env, redis_url  # noqa: F401 - shared fixtures

@@ -23,7 +23,7 @@ def _seed_upstream(truth) -> None:
 
 
 def test_text_and_chunking_assets_materialize_with_audit_metadata(data_root):
-    from halo.samplegen import load_truth
+    from bench.samplegen import load_truth
     from halo_assets import chunking, text
     from halo_assets.definitions import ASSETS
     from halo_resources.environments import get_resources

@@ -20,7 +20,7 @@ def _fast(**kw):
 
 @pytest.fixture(scope="module")
 def sample():
-    from halo.samplegen import load_truth
+    from bench.samplegen import load_truth
 
     try:
         truth = load_truth()

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from halo.paths import PROJECT_ROOT
 from halo.report import load_output
-from halo.samplegen import load_truth
+from bench.samplegen import load_truth
 from halo_cli.cli import _pipeline, main
 from halo_cli.pipeline import Answer
 from halo_tests.synth import make_video

@@ -11,7 +11,7 @@ from halo.errors import HaloError, InvalidQuestion, RetiredModel, UnknownVideo
 from halo.llm.pricing import current_models
 from halo.models import CacheConfig, ChunkingConfig, GeminiConfig
 from halo.report import load_output
-from halo.samplegen import load_truth
+from bench.samplegen import load_truth
 from halo_cli.pipeline import MAX_QUESTION_CHARS, Answer, HALOPipeline
 from halo_tests.test_cli.conftest import SAMPLE, project_env, run_contract
 
@@ -131,7 +131,7 @@ def test_bad_input_fails_before_any_run(api_env, tmp_path):
 @pytest.mark.slow
 def test_contract_on_a_generated_meeting(tmp_path, monkeypatch):
     """The same snippet on a freshly generated meeting (new voices plan, new truth)."""
-    from halo import samplegen
+    from bench import samplegen
 
     project_env(monkeypatch, tmp_path)
     video = tmp_path / "standup.mp4"

@@ -12,7 +12,7 @@ import pandas as pd
 from dagster import asset
 
 from halo.paths import media_dir
-from halo.samplegen import load_truth
+from bench.samplegen import load_truth
 from halo_assets.partitions import videos_partitions
 
 VIDEO_ID = "meeting"

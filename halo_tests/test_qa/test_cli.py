@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 
 from halo_cli.cli import main
-from halo.samplegen import load_truth
+from bench.samplegen import load_truth
 
 
 def test_ask_chat_sessions(sample_root, cache, no_key_env, redis_url, monkeypatch):

@@ -23,7 +23,7 @@ VIDEO_ID = "hour"
                    strict=False)
 def test_first_cited_moment_in_span_on_an_hour_of_unseen_meetings(data_root, no_key_env, redis_url):
     from halo import registry
-    from halo.samplegen import make_meeting_video
+    from bench.samplegen import make_meeting_video
     from halo_assets.definitions import ASSETS
     from halo_resources.cache import CacheResource
     from halo_resources.environments import get_resources

@@ -1,4 +1,4 @@
-"""Q&A over the processed sample, checked against its ground truth (halo.samplegen truth QA
+"""Q&A over the processed sample, checked against its ground truth (bench.samplegen truth QA
 spans and topics): retrieval recall@3, follow-ups read with the history, cache tiers and costs,
 persistent sessions, clear errors, and the ledger to the token with a Gemini REST server."""
 
@@ -16,7 +16,7 @@ from halo.llm.pricing import call_cost_usd
 from halo.qa import (
     Conversation, InvalidSession, VideoNotReady, VideoQA, list_sessions, overlaps, recall_at_k,
 )
-from halo.samplegen import load_truth
+from bench.samplegen import load_truth
 from halo_resources.gemini import GeminiResource
 from halo_tests.test_qa.conftest import VIDEO_ID
 

@@ -34,7 +34,7 @@ def meeting() -> Processed:
 
 @pytest.fixture(scope="session")
 def meeting_truth() -> dict:
-    from halo.samplegen import load_truth
+    from bench.samplegen import load_truth
 
     return load_truth(samples_dir() / "meeting.truth.json")
 

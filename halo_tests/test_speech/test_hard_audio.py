@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from halo import samplegen
+from bench import samplegen
 from halo.eval.speech import der, read_rttm
 from halo.media import decode_audio
 from halo.speech.diarize import diarize

@@ -8,7 +8,7 @@ from dagster import DagsterInstance, materialize
 from halo import registry
 from halo.eval.speech import wer
 from halo.paths import parquet_dir
-from halo.samplegen import make_meeting_video
+from bench.samplegen import make_meeting_video
 from halo_assets.ingest import audio, video_file
 from halo_assets.speech import diarization, transcript, utterances
 from halo_assets.vision import scenes

@@ -189,7 +189,7 @@ def test_bundled_sample_slides_are_read(tmp_path) -> None:
     import textwrap
 
     from halo.paths import samples_dir
-    from halo.samplegen import load_truth
+    from bench.samplegen import load_truth
 
     truth = load_truth()
     bounds = [0.0, *truth["scene_cuts"], truth["duration_s"]]

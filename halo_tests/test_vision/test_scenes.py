@@ -60,7 +60,7 @@ def test_sample_scene_cuts_match_truth(tmp_path) -> None:
     video = samples_dir() / "meeting.mp4"
     if not video.exists() or not (samples_dir() / "meeting.truth.json").exists():
         pytest.skip("bundled sample not generated yet")
-    from halo.samplegen import load_truth
+    from bench.samplegen import load_truth
 
     truth = load_truth(video)
     df = detect_scenes(video, tmp_path / "keyframes", truth["duration_s"]).scenes

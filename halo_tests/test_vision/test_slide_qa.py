@@ -52,7 +52,7 @@ def test_only_the_first_citation_counts() -> None:
 def test_slide_questions_cite_the_slide_on_a_processed_lecture(data_root, no_key_env, fresh_redis) -> None:
     """A 4-minute lecture from reporting-half meetings, processed offline: >= 90 % cite inside."""
     from bench.bench_slide_qa import ask_all, process
-    from halo import samplegen_lecture
+    from bench import samplegen_lecture
     from halo.qa import VideoQA
 
     plan = samplegen_lecture.plan_lecture(240.0, meeting_ids=["val-1", "val-3"])

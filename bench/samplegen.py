@@ -16,8 +16,8 @@ library call.
 
 Everything is seeded: the same source, seed and arguments give the same truth.
 
-    python -m halo.samplegen                       # the bundled sample in data/samples/
-    python -m halo.samplegen --duration 3600       # an hour for benchmarks, in data/bench/
+    python -m bench.samplegen                       # the bundled sample in data/samples/
+    python -m bench.samplegen --duration 3600       # an hour for benchmarks, in data/bench/
 """
 
 from __future__ import annotations
@@ -861,7 +861,7 @@ def build_truth(
         "height": HEIGHT,
         "sample_rate": SAMPLE_RATE,
         "generator": {
-            "module": "halo.samplegen",
+            "module": "bench.samplegen",
             "seed": seed,
             "source": "QMSum (Zhong et al., NAACL 2021): AMI meeting turns, topic and query spans",
             "meetings": sorted({t["meeting_id"] for t in timeline.turns}),
@@ -1002,7 +1002,7 @@ def make_meeting_video(
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m halo.samplegen", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.samplegen", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, help="output .mp4 (default: the bundled sample, or data/bench/ with --duration)")
     parser.add_argument("--duration", type=float, help=f"target seconds (default {SAMPLE_DURATION_S:.0f}: the sample)")
     parser.add_argument("--seed", type=int, default=0)

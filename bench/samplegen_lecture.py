@@ -1,6 +1,6 @@
 """Lecture-style videos with the truth of what every slide says, for on-screen text (OCR).
 
-Same speech, timeline and truth as ``halo.samplegen`` (QMSum turns spoken by flite voices,
+Same speech, timeline and truth as ``bench.samplegen`` (QMSum turns spoken by flite voices,
 a cut when a topic starts), but the picture is a lecture slide per scene: the topic's title
 and a few key terms of what is said under it, written large. Every other slide builds up: its
 key terms appear only after 60 % of the scene, without a cut, as a presenter's bullet list
@@ -10,7 +10,7 @@ later frame. The truth JSON adds ``slides``: each on-screen state with its span 
 ``slide_text=False`` draws the same slides without any text (colours and shapes only): the
 video on which OCR must find nothing.
 
-    python -m halo.samplegen_lecture --duration 120 --height 720 --out data/bench/lecture_720p.mp4
+    python -m bench.samplegen_lecture --duration 120 --height 720 --out data/bench/lecture_720p.mp4
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from halo import samplegen as sg
+from bench import samplegen as sg
 from halo.paths import data_dir
 from halo.storage import atomic_path, write_bytes_atomic
 
@@ -209,7 +209,7 @@ def render_lecture(out_path: str | Path, plan: LecturePlan, height: int = 720, s
     encode_states_mp4(out, plan.timeline, states, images)
     truth = sg.build_truth(out, plan.timeline, plan.qa, plan.seed)
     truth["width"], truth["height"] = images[0].shape[1], height
-    truth["generator"]["module"] = "halo.samplegen_lecture"
+    truth["generator"]["module"] = "bench.samplegen_lecture"
     truth["generator"]["slides"] = (
         "one slide per topic: title and key terms (most repeated long words of its turns); every "
         f"other slide shows its terms only from {REVEAL_AT:.0%} of the scene on" if slide_text
@@ -227,7 +227,7 @@ def render_lecture(out_path: str | Path, plan: LecturePlan, height: int = 720, s
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m halo.samplegen_lecture", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.samplegen_lecture", description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=120.0, help="target seconds")
     parser.add_argument("--height", type=int, nargs="+", default=[720], help="one video per height (16:9)")
     parser.add_argument("--out", type=Path, help="output .mp4 (default data/bench/lecture_<s>s_<h>p.mp4)")
