@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from nltk.stem.snowball import SnowballStemmer
+import Stemmer
 
 _NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -328,7 +328,7 @@ _EQUIVALENT: dict[str, tuple[str, ...]] = {
     "setup": ("setup", "set up", "setting up", "set-up"),
     "discuss": ("debate", "deliberate"),
 }
-_STEM = SnowballStemmer("english").stem
+_STEM = Stemmer.Stemmer("english").stemWord  # Snowball English, the stemmer Q&A retrieval uses
 _PHRASE_EQUIV = {p: canon for canon, words in _EQUIVALENT.items() for p in words if " " in p}
 _STEM_EQUIV = {_STEM(w): canon for canon, words in _EQUIVALENT.items() for w in words if " " not in w}
 _PHRASE = re.compile(r"(?<![\w'])(?:" + "|".join(
