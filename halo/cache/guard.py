@@ -33,6 +33,9 @@ from functools import lru_cache
 
 import Stemmer
 
+from halo.text.questions import QUESTION_STOP_WORDS as _STOP
+from halo.text.questions import ROLE_PHRASES as _SPEAKERS
+
 _NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
@@ -118,17 +121,6 @@ _GROUPS: dict[str, dict[str, str]] = {
     },
 }
 
-# Meeting roles and speaker labels are speakers, however they are capitalised.
-_SPEAKERS: dict[str, str] = {
-    "project manager": "pm", "pm": "pm", "manager": "pm", "project leader": "pm",
-    "industrial designer": "id", "industrial design": "id",
-    "user interface designer": "ui", "user interface": "ui", "ui designer": "ui",
-    "interface designer": "ui", "ui": "ui",
-    "marketing expert": "me", "marketing": "me", "marketer": "me",
-    "professor": "professor", "the chair": "chair", "chairman": "chair",
-    "chairperson": "chair", "chairwoman": "chair", "prime minister": "prime minister",
-    "minister": "minister", "postdoc": "postdoc",
-}
 _SPEAKER_LABEL = re.compile(
     r"\b(?:speaker|spk|phd|grad|person|participant|member)[ _-]?([a-z0-9]{1,2})\b", re.I
 )
@@ -287,25 +279,7 @@ _TABLES = {id(table): table for table in (*_GROUPS.values(), _SPEAKERS)}
 
 
 
-# Function words, and the words people wrap a question in ("quick question: can you tell me what
-# the PM thought about..."): they never change which answer is right.
-_STOP = frozenset("""
-a about above across again all also am among an and any are around as at be been being both but
-by can could did do does doing done during each either for from further had has have having he
-her here hers him his how i if in into is it its itself just me my of off on onto once only or
-other our out over own same she should so some such than that the their them then there these
-they this those through to too toward towards under until upon very was we were what when where
-which while who whom why will with would you your yours whats what's who's per via
-quick question tell please exactly briefly brief give know let explain describe regarding
-concerning mention mentioned say said says talk talked talking discuss discussed discussing
-discussion discussions conversation anything something thing things kind sort think thought
-thinks feel felt feeling feelings view views opinion opinions perspective stance attitude
-position take overall general generally main mainly summarize summarise summarized summary
-recap sum overview happen happened happening go went going get got make made set come came
-meeting session group team everyone everybody members participants whole point points like
-express expressed share shared comment comments remark remarks speak spoke present current
-people way ways between behind beyond within along throughout whether
-""".split())
+
 
 # General-English words that ask for the same thing, one token each (stems of the words are
 # matched, so "suggested" and "suggestion" count as "suggest"). Deliberately short: two words
