@@ -26,7 +26,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from halo import media, samplegen_lecture
+from bench import samplegen_lecture
+from halo import media
 from halo.eval.ocr import WordScores, slide_word_scores
 from halo.paths import PROJECT_ROOT
 from halo.vision.ocr import read_on_screen_text

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 from dagster import AssetKey, DagsterInstance, materialize
 
-from halo import registry, samplegen_lecture
+from bench import samplegen_lecture
+from halo import registry
 from halo.errors import ModelFileError
 from halo.eval.ocr import slide_word_scores
 from halo.paths import parquet_dir
