@@ -18,7 +18,7 @@ Two independent sources, so the verifier cannot be tuned to one way of writing:
 The issue's near-miss pairs (selling price vs production cost, swapped roles, profit target vs
 production cost target) are among the ``attribute`` and ``role_swap`` kinds.
 
-    python bench/make_paraphrase_bench.py
+    python -m bench.make_paraphrase_bench
 """
 
 from __future__ import annotations
@@ -342,6 +342,16 @@ def rule_paraphrases(q: str) -> list[str]:
     return [_q(p) for p in dict.fromkeys(out) if _strip(p).lower() != base.lower()][:3]
 
 
+def swap_first(text: str, pairs) -> str | None:
+    """``text`` with the first word of ``pairs`` it contains (either side of a pair) replaced by
+    its partner, once; None when it contains none."""
+    for a, b in pairs:
+        for x, y in ((a, b), (b, a)):
+            if re.search(r"\b" + x + r"\b", text, re.I):
+                return re.sub(r"\b" + x + r"\b", y, text, count=1, flags=re.I)
+    return None
+
+
 def rule_near_misses(q: str, speakers: list[str], topics: list[str], rng: random.Random) -> list[tuple[str, str]]:
     base = _strip(q)
     out: list[tuple[str, str]] = []
@@ -372,14 +382,7 @@ def rule_near_misses(q: str, speakers: list[str], topics: list[str], rng: random
         m = re.search(r"\bthe (discussion|presentation|presentations|meeting|proposal|idea|ideas|question|plan|design)\b", base)
         if m:
             out.append(("quantity", base[:m.start()] + f"the second {m.group(1)}" + base[m.end():]))
-    flipped = None
-    for a, b in ANTONYMS:
-        for x, y in ((a, b), (b, a)):
-            if re.search(r"\b" + x + r"\b", base, re.I):
-                flipped = re.sub(r"\b" + x + r"\b", y, base, count=1, flags=re.I)
-                break
-        if flipped:
-            break
+    flipped = swap_first(base, ANTONYMS)
     if flipped is None:
         m = NEGATE_VERB.search(base)
         if m and "not" not in base.split():
@@ -390,14 +393,7 @@ def rule_near_misses(q: str, speakers: list[str], topics: list[str], rng: random
                 flipped = base[:m.start()] + f"{m.group(1)} not {m.group(2)}" + base[m.end():]
     if flipped:
         out.append(("polarity", flipped))
-    swapped = None
-    for a, b in ORDER_SWAPS:
-        for x, y in ((a, b), (b, a)):
-            if re.search(r"\b" + x + r"\b", base, re.I):
-                swapped = re.sub(r"\b" + x + r"\b", y, base, count=1, flags=re.I)
-                break
-        if swapped:
-            break
+    swapped = swap_first(base, ORDER_SWAPS)
     out.append(("time_order", swapped or f"{base} {rng.choice(QUALIFIERS)}"))
     for group in SIBLINGS:
         hit = [w for w in group if re.search(r"\b" + re.escape(w) + r"\b", base, re.I)]
