@@ -41,16 +41,16 @@ def check_model_name(model_name: str) -> str:
 class ChunkingConfig(_ChunkerConfig):
     """The chunker's knobs (durations, thresholds, signal weights) plus the seed's RL switch.
 
-    ``use_rl_chunker=True`` cuts with the trained PPO policy (the ``chunking_policy`` asset's
-    zip) instead of the exact rule DP; both read the same signals and min/max limits.
-    Processing a video never trains: it loads the policy the ``chunking_policy`` asset trained
-    (and fails before the run, naming the fix, if there is none). ``rl_training_episodes`` is
-    kept so the seed's scripts run; HALO's training length is that asset's ``timesteps`` config.
+    ``use_rl_chunker=True`` cuts with a PPO policy instead of the exact rule DP; both read the
+    same signals and min/max limits. Processing a video never trains: it loads the policy the
+    ``train_chunking_policy`` job last trained, else the pretrained one HALO ships (trained on
+    the bundled QMSum subset), so it works on a fresh clone. ``rl_training_episodes`` is kept so
+    the seed's scripts run; HALO's training length is that job's ``timesteps`` config.
     """
 
-    use_rl_chunker: bool = Field(False, description="cut with the trained PPO policy instead of the rules")
+    use_rl_chunker: bool = Field(False, description="cut with the PPO policy instead of the rules")
     rl_training_episodes: int = Field(
-        300, gt=0, description="seed compatibility only: training is the `chunking_policy` asset's job")
+        300, gt=0, description="seed compatibility only: training is the `train_chunking_policy` job's")
 
     def chunker_config(self) -> _ChunkerConfig:
         """The chunker's own config (what the `chunks` asset takes as run config)."""

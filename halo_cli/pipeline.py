@@ -286,13 +286,14 @@ class HALOPipeline:
                 for s in self.instance.get_run_step_stats(run_id) if s.end_time and s.start_time}
 
     def _check_policy(self) -> None:
-        from halo.chunking.rl import default_policy_path
+        from halo.chunking.rl_policy import active_policy_path
 
-        path = Path(self.chunking_config.policy_path or default_policy_path())
+        path = active_policy_path(self.chunking_config.policy_path)
         if not path.is_file():
             raise ModelFileError(
-                f"use_rl_chunker needs a trained chunking policy and there is none at {path}. Fix: "
-                "materialize the `chunking_policy` asset (Dagster UI) or leave use_rl_chunker=False.")
+                f"use_rl_chunker needs a chunking policy and there is none at {path}. Fix: run the "
+                "`train_chunking_policy` job (Dagster UI), point policy_path at a trained zip, "
+                "or leave use_rl_chunker=False.")
 
 
 def answer_json(answer: Answer) -> str:

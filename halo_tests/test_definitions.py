@@ -34,7 +34,7 @@ UNPARTITIONED = {"chunking_policy", "library_costs"}
 PARTITIONED = set(EXPECTED_ASSETS) - UNPARTITIONED
 EXPECTED_CHECKS = {"audio:audio_covers_video", "chunks:chunks_in_time_order",
                    "chunks:chunks_within_duration_limits", "scenes:scenes_tile_the_video"}
-EXPECTED_JOBS = {"process_video"}
+EXPECTED_JOBS = {"process_video", "train_chunking_policy"}
 EXPECTED_SENSORS = {"library_costs_automation", "videos_folder_sensor"}
 EXPECTED_SCHEDULES = {"backfill_stale_videos"}
 

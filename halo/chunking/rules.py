@@ -71,9 +71,10 @@ class ChunkingConfig(BaseModel):
         description="weight of each boundary signal in the cut score")
     method: Literal["rules", "ppo"] = Field(
         "rules", description="rules: exact DP over the signals; ppo: the trained PPO policy "
-                             "(halo.chunking.rl) decides the cuts from the same signals")
+                             "(halo.chunking.rl_policy) decides the cuts from the same signals")
     policy_path: str = Field(
-        "", description="PPO policy zip for method=ppo; '' = data/models/chunking_policy/policy.zip")
+        "", description="PPO policy zip for method=ppo; '' = the last trained "
+                       "(data/models/chunking_policy/policy.zip), else the pretrained one HALO ships")
 
 
 @dataclass
@@ -179,10 +180,13 @@ def chunk_utterances(
     starts = utterances["start"].to_numpy(dtype=float)
     ends = utterances["end"].to_numpy(dtype=float)
     if config.method == "ppo":  # learned cuts over the same signals (ignores n_chunks)
-        from halo.chunking.rl import policy_cuts
+        from halo.chunking.rl_episode import Limits
+        from halo.chunking.rl_policy import policy_cuts
 
-        cuts = policy_cuts(config, signals, vectors, starts, ends, words ** config.unit_weight_power,
-                           gap_f1)
+        cuts = policy_cuts(config.policy_path, Limits(config.min_chunk_duration, config.max_chunk_duration),
+                           signals, vectors, starts, ends, weights=config.weights,
+                           cohesion_weight=config.cohesion_weight,
+                           unit_weights=words ** config.unit_weight_power, gap_f1=gap_f1)
     else:
         cuts = segment(
             vectors, scores, starts, ends, weights=words ** config.unit_weight_power,

@@ -16,6 +16,7 @@ scanning the timeline sees.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from dataclasses import dataclass, field
@@ -130,15 +131,23 @@ def qmsum_meeting(record: dict, doc_id: str) -> SegDoc:
 
 
 def load_qmsum(path: str | Path, limit: int | None = None) -> list[SegDoc]:
-    """QMSum meetings from a .json (one meeting) or .jsonl (one meeting per line) file."""
+    """QMSum meetings from a .json (one meeting) or .jsonl[.gz] (one meeting per line) file.
+
+    A meeting's id is its ``id`` field when it has one (the bundled subset keeps the original
+    ``val.jsonl#<line>``, so a policy trained on it and an evaluation on val.jsonl agree on
+    which meetings were seen), else ``<file name>#<line>``.
+    """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"QMSum file {path} does not exist (expected .json or .jsonl)")
-    if path.suffix == ".jsonl":
-        lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
-        records = [json.loads(ln) for ln in lines]
+        raise FileNotFoundError(f"QMSum file {path} does not exist (expected .json or .jsonl[.gz])")
+    if path.name.endswith(".gz"):
+        text = gzip.decompress(path.read_bytes()).decode("utf-8")
     else:
-        loaded = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    if path.name.endswith((".jsonl", ".jsonl.gz")):
+        records = [json.loads(ln) for ln in text.splitlines() if ln.strip()]
+    else:
+        loaded = json.loads(text)
         records = loaded if isinstance(loaded, list) else [loaded]
-    docs = [qmsum_meeting(r, f"{path.name}#{i}") for i, r in enumerate(records)]
+    docs = [qmsum_meeting(r, str(r.get("id") or f"{path.name}#{i}")) for i, r in enumerate(records)]
     return docs if limit is None else docs[:limit]

@@ -21,18 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from halo.chunking.baselines import fixed_duration_cuts
-from halo.chunking.rl import (
-    ChunkingPolicy,
-    Episode,
-    Limits,
-    PPOSettings,
-    document_episode,
-    load_policy,
-    ppo_cuts,
-    save_policy,
-    train_ppo,
-    walk,
-)
+from halo.chunking.rl_episode import Episode, Limits, document_episode, walk
+from halo.chunking.rl_policy import ChunkingPolicy, load_policy, ppo_cuts
+from halo.chunking.rl_train import PPOSettings, save_policy, train_ppo
 from halo.chunking.rules import ChunkingConfig, boundary_signals
 from halo.eval.datasets import SegDoc, load_qmsum
 from halo.eval.feature_store import DiskFeatureCache
@@ -46,8 +37,11 @@ from halo.eval.segmentation import (
     fixed_method,
     texttiling_method,
 )
+from halo.paths import PROJECT_ROOT
 
 TEXT_LIMITS = Limits(min_duration=60.0, max_duration=3600.0)
+# The training data that ships with HALO (data/qmsum_subset/README.md): committed like the samples.
+BUNDLED_QMSUM = PROJECT_ROOT / "data" / "qmsum_subset" / "qmsum_val_tuning.jsonl.gz"
 HELD_OUT = "qmsum held-out"
 
 
@@ -71,8 +65,8 @@ def doc_episode(f: DocFeatures, limits: Limits = TEXT_LIMITS,
     signals = boundary_signals(f.utterances, vectors, config, f.topics, None, f.gap_f1)
     words = np.maximum(f.utterances["text"].str.split().str.len().to_numpy(dtype=float), 1.0)
     return document_episode(signals, vectors, f.utterances["start"].to_numpy(),
-                            f.utterances["end"].to_numpy(), limits, config,
-                            truth=list(f.doc.truth), gap_f1=f.gap_f1,
+                            f.utterances["end"].to_numpy(), limits, weights=config.weights,
+                            cohesion_weight=config.cohesion_weight, truth=list(f.doc.truth), gap_f1=f.gap_f1,
                             unit_weights=words ** config.unit_weight_power, doc_id=f.doc.doc_id)
 
 
@@ -146,7 +140,7 @@ def train_chunking_policy(
     *,
     limits: Limits = TEXT_LIMITS,
     test_fraction: float = 0.25,
-    with_bertscore: bool = True,
+    with_bertscore: bool = False,
     limit: int | None = None,
     cache: FeatureCache | None = None,
     degenerate: bool = False,
@@ -168,7 +162,7 @@ def train_chunking_policy(
     model, seconds = train_ppo(episodes, limits, settings)
     fixed_s = mean_segment_seconds(train, cache)
     info = {"train_docs": [d.doc_id for d in train], "test_docs": [d.doc_id for d in test],
-            "source": str(qmsum_file), "timesteps": settings.total_timesteps,
+            "source": Path(qmsum_file).name, "timesteps": settings.total_timesteps,
             "seed": settings.seed, "train_seconds": round(seconds, 2),
             "with_bertscore": with_bertscore, "fixed_chunk_s": fixed_s,
             "settings": {k: v for k, v in vars(settings).items()}}
@@ -182,14 +176,21 @@ def train_chunking_policy(
 def heldout_report(qmsum_file: str | Path, policy_path: str | Path, *, limit: int | None = None,
                    with_bertscore: bool | None = None) -> list[dict]:
     """Rows for `halo eval segmentation --ppo`: every method on meetings the policy never saw."""
-    policy = load_policy(policy_path)
+    return heldout_rows(load_qmsum(qmsum_file, limit), load_policy(policy_path),
+                        with_bertscore=with_bertscore)
+
+
+def heldout_rows(docs: list[SegDoc], policy: ChunkingPolicy, *, with_bertscore: bool | None = None,
+                 dataset: str = HELD_OUT) -> list[dict]:
+    """Every method (PPO, rules, baselines, degenerate policies) on the ``docs`` the policy never
+    trained on; the ones it did are dropped, and none left is an error."""
     seen = set(policy.meta.get("train_docs", []))
-    docs = [d for d in load_qmsum(qmsum_file, limit) if d.doc_id not in seen]
+    docs = [d for d in docs if d.doc_id not in seen]
     if not docs:
-        raise ValueError(f"every meeting in {qmsum_file} was used to train {policy_path}: "
+        raise ValueError(f"every meeting given was used to train {policy.path}: "
                          f"nothing held out to evaluate on")
     if with_bertscore is None:  # score with the features the policy was trained on
         with_bertscore = bool(policy.meta.get("with_bertscore", False))
     cache = DiskFeatureCache(with_bertscore=with_bertscore)
     fixed_s = float(policy.meta.get("fixed_chunk_s") or mean_segment_seconds(docs, cache))
-    return evaluate(docs, heldout_methods(policy, fixed_s, degenerate=True), cache, HELD_OUT)
+    return evaluate(docs, heldout_methods(policy, fixed_s, degenerate=True), cache, dataset)

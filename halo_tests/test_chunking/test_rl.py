@@ -1,27 +1,27 @@
-"""The PPO chunker: environment API and reward, limits, a tiny training run on real QMSum
-meetings that must beat the degenerate policies on a held-out meeting, and the asset."""
+"""The PPO chunker: environment API and reward, limits, the shipped policy (loads without SB3,
+acts as SB3 does, cuts the bundled sample at its topics), the bundled training data, and the
+training job run from a fresh-clone-like environment."""
 
 from __future__ import annotations
 
-import json
-import shutil
-from pathlib import Path
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
 from halo.chunking.dp import cuts_to_masses
-from halo.chunking.metrics import default_k, pk, windowdiff
-from halo.chunking.rl import ChunkingEnv, Limits, PPOSettings, document_episode, load_policy, walk
+from halo.chunking.metrics import default_k, labels_to_masses, pk, windowdiff
+from halo.chunking.rl_env import ChunkingEnv
+from halo.chunking.rl_episode import Limits, document_episode, walk
+from halo.chunking.rl_policy import PRETRAINED_POLICY, load_policy
+from halo.chunking.rl_train import PPOSettings, save_policy, train_ppo
 from halo.chunking.rules import ChunkingConfig
 from halo.chunking.signals import compute_signals
+from halo.paths import PROJECT_ROOT
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
-QMSUM_VAL = SHARED / "qmsum" / "val.jsonl"
-SMALL_MEETINGS = (33, 25, 26, 12)  # the four shortest to embed; with this file name the
-# stable hash split holds out line 2 (val.jsonl#26) and trains on the other three
-needs_data = pytest.mark.skipif(not QMSUM_VAL.is_file(), reason="shared QMSum data not present")
+RULES = ChunkingConfig()
 
 
 def synthetic_episode(seed: int = 0, n_segments: int = 5, per_segment: int = 30):
@@ -39,8 +39,9 @@ def synthetic_episode(seed: int = 0, n_segments: int = 5, per_segment: int = 30)
     signals = compute_signals(texts, vectors, speakers=speakers, starts=starts, ends=ends)
     limits = Limits(min_duration=8.0, max_duration=200.0)
     f1 = np.clip(0.5 + 0.1 * rng.normal(size=n - 1), 0, 1)
-    episode = document_episode(signals, vectors, starts, ends, limits, ChunkingConfig(),
-                               truth=truth, gap_f1=f1, doc_id=f"synthetic{seed}")
+    episode = document_episode(signals, vectors, starts, ends, limits, weights=RULES.weights,
+                               cohesion_weight=RULES.cohesion_weight, truth=truth, gap_f1=f1,
+                               doc_id=f"synthetic{seed}")
     return episode, limits
 
 
@@ -84,60 +85,112 @@ def test_limits_are_enforced_whatever_the_policy_does():
     assert len(walk(episode, limits, lambda obs: 0)) < len(walk(episode, limits, lambda obs: 1))
 
 
+
+def test_bundled_training_data_is_the_tuning_half_without_the_sample():
+    from bench.splits import SAMPLE_MEETING, half_of
+    from halo.eval.datasets import load_qmsum
+    from halo.eval.ppo import BUNDLED_QMSUM
+
+    docs = load_qmsum(BUNDLED_QMSUM)
+    lines = [int(d.doc_id.removeprefix("val.jsonl#")) for d in docs]
+    assert len(docs) == 17 and all(half_of(i) == "tune" for i in lines) and SAMPLE_MEETING not in lines
+    assert all(d.n_segments >= 2 and sum(d.truth) == len(d.units) for d in docs)
+    assert (BUNDLED_QMSUM.parent / "README.md").read_text().count("MIT License") >= 1
+    meta = load_policy(PRETRAINED_POLICY).meta  # the shipped policy saw only these meetings
+    assert set(meta["train_docs"]) | set(meta["test_docs"]) == {d.doc_id for d in docs}
+    assert not set(meta["train_docs"]) & set(meta["test_docs"])
+
+
+def test_inference_loads_neither_stable_baselines3_nor_gymnasium():
+    """Processing a video with the policy (and loading the Dagster code) never imports them."""
+    code = ("import sys; from halo.chunking.rl_policy import PRETRAINED_POLICY, load_policy; "
+            "import halo_assets.definitions; p = load_policy(PRETRAINED_POLICY); "
+            "import numpy as np; p.act(np.zeros(len(p.meta['feature_names']), dtype=np.float32)); "
+            "print(sorted(m for m in ('stable_baselines3', 'gymnasium') if m in sys.modules))")
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         cwd=PROJECT_ROOT)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert ran.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_numpy_actor_acts_as_stable_baselines3_does():
+    from stable_baselines3 import PPO
+
+    policy = load_policy(PRETRAINED_POLICY)
+    model = PPO.load(str(PRETRAINED_POLICY), device="cpu")
+    observations = []
+    for seed in range(6):  # observations a walk really meets, plus random ones
+        episode, limits = synthetic_episode(seed, n_segments=6)
+        walk(episode, limits, lambda obs: observations.append(obs) or 0)
+    rng = np.random.default_rng(0)
+    observations += list(rng.random((400, len(observations[0])), dtype=np.float32))
+    observations = np.stack(observations)
+    expected = model.predict(observations, deterministic=True)[0]
+    assert 0 < expected.sum() < len(expected)  # both actions occur, so agreement means something
+    assert [policy.act(o) for o in observations] == expected.tolist()
+
+
 @pytest.fixture(scope="module")
-def small_qmsum(tmp_path_factory):
-    """Four short QMSum meetings in one .jsonl, and a feature cache shared by the tests."""
-    root = tmp_path_factory.mktemp("qmsum")
-    lines = QMSUM_VAL.read_text(encoding="utf-8").splitlines()
-    path = root / "four.jsonl"
-    path.write_text("\n".join(lines[i] for i in SMALL_MEETINGS) + "\n", encoding="utf-8")
-    return path, root / "features"
+def sample():
+    from bench.samplegen import load_truth
+    from halo.chunking.video import truth_frames
+
+    truth = load_truth()
+    return (truth, *truth_frames(truth))
 
 
-@needs_data
-def test_tiny_training_beats_degenerate_policies_on_a_held_out_meeting(small_qmsum, tmp_path):
-    from halo.eval.feature_store import DiskFeatureCache
-    from halo.eval.ppo import train_chunking_policy
+def test_pretrained_policy_cuts_the_bundled_sample_at_its_topics(sample, data_root):
+    """No training, no trained policy in the data root: `use_rl_chunker` runs the shipped one."""
+    from halo.chunking.video import chunk_video
+    from halo.models import ChunkingConfig as ApiChunkingConfig
+    from halo.text.embed import embed_texts
 
-    path, features = small_qmsum
-    report = train_chunking_policy(
-        path, tmp_path / "policy.zip", PPOSettings(total_timesteps=6000), with_bertscore=False,
-        cache=DiskFeatureCache(root=features), degenerate=True)
-    assert report.test_docs == ["four.jsonl#2"] and len(report.train_docs) == 3
-    ppo = report.score("PPO", "pk")
-    assert ppo < report.score("never cut", "pk") and ppo < report.score("always cut", "pk")
-    assert report.score("PPO", "windowdiff") < report.score("always cut", "windowdiff")
-    meta = json.loads((tmp_path / "policy.json").read_text())
-    assert "four.jsonl#2" not in meta["train_docs"]
+    truth, utts, scenes = sample
+    config = ApiChunkingConfig(use_rl_chunker=True).chunker_config()
+    out = chunk_video(utts, embed_texts(utts["text"].tolist()), None, scenes, config, render=False)
+    chunks = out.result.chunks
+    durations = (chunks["end"] - chunks["start"]).to_numpy()
+    assert durations.min() >= config.min_chunk_duration and durations.max() <= config.max_chunk_duration
+    starts = chunks["start"].to_numpy()
+    for topic in truth["topics"][1:]:
+        assert np.min(np.abs(starts - topic["start"])) <= 10.0, (starts, truth["topics"])
+    labels = [t["topic_id"] for t in truth["turns"]]
+    hyp = cuts_to_masses(out.result.cuts, len(labels))
+    assert pk(labels_to_masses(labels), hyp) <= 0.15
 
 
-@needs_data
-def test_chunking_policy_asset_writes_a_loadable_model(small_qmsum, data_root):
-    from dagster import DagsterInstance, materialize
+def test_train_job_runs_from_a_fresh_clone(tmp_path, monkeypatch, data_root):
+    """Default training data (the bundled subset), nothing outside the checkout, cwd elsewhere:
+    the job trains, reports `chunking_policy`, and the chunker then uses the trained policy."""
+    from dagster import AssetKey, DagsterInstance
 
-    from halo_assets.policy import chunking_policy
-    from halo_resources.environments import get_resources
+    from halo.chunking.rl_policy import active_policy_path, trained_policy_path
+    from halo_assets.policy import train_chunking_policy_job
 
-    path, features = small_qmsum
-    if features.is_dir():  # reuse the embeddings the training test computed
-        shutil.copytree(features, data_root / "cache" / "segmentation_features")
-    result = materialize(
-        [chunking_policy], instance=DagsterInstance.ephemeral(), resources=get_resources(),
-        run_config={"ops": {"chunking_policy": {"config": {
-            "qmsum_file": str(path), "timesteps": 2048, "bertscore": False}}}})
+    monkeypatch.chdir(tmp_path)
+    for name in ("HALO_QMSUM_DIR", "HALO_QMSUM_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    assert active_policy_path() == PRETRAINED_POLICY
+    instance = DagsterInstance.ephemeral()
+    # the two shortest bundled meetings; with test_fraction 0.75 the hash split holds out val#30
+    result = train_chunking_policy_job.execute_in_process(instance=instance, run_config={
+        "ops": {"train_ppo_chunker": {"config": {
+            "limit": 2, "test_fraction": 0.75, "timesteps": 1024, "bertscore": False}}}})
     assert result.success
-    df = result.output_for_node("chunking_policy")
-    row = df.iloc[0]
-    assert row["timesteps"] == 2048 and row["train_docs"] == 3 and row["test_docs"] == 1
-    assert Path(row["path"]) == data_root / "models" / "chunking_policy" / "policy.zip"
-    policy = load_policy(row["path"])
-    assert policy.meta["train_docs"] and policy.limits.max_duration == 3600.0
-    assert 0.0 <= row["pk_ppo"] <= 1.0 and 0.0 <= row["pk_rules"] <= 1.0
+    event = instance.get_latest_materialization_event(AssetKey("chunking_policy"))
+    metadata = {k: v.value for k, v in event.asset_materialization.metadata.items()}
+    assert metadata["train_docs"] == 1 and metadata["test_doc_ids"] == "val.jsonl#30"
+    assert 0.0 <= metadata["pk_ppo"] <= 1.0 and 0.0 <= metadata["pk_rules"] <= 1.0
+    path = trained_policy_path()
+    assert metadata["path"] == str(path) and path.parent.parent == data_root / "models"
+    assert active_policy_path() == path
+    meta = load_policy(path).meta
+    assert meta["train_docs"] == ["val.jsonl#12"] and meta["source"] == "qmsum_val_tuning.jsonl.gz"
+    assert meta["limits"] == {"min_duration": 60.0, "max_duration": 3600.0}
 
 
-@needs_data
-def test_chunker_uses_the_policy_when_asked(small_qmsum, tmp_path):
-    """ChunkingConfig(method="ppo") cuts with the policy, within the config's limits."""
+def test_chunker_uses_the_configured_policy(tmp_path):
+    """ChunkingConfig(method="ppo", policy_path=...) cuts with that policy, within the config's limits."""
     import pandas as pd
 
     from halo.chunking.rules import chunk_utterances
@@ -150,10 +203,11 @@ def test_chunker_uses_the_policy_when_asked(small_qmsum, tmp_path):
     vectors = np.random.default_rng(0).normal(size=(n, 8))
     config = ChunkingConfig(method="ppo", policy_path=str(tmp_path / "missing.zip"),
                             min_chunk_duration=10, max_chunk_duration=60)
-    with pytest.raises(ModelFileError, match="chunking_policy"):
+    with pytest.raises(ModelFileError, match="train_chunking_policy"):
         chunk_utterances(utterances, vectors, config)
-    from halo.chunking.rl import train_ppo, save_policy
-
+    (tmp_path / "corrupt.zip").write_bytes(b"not a zip")
+    with pytest.raises(ModelFileError, match="not a stable-baselines3 PPO zip"):
+        chunk_utterances(utterances, vectors, config.model_copy(update={"policy_path": str(tmp_path / "corrupt.zip")}))
     model, _ = train_ppo([episode], Limits(10, 60), PPOSettings(total_timesteps=512, n_steps=128,
                                                                 batch_size=64))
     save_policy(model, tmp_path / "p.zip", Limits(10, 60))

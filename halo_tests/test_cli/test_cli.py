@@ -75,7 +75,6 @@ BAD = [
     (["ask", "meeting", "why " * 25_000], "limit 2,000"),
     (["--model", "gemini-1.5-flash", "ask", "meeting", "What happened?"], "was shut down on 2025-09-24"),
     (["--model", "gemini-1.5-pro", "process", str(SAMPLE)], "Set flash_model/pro_model to a current model"),
-    (["process", str(SAMPLE), "--use-rl-chunker"], "chunking_policy"),
     (["report", "../../etc"], "Invalid video id"),
     (["report", "nosuchvideo"], "Unknown video 'nosuchvideo'"),
     (["export", "nosuchvideo", "{out}"], "no stored chunks"),
