@@ -9,7 +9,10 @@ only (data/qmsum_subset), so every reporting meeting is unseen; the script check
 --train first re-trains the shipped policy from the bundled subset with the job's defaults
 (what `train_chunking_policy` does, written to halo/chunking/pretrained/ instead of data/).
 
-Usage: python -m bench.bench_ppo [--train] [--policy ZIP] [--qmsum val.jsonl] [--markdown FILE]
+--meetings N scores only the N shortest reporting meetings (all 17 by default).
+
+Usage: python -m bench.bench_ppo [--train] [--policy ZIP] [--qmsum val.jsonl] [--meetings N]
+                                 [--markdown FILE]
 """
 
 from __future__ import annotations
@@ -58,12 +61,15 @@ def main() -> None:
     parser.add_argument("--train", action="store_true", help="re-train the shipped policy first")
     parser.add_argument("--policy", type=Path, default=PRETRAINED_POLICY)
     parser.add_argument("--qmsum", type=Path, default=DEFAULT_QMSUM)
+    parser.add_argument("--meetings", type=int, default=None, help="the N shortest reporting meetings")
     parser.add_argument("--markdown", type=Path, help="also write the table as markdown here")
     args = parser.parse_args()
     if args.train:
         train_pretrained()
     policy = load_policy(args.policy)
     docs = [d for i, d in enumerate(load_qmsum(args.qmsum)) if half_of(i) == "report"]
+    if args.meetings:
+        docs = sorted(docs, key=lambda d: sum(len(u) for u in d.units))[:args.meetings]
     seen = set(policy.meta.get("train_docs", [])) | set(policy.meta.get("test_docs", []))
     overlap = sorted(seen & {d.doc_id for d in docs})
     if overlap:
