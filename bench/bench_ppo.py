@@ -62,6 +62,8 @@ def main() -> None:
     parser.add_argument("--policy", type=Path, default=PRETRAINED_POLICY)
     parser.add_argument("--qmsum", type=Path, default=DEFAULT_QMSUM)
     parser.add_argument("--meetings", type=int, default=None, help="the N shortest reporting meetings")
+    parser.add_argument("--no-degenerate", action="store_true",
+                        help="skip the always-cut / never-cut rows (saves CPU)")
     parser.add_argument("--markdown", type=Path, help="also write the table as markdown here")
     args = parser.parse_args()
     if args.train:
@@ -75,7 +77,8 @@ def main() -> None:
     if overlap:
         raise SystemExit(f"{args.policy} saw reporting-half meetings {overlap}: not a held-out score")
     c0 = time.process_time()
-    rows = heldout_rows(docs, policy, dataset=f"QMSum val reporting half ({len(docs)} meetings)")
+    rows = heldout_rows(docs, policy, dataset=f"QMSum val reporting half ({len(docs)} meetings)",
+                        degenerate=not args.no_degenerate)
     print_rows(rows)
     print(f"({time.process_time() - c0:.0f} s CPU including features; policy trained on "
           f"{len(policy.meta.get('train_docs', []))} tuning-half meetings, "

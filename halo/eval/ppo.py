@@ -181,7 +181,7 @@ def heldout_report(qmsum_file: str | Path, policy_path: str | Path, *, limit: in
 
 
 def heldout_rows(docs: list[SegDoc], policy: ChunkingPolicy, *, with_bertscore: bool | None = None,
-                 dataset: str = HELD_OUT) -> list[dict]:
+                 dataset: str = HELD_OUT, degenerate: bool = True) -> list[dict]:
     """Every method (PPO, rules, baselines, degenerate policies) on the ``docs`` the policy never
     trained on; the ones it did are dropped, and none left is an error."""
     seen = set(policy.meta.get("train_docs", []))
@@ -193,4 +193,4 @@ def heldout_rows(docs: list[SegDoc], policy: ChunkingPolicy, *, with_bertscore: 
         with_bertscore = bool(policy.meta.get("with_bertscore", False))
     cache = DiskFeatureCache(with_bertscore=with_bertscore)
     fixed_s = float(policy.meta.get("fixed_chunk_s") or mean_segment_seconds(docs, cache))
-    return evaluate(docs, heldout_methods(policy, fixed_s, degenerate=True), cache, dataset)
+    return evaluate(docs, heldout_methods(policy, fixed_s, degenerate), cache, dataset)
