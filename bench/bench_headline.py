@@ -3,6 +3,8 @@
     make bench-headline                                   # = python -m bench.bench_headline
     python -m bench.bench_headline --videos 2             # two generated hour-long meetings
     python -m bench.bench_headline --video data/samples/x.mp4   # any generated video (+ .truth.json)
+    python -m bench.bench_headline --video /work/benchdata/report_3600s.mp4 --id rep60 \
+        --data-dir data/rep60        # reuse a processed instance (a copy: HALO_DATA_DIR), no processing
 
 For each video: generate it with the project's generator (or reuse it), from QMSum val meetings
 of the *reporting* half (bench/splits.py); run `halo add PATH --id ID --run` (every asset);
@@ -11,7 +13,14 @@ ground truth. Writes bench/results/latest.md and latest.json with: wall time per
 total, CPU seconds, peak memory (largest child process), tokens and USD per question for HALO
 and every baseline (halo.llm.baseline), cache hit rate per tier, retrieval recall@3, WER, DER,
 scene-cut F1 (0.5 s), Pk of the chunks against the truth topics, the machine and the date.
-With no GEMINI_API_KEY the LLM backend is local ($0) and the USD figures are the baselines only.
+
+HALO's dollars are priced from HALO's own prompts, whatever backend answered: every chunk
+summary request (halo.llm.summarize, keyframes by the picture rule), the overview request, and
+each question's Q&A request exactly as the session built it (captured at LLMService.ask), counted
+with the product's token estimator, plus stated output tokens (bench_costs: SUMMARY_OUT,
+VIDEO_SUMMARY_OUT, ANSWER_OUT -- the same answer length for HALO and every baseline). With a
+GEMINI_API_KEY the ledger's real spend is reported beside it. The ratio to smart naive is printed
+for the Q&A call alone and with the ingest shared by the session's questions (live and Batch API).
 """
 
 from __future__ import annotations
@@ -123,8 +132,9 @@ def _masses(labels: list[int]) -> list[int]:
     return masses
 
 
-def session(video_id: str, truth: dict) -> dict:
-    """Ask the first QUESTIONS truth questions as one session; recall@3 of what was retrieved."""
+def session(video_id: str, truth: dict) -> tuple[dict, list[list]]:
+    """Ask the first QUESTIONS truth questions as one session; recall@3 of what was retrieved,
+    and the Q&A requests' parts (system first) as the session built them."""
     from halo.llm.ledger import read_ledger
     from halo.qa import Conversation, VideoQA, recall_at_k
     from halo_resources.cache import CacheResource
@@ -132,37 +142,91 @@ def session(video_id: str, truth: dict) -> dict:
 
     items = truth["qa"][:QUESTIONS]
     service = GeminiResource().service(video_id, "qa", "", CacheResource().get_cache())
-    convo = Conversation(VideoQA.load(video_id), service, session_id="headline")
+    prompts: list[list] = []
+    answer = service.ask
+
+    def recording_ask(req, **kw):
+        if req.purpose == "qa":
+            prompts.append([req.system or "", *req.parts])
+        return answer(req, **kw)
+
+    service.ask = recording_ask  # the bench's window on the exact prompts; the call is unchanged
+    convo = Conversation(VideoQA.load(video_id), service, session_id=f"headline-{int(time.time())}")
     hits = []
     for item in items:
         turn = convo.ask(item["query"])
         hits.append([SimpleNamespace(start=float(r["start"]), end=float(r["end"])) for r in turn.retrieved[:3]])
     spans = [[(float(i["start"]), float(i["end"]))] for i in items]
     ledger = read_ledger(video_id)
-    qa = ledger[ledger["purpose"].isin(["qa", "question"])]
     tiers = ledger["cache_tier"].value_counts()
     return {
         "questions": len(items),
         "recall_at_3": round(recall_at_k(hits, spans), 4),
-        "halo_tokens_per_question": round(float((qa["input_tokens"] + qa["output_tokens"]).mean()), 1) if len(qa) else 0,
         "cache_hit_rate": {t: round(int(tiers.get(t, 0)) / max(len(ledger), 1), 4) for t in ("L1", "L2", "L3")},
-    }
+    }, prompts
 
 
-def run_video(path: Path, video_id: str) -> dict:
-    from halo.llm.baseline import media_tokens
-    from halo.report import report_json
+def priced(video_id: str, duration_s: float, prompts: list[list], models: list[str]) -> dict:
+    """HALO's tokens and USD per question from its own prompts, and smart naive on the same model."""
+    from bench.bench_costs import ANSWER_OUT, SUMMARY_OUT, VIDEO_SUMMARY_OUT, ratios
+    from halo.llm.gemini import IMAGE_TOKENS_LOW, estimate_tokens
+    from halo.llm.pricing import call_cost_usd
+    from halo.llm.prompts import CHUNK_SYSTEM, VIDEO_SYSTEM, video_prompt
+    from halo.llm.summarize import chunk_request, plan_chunks
+    from halo.report import load_output
+
+    chunks = load_output("chunks", video_id)
+    summaries = load_output("chunk_summaries", video_id)
+    tasks = plan_chunks(chunks, load_output("scenes", video_id))
+    chunk_in = [estimate_tokens([CHUNK_SYSTEM, *chunk_request(t).parts], IMAGE_TOKENS_LOW) for t in tasks if t.text.split() or t.images]
+    parts = [(float(r.start), float(r.end), str(r.summary)) for r in summaries.sort_values("start").itertuples()]
+    overview_in = estimate_tokens([VIDEO_SYSTEM, video_prompt(parts)])
+    q_in = [estimate_tokens(p, IMAGE_TOKENS_LOW) for p in prompts]
+    out = {"halo_chunk_calls": len(chunk_in), "halo_ingest_input_tokens": sum(chunk_in) + overview_in,
+           "halo_ingest_output_tokens": len(chunk_in) * SUMMARY_OUT + VIDEO_SUMMARY_OUT,
+           "halo_qa_input_tokens_per_question": round(sum(q_in) / max(len(q_in), 1), 1),
+           "halo_qa_output_tokens_per_question": ANSWER_OUT, "by_model": {}}
+    for model in models:
+        ingest = sum(call_cost_usd(model, n, 0, SUMMARY_OUT) for n in chunk_in) + call_cost_usd(
+            model, overview_in, 0, VIDEO_SUMMARY_OUT)
+        question = sum(call_cost_usd(model, n, 0, ANSWER_OUT) for n in q_in) / max(len(q_in), 1)
+        r = ratios(model, ingest, question, duration_s)
+        out["by_model"][model] = {"halo_ingest_usd": round(ingest, 6), "halo_qa_usd_per_question": round(question, 7),
+                                  "halo_usd_per_question": round(ingest / QUESTIONS + question, 7),
+                                  "naive_smart_usd_per_question": round(r["smart"], 6),
+                                  "smart_over_halo_qa_only": round(r["q_only"], 1),
+                                  "smart_over_halo_session": round(r["session"], 1),
+                                  "smart_over_halo_session_batch": round(r["session_batch"], 1),
+                                  "sessions_for_50x": r["sessions_for_target"]}
+    return out
+
+
+def run_video(path: Path, video_id: str, reuse: bool) -> dict:
+    from bench.bench_costs import MODELS
     from bench.samplegen import load_truth
+    from halo.llm.baseline import baselines_per_question, media_tokens
+    from halo.report import load_output, report_json
 
     truth = load_truth(path)
     row: dict = {"video_id": video_id, "video": str(path), "duration_s": truth["duration_s"]}
-    row.update(process(path, video_id))
-    row["stages_wall_s"] = stage_times(video_id)
+    if reuse and load_output("chunk_summaries", video_id) is not None:
+        row["processing"] = f"reused the processed instance in {os.environ.get('HALO_DATA_DIR', 'data/')}"
+    else:
+        row.update(process(path, video_id))
+        row["stages_wall_s"] = stage_times(video_id)
     row.update(quality(video_id, truth, path.with_name(truth["rttm"])))
-    row.update(session(video_id, truth))
+    t0, c0 = time.perf_counter(), time.process_time()
+    scores, prompts = session(video_id, truth)
+    row.update(scores)
+    row["session_wall_s"], row["session_cpu_s"] = round(time.perf_counter() - t0, 1), round(time.process_time() - c0, 1)
+    row.update(priced(video_id, truth["duration_s"], prompts, MODELS))
+    head = row["by_model"][MODELS[0]]
+    row.update({"baseline_model": MODELS[0], **{k: head[k] for k in (
+        "halo_usd_per_question", "halo_qa_usd_per_question", "smart_over_halo_qa_only", "smart_over_halo_session",
+        "smart_over_halo_session_batch")}})
+    row.update(baselines_per_question(MODELS[0], truth["duration_s"], answer_tokens=row["halo_qa_output_tokens_per_question"]))
     costs = report_json(video_id)
-    row.update({k: v for k, v in costs.items() if k.endswith("_per_question") or k in (
-        "baseline_model", "naive_smart_over_halo", "cost_usd", "cached_tokens")})
+    row["ledger_usd"] = costs.get("cost_usd", 0.0)  # what the backend that answered really billed ($0 local)
     row["naive_tokens_per_question"] = media_tokens(truth["duration_s"]).total
     return row
 
@@ -171,9 +235,11 @@ def markdown(rows: list[dict], meta: dict) -> str:
     cols = [("video", "video_id"), ("min", "duration_s"), ("wall s", "total_wall_s"), ("CPU s", "total_cpu_s"),
             ("peak MB", "peak_rss_mb"), ("WER", "wer"), ("DER", "der"), ("scene F1", "scene_f1"), ("Pk", "pk"),
             ("recall@3", "recall_at_3"), ("HALO $/Q", "halo_usd_per_question"),
+            ("HALO Q&A $/Q", "halo_qa_usd_per_question"),
             ("naive $/Q", "naive_default_usd_per_question"), ("low-res $/Q", "naive_low_res_usd_per_question"),
             ("smart naive $/Q", "naive_smart_usd_per_question"), ("fixed $/Q", "fixed_chunks_usd_per_question"),
-            ("smart/HALO", "naive_smart_over_halo")]
+            ("smart/HALO Q&A", "smart_over_halo_qa_only"), ("smart/HALO session", "smart_over_halo_session"),
+            ("smart/HALO session, batch", "smart_over_halo_session_batch")]
     lines = [f"# HALO headline benchmark, {meta['date']}", "",
              f"Machine: {meta['machine']}; load average before: {meta['load_before']}; "
              f"LLM backend: {meta['backend']}.", "",
@@ -181,11 +247,28 @@ def markdown(rows: list[dict], meta: dict) -> str:
     for r in rows:
         values = [r.get(k, "") for _, k in cols]
         values[1] = round(values[1] / 60, 1)
+        values = [f"{v:.6f}".rstrip("0") if isinstance(v, float) and 0 < abs(v) < 0.01 else v for v in values]
         lines.append("| " + " | ".join(str(v) for v in values) + " |")
+    lines += ["", f"Per model (HALO and smart naive on the same model, {QUESTIONS}-question session; target: "
+              "smart naive / HALO >= 50 with recall@3 >= 0.9):", "",
+              "| video | model | HALO ingest $ | HALO Q&A $/Q | HALO $/Q (ingest / 10) | smart naive $/Q | Q&A only | "
+              "session | session, batch ingest | sessions for 50x |", "|" + "---|" * 10]
+    for r in rows:
+        for model, m in r.get("by_model", {}).items():
+            lines.append(f"| {r['video_id']} | {model} | {m['halo_ingest_usd']} | {m['halo_qa_usd_per_question']} | "
+                         f"{m['halo_usd_per_question']} | {m['naive_smart_usd_per_question']} | "
+                         f"{m['smart_over_halo_qa_only']}x | {m['smart_over_halo_session']}x | "
+                         f"{m['smart_over_halo_session_batch']}x | {m['sessions_for_50x']} |")
+    lines += ["", "HALO tokens: " + "; ".join(
+        f"{r['video_id']}: {r.get('halo_chunk_calls')} chunk summaries, ingest {r.get('halo_ingest_input_tokens'):,} in + "
+        f"{r.get('halo_ingest_output_tokens'):,} out (assumed), Q&A {r.get('halo_qa_input_tokens_per_question')} in + "
+        f"{r.get('halo_qa_output_tokens_per_question')} out (assumed) per question; naive "
+        f"{r.get('naive_tokens_per_question'):,} tokens per question at default resolution" for r in rows)]
     lines += ["", "Wall seconds per stage:", ""]
     for r in rows:
-        stages = ", ".join(f"{k} {v}" for k, v in r.get("stages_wall_s", {}).items())
-        lines.append(f"- {r['video_id']}: {stages}; cache hit rate per tier {r.get('cache_hit_rate')}")
+        stages = ", ".join(f"{k} {v}" for k, v in r.get("stages_wall_s", {}).items()) or r.get("processing", "")
+        lines.append(f"- {r['video_id']}: {stages}; session {r.get('session_wall_s')} s wall, "
+                     f"{r.get('session_cpu_s')} s CPU; cache hit rate per tier {r.get('cache_hit_rate')}")
     return "\n".join(lines) + "\n"
 
 
@@ -194,7 +277,12 @@ def main() -> None:
     parser.add_argument("--videos", type=int, default=1, help="generated hour-long meetings to run")
     parser.add_argument("--duration", type=float, default=3600.0)
     parser.add_argument("--video", type=Path, action="append", help="an existing generated video (repeatable)")
+    parser.add_argument("--id", help="video id (with one --video); default: derived from the file name")
+    parser.add_argument("--data-dir", type=Path, help="HALO_DATA_DIR holding an already processed instance "
+                        "(a copy: the session writes to it); its outputs are reused, not recomputed")
     args = parser.parse_args()
+    if args.data_dir:
+        os.environ["HALO_DATA_DIR"] = str(args.data_dir.resolve())
     from halo.llm.gemini import env_api_key
 
     paths = args.video or [ensure_video(i, args.duration) for i in range(args.videos)]
@@ -202,7 +290,8 @@ def main() -> None:
             "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
             "load_before": ", ".join(f"{x:.1f}" for x in os.getloadavg()),
             "backend": "gemini" if env_api_key() else "local (no GEMINI_API_KEY: $0, baselines only)"}
-    rows = [run_video(p.resolve(), f"headline-{p.stem}".replace("_", "-").lower()[:60]) for p in paths]
+    ids = [args.id] if args.id and len(paths) == 1 else [f"headline-{p.stem}".replace("_", "-").lower()[:60] for p in paths]
+    rows = [run_video(p.resolve(), vid, reuse=bool(args.data_dir)) for p, vid in zip(paths, ids)]
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps({"meta": meta, "videos": rows}, indent=2))
     (RESULTS / "latest.md").write_text(markdown(rows, meta))

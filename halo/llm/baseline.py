@@ -25,7 +25,7 @@ FRAME_TOKENS_LOW = 66
 AUDIO_TOKENS_PER_S = 32
 DEFAULT_FPS = 1.0
 SESSION_QUESTIONS = 10
-ANSWER_TOKENS = 300  # output per answer assumed for every baseline (and printed by the bench)
+ANSWER_TOKENS = 150  # output per answer assumed for every baseline and HALO alike until HALO has answered
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,8 @@ def cost_comparison(ledger, duration_s: float, model: str, prices=None) -> dict[
 
     HALO per question = ingest spend (chunk + video summaries, all runs) / N + the mean real
     cost of a question (retrieval answer, rewrites and context caches included). With no
-    question asked yet, only the ingest share is known and ``questions_asked`` says so.
+    question asked yet, only the ingest share is known and ``questions_asked`` says so. The
+    baselines' answers are as long as HALO's real Gemini answers (ANSWER_TOKENS until there are any).
     """
     ingest_mask = ledger["purpose"].isin(INGEST_PURPOSES) if len(ledger) else []
     ingest = float(ledger.loc[ingest_mask, "cost_usd"].sum()) if len(ledger) else 0.0
@@ -91,8 +92,12 @@ def cost_comparison(ledger, duration_s: float, model: str, prices=None) -> dict[
     question_usd = float(ledger.loc[~ingest_mask, "cost_usd"].sum()) if len(ledger) else 0.0
     n = max(asked, SESSION_QUESTIONS)
     halo = ingest / n + (question_usd / asked if asked else 0.0)
-    base = baselines_per_question(model, duration_s, prices, n_questions=n)
+    answered = ledger[ledger["purpose"].isin(QUESTION_PURPOSES) & (ledger["backend"] == "gemini")] if len(ledger) else []
+    # the baselines write answers as long as HALO's real ones: only the context differs
+    answer = round(float(answered["output_tokens"].mean())) if len(answered) else ANSWER_TOKENS
+    base = baselines_per_question(model, duration_s, prices, n_questions=n, answer_tokens=answer)
     out: dict[str, float | int | str] = {"baseline_model": model, "session_questions": n, "questions_asked": asked,
+                                         "answer_tokens": answer,
                                          "halo_ingest_usd": round(ingest, 8),
                                          "halo_usd_per_question": round(halo, 8), **base}
     for key, usd in base.items():

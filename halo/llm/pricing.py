@@ -29,6 +29,12 @@ What the sources say (read 2026-11-30 through the search index):
   Google names for 2.5 Flash. gemini-3.8-flash is the named replacement for 2.5 Pro; its
   introductory price runs through 2026-12-31, the published 2027 price follows it.
 - gemini-1.5-* shut down 2025-09-24; gemini-2.0-flash(-lite) shut down 2026-06-01.
+- gemini-3.1-flash-lite is GA since 2026-05-07 at $0.25 in / $1.50 out (cached $0.025), cheaper than
+  gemini-3.5-flash-lite, but the deprecations page gives it an earliest shutdown of 2027-05-07, so it
+  is priced (usable, with a warning) and not a default (deprecations page and third-party price
+  listings, read 2026-11-30 through the search index).
+- Checked again 2026-11-30: the deprecations page lists gemini-3.5-flash-lite (2026-07-21) and
+  gemini-3.8-flash (2026-09-02) with "no shutdown date announced".
 """
 
 from __future__ import annotations
@@ -157,6 +163,15 @@ CATALOGUE: dict[str, ModelEntry] = {
                 read_on="2026-10-07"),),
             retirement_source=_SUMMARY,
             note="not deprecated, available until further notice (deprecations page, read 2026-11-10)",
+        ),
+        ModelEntry(
+            "gemini-3.1-flash-lite", "flash-lite", "ga",
+            (_p("gemini-3.1-flash-lite", 0.25, 1.50, 0.025, audio_input_per_m=0.50, cached_audio_per_m=0.05,
+                source=f"{PRICING_PAGE} as quoted by third-party listings (modelpedia.dev, cloudprice.net, "
+                "vercel.com AI gateway; audio $0.50 from the preview's listing, agentictribune.com 2026-03-06); "
+                "not read on Google's page itself -- verify", read_on="2026-11-30"),),
+            retires_on="2027-05-07", replacement="gemini-3.5-flash-lite",
+            note="GA 2026-05-07; the deprecations page lists its earliest shutdown as 2027-05-07 (read 2026-11-30)",
         ),
         ModelEntry(
             "gemini-3-flash-preview", "preview", "preview",

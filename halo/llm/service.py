@@ -14,15 +14,17 @@ fallback answers instead. Summaries and Q&A share this path, so the ledger sees 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol, Sequence
 
 from halo.errors import BudgetExceeded
-from halo.llm.baseline import media_tokens
+from halo.llm.baseline import SESSION_QUESTIONS, media_tokens
 from halo.llm.budget import Budget
 from halo.llm.gemini import (
     COUNT_TOKENS_ABOVE,
@@ -101,6 +103,7 @@ class Request:
     semantic: bool = False  # True only for user questions (L2 paraphrase matching)
     evidence: tuple[int, ...] = ()  # chunk ids retrieved for a Q&A question (cache grounding check)
     cache_rejection: str = ""  # why the cache refused an L2 candidate for this request (ledger note)
+    prefix_parts: int = 0  # leading parts every question of a session repeats: a context cache may hold them
 
 
 @dataclass
@@ -122,6 +125,7 @@ class LLMService:
     fallback_to_cache: bool = False
     use_context_cache: bool = True
     context_cache_ttl_s: int = 3600
+    session_questions: int = SESSION_QUESTIONS  # questions a context cache is planned to serve (break-even)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _settled: threading.Condition | None = field(default=None, repr=False)
     _outputs: dict[str, list[int]] = field(default_factory=dict, repr=False)
@@ -272,13 +276,71 @@ class LLMService:
         return Answer(hit.answer, self._record(req, backend="cache", model=model, tier=(hit.tier or "l3").upper(),
                                                reason=f"fallback: {type(err).__name__}"))
 
+    # -- context caches -------------------------------------------------------------------
+    def _contexts_path(self) -> Path:
+        return ledger_dir(self.video_id) / "context_caches.json"
+
+    def _known_contexts(self) -> dict[str, dict]:
+        path = self._contexts_path()
+        try:
+            return json.loads(path.read_text()) if path.exists() else {}
+        except (OSError, ValueError):
+            return {}
+
+    def _forget_context(self, key: str) -> None:
+        with self._lock:
+            known = self._known_contexts()
+            if known.pop(key, None) is not None:
+                write_bytes_atomic(self._contexts_path(), json.dumps(known).encode())
+
+    def context_cache(self, req: Request, model: str) -> tuple[str, int, str]:
+        """(name, tokens, key) of a Gemini context cache holding ``req``'s system instruction and
+        first ``prefix_parts`` parts, or ('', 0, '') when there is none to use.
+
+        Created only when halo.llm.pricing.plan_context_cache says it is cheaper for
+        ``session_questions`` questions within its TTL, storage included (below the model's
+        minimum cacheable size it never is); then kept under data/ledger/<video>/ and reused by
+        every question of the session -- also from other processes (`halo ask`) -- until it
+        expires. Its creation and storage are ledger rows of their own.
+        """
+        if self.client is None or not self.use_context_cache or req.prefix_parts <= 0:
+            return "", 0, ""
+        head = list(req.parts[: req.prefix_parts])
+        ident = [model, req.system or "", [p if isinstance(p, str) else p.path for p in head]]
+        key = hashlib.sha256(json.dumps(ident).encode()).hexdigest()[:20]
+        with self._lock:
+            known = self._known_contexts().get(key)
+            if known and known["expires"] > time.time() + 60:
+                return known["name"], int(known["tokens"]), key
+            est = self.estimate(head + ([req.system] if req.system else []), model)
+            ttl_h = self.context_cache_ttl_s / 3600
+            plan = plan_context_cache(model, est, self.session_questions, ttl_h, prices=self.prices)
+            if not plan.use_cache:
+                return "", 0, ""
+            self.budget.check(call_cost_usd(model, est, 0, 0, prices=self.prices)
+                              + cache_storage_usd(model, est, ttl_h, self.prices), "context cache creation")
+            name, tokens = self.client.create_context_cache(head, model=model, ttl_s=self.context_cache_ttl_s,
+                                                            system=req.system)
+            self._record(Request(key, [], "", "context_cache_create", str), backend="gemini", model=model,
+                         reason=plan.reason, usage=Usage(prompt_tokens=tokens))
+            storage = self._record(Request(key, [], "", "context_cache_storage", str), backend="gemini",
+                                   model=model, reason=plan.reason)
+            storage.cost_usd = cache_storage_usd(model, tokens, ttl_h, self.prices)
+            self.budget.charge(storage.cost_usd)
+            self._commit()
+            entries = {k: v for k, v in self._known_contexts().items() if v["expires"] > time.time()}
+            entries[key] = {"name": name, "tokens": tokens, "model": model,
+                            "expires": time.time() + self.context_cache_ttl_s}
+            write_bytes_atomic(self._contexts_path(), json.dumps(entries).encode())
+            return name, tokens, key
+
     # -- calls --------------------------------------------------------------------------
-    def ask(self, req: Request, *, model: str | None = None, cached_content: str | None = None,
-            cached_tokens: int = 0) -> Answer:
+    def ask(self, req: Request, *, model: str | None = None) -> Answer:
         """Answer ``req`` (from the cache, Gemini or the local backend); see the module docstring.
 
-        ``cached_content`` names a Gemini context cache of ``cached_tokens`` holding the
-        context (then ``model`` must be the cache's model)."""
+        A request with ``prefix_parts`` sends only the rest when a context cache holds the
+        prefix (``context_cache``); if the service refuses that cache (expired, deleted), the
+        call is made once more with the whole prompt."""
         planned, reason, est = self.plan_model(req)
         model = model or planned
         hit = self._cached(req, model)
@@ -290,15 +352,26 @@ class LLMService:
             self._commit()
             self._store(req, model, text, rec)
             return Answer(text, rec)
-        expected = self.expected_cost(model, est + cached_tokens, req.purpose)
+        cached_content, _, key = self.context_cache(req, model)
+        expected = self.expected_cost(model, est, req.purpose)
         try:
             self._reserve(expected, f"{req.purpose} {req.item_id}")
         except BudgetExceeded as err:
             return self._fallback(req, model, err)
+        what = f"{req.purpose} for video {self.video_id!r}"
         try:
-            result = self.client.generate(req.parts, model=model, system=req.system,
-                                          json_output=req.json_output, cached_content=cached_content,
-                                          what=f"{req.purpose} for video {self.video_id!r}")
+            try:
+                result = self.client.generate(req.parts[req.prefix_parts:] if cached_content else req.parts,
+                                              model=model, system=req.system, json_output=req.json_output,
+                                              cached_content=cached_content or None, what=what)
+            except GeminiCallError as err:
+                if not cached_content or isinstance(err, NonAnswer):
+                    raise
+                log.warning("context cache %s refused (%s); asking with the whole prompt", cached_content, err)
+                self._forget_context(key)
+                cached_content = ""
+                result = self.client.generate(req.parts, model=model, system=req.system,
+                                              json_output=req.json_output, what=what)
         except GeminiCallError as err:
             self._release(expected)
             return self._fallback(req, model, err)
@@ -376,57 +449,29 @@ class LLMService:
         return out
 
 
-def _session_request(question: str, i: int, context: str, cached: bool, naive_seconds: float) -> Request:
+def _session_request(question: str, i: int, context: str, naive_seconds: float) -> Request:
     from halo.llm.local import answer_extractive
-    from halo.llm.prompts import QA_SYSTEM, qa_prompt
+    from halo.llm.prompts import QA_SYSTEM
 
-    prompt = f"QUESTION: {question.strip()}" if cached else qa_prompt(question, context)
     return Request(
-        item_id=f"q{i}", parts=[prompt], cache_query=question, purpose="question",
-        local=lambda: answer_extractive(question, [context]), system=None if cached else QA_SYSTEM,
-        semantic=True, naive_seconds=naive_seconds,
+        item_id=f"q{i}", parts=[f"CONTEXT:\n{context.strip()}\n\n", f"QUESTION: {question.strip()}"],
+        cache_query=question, purpose="question", local=lambda: answer_extractive(question, [context]),
+        system=QA_SYSTEM, semantic=True, naive_seconds=naive_seconds, prefix_parts=1,
     )
 
 
-def ask_session(service: LLMService, context: str, questions: list[str], *, naive_seconds: float = 0.0,
-                use_context_cache: bool | None = None, ttl_s: int | None = None) -> list[Answer]:
-    """Answer several questions over one context (e.g. a video's summary + chunks).
+def ask_session(service: LLMService, context: str, questions: list[str], *, naive_seconds: float = 0.0) -> list[Answer]:
+    """Answer several questions over one context (e.g. a video's transcript or summaries).
 
-    With Gemini and ``use_context_cache`` (default: the service's, i.e.
-    GeminiResource.use_context_cache), the context goes into a Gemini context cache when
-    halo.llm.pricing.plan_context_cache says that is cheaper for this many questions, storage
-    included; the cache creation and its storage are ledger rows of their own. Every question
-    then goes through ``service.ask`` (cache, budget, ledger first, non-answers refused).
+    The context is every request's cacheable prefix: with Gemini and
+    GeminiResource.use_context_cache it goes into a context cache when that is cheaper for
+    this many questions, storage included (LLMService.context_cache); every question goes
+    through ``service.ask`` (cache, budget, ledger first, non-answers refused).
     """
-    from halo.llm.prompts import QA_SYSTEM
-
-    use = service.use_context_cache if use_context_cache is None else use_context_cache
-    ttl = service.context_cache_ttl_s if ttl_s is None else ttl_s
-    client = service.client
-    plain = [_session_request(q, i, context, False, naive_seconds) for i, q in enumerate(questions)]
+    n = service.session_questions
+    service.session_questions = max(len(questions), 1)
     try:
-        if client is None or not use:
-            return [service.ask(r) for r in plain]
-        model, reason, ctx_tokens = service.plan_model(Request("ctx", [context], "", "ctx", str, QA_SYSTEM))
-        plan = plan_context_cache(model, ctx_tokens, len(questions), ttl / 3600, prices=service.prices)
-        if not plan.use_cache:
-            return [service.ask(r) for r in plain]
-        storage_usd = cache_storage_usd(model, ctx_tokens, ttl / 3600, service.prices)
-        service.budget.check(call_cost_usd(model, ctx_tokens, 0, 0, prices=service.prices) + storage_usd,
-                             "context cache creation")
-        name, tokens = client.create_context_cache([context], model=model, ttl_s=ttl, system=QA_SYSTEM)
-        try:
-            service._record(Request("context_cache", [], "", "context_cache_create", str), backend="gemini",
-                            model=model, reason=plan.reason, usage=Usage(prompt_tokens=tokens))
-            storage = service._record(Request("context_cache", [], "", "context_cache_storage", str),
-                                      backend="gemini", model=model, reason=plan.reason)
-            storage.cost_usd = cache_storage_usd(model, tokens, ttl / 3600, service.prices)
-            service.budget.charge(storage.cost_usd)
-            service._commit()
-            return [service.ask(_session_request(q, i, context, True, naive_seconds), model=model,
-                                cached_content=name, cached_tokens=tokens)
-                    for i, q in enumerate(questions)]
-        finally:
-            client.delete_context_cache(name)
+        return [service.ask(_session_request(q, i, context, naive_seconds)) for i, q in enumerate(questions)]
     finally:
+        service.session_questions = n
         service.ledger.flush()

@@ -88,7 +88,8 @@ class Conversation:
         also = question if how else ""
         return Request(
             item_id=f"{self.session.session_id}-{len(self.turns)}",
-            parts=[qa_prompt(question, build_context(self.video, hits, self.turns))] if hits else [question],
+            # recent turns only for a follow-up (issue #12: 3 turns are ~500 tokens a standalone question never reads)
+            parts=[qa_prompt(question, build_context(self.video, hits, self.turns if how else []))] if hits else [question],
             cache_query=query, purpose=QA_PURPOSE, system=QA_SYSTEM,
             # a heuristic rewrite is "earlier question + new words": its embedding sits on the
             # earlier question, so only an exact (L1) match is safe for it

@@ -22,10 +22,16 @@ from halo.llm.prompts import clock
 from halo.qa.retrieval import LEXICAL_WEIGHT, Lexical, Retrieved, timed_sentences
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from halo.qa.sessions import Turn
     from halo.qa.video import VideoQA
 
 HISTORY_TURNS = 3  # turns shown to the model and used for rewriting
+#: seconds of a retrieved part quoted on each side of its best window (the moment); None = the
+#: whole part. Chosen on the tuning half by bench/bench_costs.py --context (issue #12: the
+#: excerpts are most of a question's input tokens).
+MOMENT_PAD_S: float | None = 30.0
 QUOTES = 2  # sentences the local backend quotes
 CITATION_SLACK_S = 1.0  # clocks are rounded to the second
 CLOCK = re.compile(r"\[(?:(\d+):)?(\d{1,2}):(\d{2})(?:\s*[-–]\s*(?:(\d+):)?(\d{1,2}):(\d{2}))?\]")
@@ -42,6 +48,19 @@ def _line(start: float, speaker: Any, text: str) -> str:
     return f"[{clock(start)}] {who}{str(text).strip()}"
 
 
+def excerpt_rows(rows: "pd.DataFrame", hit: Retrieved, pad_s: float | None = MOMENT_PAD_S) -> "pd.DataFrame":
+    """The lines of a retrieved part the prompt quotes: those within ``pad_s`` of its moment.
+
+    Why not the whole part: a part runs 20-300 s and a question is about one moment of it; the
+    lines around that moment carry the answer at a fraction of the tokens (bench_costs.py
+    --context measures how often the quoted lines still reach the human-marked span).
+    """
+    if pad_s is None or hit.moment_start < 0 or not len(rows):
+        return rows
+    near = (rows["end"].astype(float) >= hit.moment_start - pad_s) & (rows["start"].astype(float) <= hit.moment_end + pad_s)
+    return rows[near] if near.any() else rows
+
+
 def build_context(video: "VideoQA", hits: Sequence[Retrieved], history: Sequence["Turn"]) -> str:
     """The prompt context: video overview and instruction (stable), then excerpts and recent turns."""
     parts = []
@@ -53,7 +72,8 @@ def build_context(video: "VideoQA", hits: Sequence[Retrieved], history: Sequence
         lines = [f"--- part [{clock(hit.start)}-{clock(hit.end)}] ---"]
         if video.summaries.get(hit.chunk_id):
             lines.append(f"Part summary: {video.summaries[hit.chunk_id].strip()}")
-        lines += [_line(r.start, getattr(r, "speaker", ""), r.text) for r in video.chunk_utterances(hit.chunk_id).itertuples()]
+        rows = excerpt_rows(video.chunk_utterances(hit.chunk_id), hit)
+        lines += [_line(r.start, getattr(r, "speaker", ""), r.text) for r in rows.itertuples()]
         excerpts.append("\n".join(lines))
     parts.append("EXCERPTS (times from the start of the video):\n" + "\n".join(excerpts))
     if history:
