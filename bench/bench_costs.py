@@ -18,7 +18,7 @@ from the ground-truth topic spans (split to <= 120 s), so the bench runs on a fr
 Output tokens are assumptions stated below (the API bills what the model writes); the measured
 ledger of the sample, if any, is printed too.
 
-Run: .venv/bin/python bench/bench_costs.py
+Run: .venv/bin/python bench/bench_costs.py            (--context [N]: Q&A excerpt sizes on QMSum val)
 """
 
 from __future__ import annotations
@@ -242,6 +242,15 @@ def report(name: str, duration: float, chunks: pd.DataFrame, cuts: list[float]) 
                   f"{q.usd:10.5f} {total:12.4f} {total / naive_total:8.1%}")
 
 
+ESTIMATOR_NOTE = (
+    "Token estimate (halo.llm.service.LLMService.estimate, the one budget and model choice use): text "
+    "ceil(chars/4), images 66 (low resolution) or 258, and countTokens for prompts above "
+    "halo.llm.gemini.COUNT_TOKENS_ABOVE. Its error against the real countTokens is NOT measured: that needs "
+    "the internet, which this machine lacks. The local REST server's countTokens applies the same chars/4 rule "
+    "(error 0 by construction, meaningless). google-genai 3.4.0's offline tokenizer (google.genai.local_tokenizer) "
+    "downloads the Gemma tokenizer model at run time and needs sentencepiece; no PyPI package on this machine's "
+    "list ships a Gemma or Gemini tokenizer model, and the mirrored google/gemma_pytorch snapshot lacks the "
+    "model file. So the 4-characters rule is uncalibrated here; all figures below inherit its error.")
 PADS = (None, 0.0, 15.0, 30.0, 60.0)  # seconds around the moment; None = the whole part
 
 
@@ -303,14 +312,13 @@ def context_sizes(limit: int | None = None) -> None:
 
 
 def main() -> None:
-    if "--context" in sys.argv:
-        context_sizes()
+    if "--context" in sys.argv:  # --context [N]: the first N meetings of QMSum val only
+        rest = sys.argv[sys.argv.index("--context") + 1:]
+        context_sizes(int(rest[0]) if rest else None)
         return
     print(f"Model catalogue checked {CATALOGUE_AS_OF}; outputs assumed: {SUMMARY_OUT} tok/summary, "
           f"{VIDEO_SUMMARY_OUT} tok/overview, {ANSWER_OUT} tok/answer; top-{TOP_K} retrieval.")
-    print("Token estimate: chars/4 locally; prompts above halo.llm.gemini.COUNT_TOKENS_ABOVE are counted "
-          "with countTokens before the call. The estimator's error against the real countTokens is not "
-          "measured here (no API access offline).")
+    print(ESTIMATOR_NOTE)
     sample = sample_video()
     report(*sample)
     per_question(*sample, headline=False)

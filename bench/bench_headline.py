@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import os
 import platform
 import resource
@@ -197,7 +198,8 @@ def priced(video_id: str, duration_s: float, prompts: list[list], models: list[s
                                   "smart_over_halo_qa_only": round(r["q_only"], 1),
                                   "smart_over_halo_session": round(r["session"], 1),
                                   "smart_over_halo_session_batch": round(r["session_batch"], 1),
-                                  "sessions_for_50x": r["sessions_for_target"]}
+                                  "sessions_for_50x": r["sessions_for_target"] if r["sessions_for_target"] != math.inf
+                                  else "never"}
     return out
 
 

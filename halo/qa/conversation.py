@@ -25,7 +25,9 @@ from halo.llm.gemini import GeminiCallError
 from halo.llm.prompts import QA_SYSTEM, qa_prompt
 from halo.llm.service import Answer, LLMService, Request
 from halo.qa.followups import heuristic_rewrite, is_follow_up, plain_answer
-from halo.qa.grounding import HISTORY_TURNS, build_context, check_citations, local_answer, parse_citations
+from halo.qa.grounding import (
+    HISTORY_TURNS, build_context, check_citations, context_head, local_answer, parse_citations,
+)
 from halo.qa.retrieval import DEFAULT_K, Retrieved
 from halo.qa.sessions import Turn, load_session, save_session, session_path
 from halo.qa.video import VideoQA
@@ -86,10 +88,13 @@ class Conversation:
 
     def _request(self, question: str, query: str, how: str, hits: list[Retrieved]) -> Request:
         also = question if how else ""
+        # recent turns only for a follow-up (issue #12: 3 turns are ~500 tokens a standalone question never reads)
+        prompt = qa_prompt(question, build_context(self.video, hits, self.turns if how else [])) if hits else question
+        head = f"CONTEXT:\n{context_head(self.video)}" if hits else ""  # how qa_prompt begins
+        parts = [head, prompt[len(head):]] if head and prompt.startswith(head) else [prompt]
         return Request(
             item_id=f"{self.session.session_id}-{len(self.turns)}",
-            # recent turns only for a follow-up (issue #12: 3 turns are ~500 tokens a standalone question never reads)
-            parts=[qa_prompt(question, build_context(self.video, hits, self.turns if how else []))] if hits else [question],
+            parts=parts, prefix_parts=len(parts) - 1,  # the stable head a session context cache may hold
             cache_query=query, purpose=QA_PURPOSE, system=QA_SYSTEM,
             # a heuristic rewrite is "earlier question + new words": its embedding sits on the
             # earlier question, so only an exact (L1) match is safe for it

@@ -61,12 +61,16 @@ def excerpt_rows(rows: "pd.DataFrame", hit: Retrieved, pad_s: float | None = MOM
     return rows[near] if near.any() else rows
 
 
+def context_head(video: "VideoQA") -> str:
+    """The part of every Q&A prompt on this video that no question changes (overview, instruction):
+    first in the prompt, so implicit caching -- or a session context cache -- can reuse it."""
+    summary = f"VIDEO SUMMARY:\n{video.video_summary.strip()}\n\n" if video.video_summary else ""
+    return summary + QA_INSTRUCTION
+
+
 def build_context(video: "VideoQA", hits: Sequence[Retrieved], history: Sequence["Turn"]) -> str:
     """The prompt context: video overview and instruction (stable), then excerpts and recent turns."""
-    parts = []
-    if video.video_summary:
-        parts.append(f"VIDEO SUMMARY:\n{video.video_summary.strip()}")
-    parts.append(QA_INSTRUCTION)
+    parts = [context_head(video)]
     excerpts = []
     for hit in sorted(hits, key=lambda h: h.start):
         lines = [f"--- part [{clock(hit.start)}-{clock(hit.end)}] ---"]
