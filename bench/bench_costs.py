@@ -37,7 +37,7 @@ from halo.llm.gemini import CHARS_PER_TOKEN, IMAGE_TOKENS_LOW  # noqa: E402
 from halo.llm.ledger import read_ledger, summarize_costs  # noqa: E402
 from halo.llm.pricing import CATALOGUE_AS_OF, call_cost_usd, media_cost_usd, price_for  # noqa: E402
 from halo.llm.prompts import CHUNK_SYSTEM, QA_SYSTEM, VIDEO_SYSTEM, chunk_prompt  # noqa: E402
-from halo.qa.grounding import QA_INSTRUCTION  # noqa: E402
+from halo.qa.grounding import MOMENT_PAD_S, QA_INSTRUCTION  # noqa: E402
 from halo.llm.summarize import picture_reason  # noqa: E402
 from halo.paths import parquet_dir  # noqa: E402
 
@@ -47,9 +47,9 @@ VIDEO_SUMMARY_OUT = 450  # overview + chapters JSON
 ANSWER_OUT = ANSWER_TOKENS  # the same for HALO and every baseline
 QUESTION = 25
 VIDEO_SUMMARY_TEXT = 200  # the overview's summary text (5-8 sentences) that heads every Q&A prompt
-#: mean tokens quoted per retrieved part with halo.qa.grounding.MOMENT_PAD_S = 30 on the
-#: tuning half of QMSum val (python bench/bench_costs.py --context)
-MOMENT_TOKENS = 300
+#: mean tokens quoted per retrieved part with halo.qa.grounding.MOMENT_PAD_S = 0 on the tuning
+#: half of QMSum val (python bench/bench_costs.py --context 8: 451 for the top 3)
+MOMENT_TOKENS = 150
 HISTORY = 3  # turns a follow-up sees (halo.qa.grounding.HISTORY_TURNS)
 TARGET = 50.0  # issue #12: HALO >= 50x cheaper per question than smart naive
 TOP_K = 3
@@ -218,7 +218,7 @@ def breakdown(model: str, duration: float, chunks: pd.DataFrame, cuts: list[floa
           f"{parts.tokens:,} tokens are output) + overview ${overview.usd:.5f} = ${parts.usd + overview.usd:.5f} "
           f"per video, ${(parts.usd + overview.usd) / QUESTIONS:.6f} per question over {QUESTIONS}")
     for label, excerpt, history in (("whole parts, 3 turns of history", TOP_K * mean_chunk, HISTORY),
-                                    ("moments +-30 s, no history (now)", TOP_K * min(mean_chunk, MOMENT_TOKENS), 0)):
+                                    (f"lines of the moments +-{MOMENT_PAD_S:g} s, no history (now)", TOP_K * min(mean_chunk, MOMENT_TOKENS), 0)):
         sections = question_tokens(excerpt, history)
         usd = call_cost_usd(model, sum(sections.values()), 0, ANSWER_OUT)
         print(f"     Q&A, {label}: {sum(sections.values()):,} in ({', '.join(f'{k} {v}' for k, v in sections.items())})"

@@ -282,6 +282,7 @@ def main() -> None:
     parser.add_argument("--id", help="video id (with one --video); default: derived from the file name")
     parser.add_argument("--data-dir", type=Path, help="HALO_DATA_DIR holding an already processed instance "
                         "(a copy: the session writes to it); its outputs are reused, not recomputed")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where latest.md and latest.json go")
     args = parser.parse_args()
     if args.data_dir:
         os.environ["HALO_DATA_DIR"] = str(args.data_dir.resolve())
@@ -294,9 +295,9 @@ def main() -> None:
             "backend": "gemini" if env_api_key() else "local (no GEMINI_API_KEY: $0, baselines only)"}
     ids = [args.id] if args.id and len(paths) == 1 else [f"headline-{p.stem}".replace("_", "-").lower()[:60] for p in paths]
     rows = [run_video(p.resolve(), vid, reuse=bool(args.data_dir)) for p, vid in zip(paths, ids)]
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps({"meta": meta, "videos": rows}, indent=2))
-    (RESULTS / "latest.md").write_text(markdown(rows, meta))
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / "latest.json").write_text(json.dumps({"meta": meta, "videos": rows}, indent=2))
+    (args.results / "latest.md").write_text(markdown(rows, meta))
     print(markdown(rows, meta))
 
 
