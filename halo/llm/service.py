@@ -10,6 +10,8 @@ returned (NonAnswer), so a re-run asks again. The ledger prices the model that *
 call (response modelVersion), keeping the requested one beside it.
 When the budget is spent or Gemini fails and ``fallback_to_cache`` is on, the L3 summary
 fallback answers instead. Summaries and Q&A share this path, so the ledger sees all.
+A request's ``prefix_parts`` (a Q&A session's stable head) may be served from a Gemini context
+cache when that is cheaper, storage included (``LLMService.context_cache``).
 """
 
 from __future__ import annotations
@@ -352,7 +354,11 @@ class LLMService:
             self._commit()
             self._store(req, model, text, rec)
             return Answer(text, rec)
-        cached_content, _, key = self.context_cache(req, model)
+        try:
+            cached_content, _, key = self.context_cache(req, model)
+        except (GeminiCallError, BudgetExceeded) as err:  # the question can still be asked in full
+            log.warning("no context cache for %s %s: %s", req.purpose, req.item_id, err)
+            cached_content, key = "", ""
         expected = self.expected_cost(model, est, req.purpose)
         try:
             self._reserve(expected, f"{req.purpose} {req.item_id}")

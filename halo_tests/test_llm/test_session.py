@@ -74,3 +74,11 @@ def test_no_context_cache_below_the_models_minimum(data_root, gemini_env):
     answers = ask_session(service(), "The case is rubber. The budget is twelve euros.", QUESTIONS)
     assert len(answers) == 10 and gemini_env.count("/cachedContents") == 0
     assert read_ledger("meeting")["cached_tokens"].sum() == 0
+
+
+def test_a_failed_cache_creation_still_answers_in_full(data_root, gemini_env):
+    gemini_env.faults = ["malformed"]  # cachedContents.create gets a body that is not JSON
+    answers = ask_session(service(), CONTEXT, QUESTIONS)
+    assert [a.record.backend for a in answers] == ["gemini"] * 10
+    assert answers[0].record.cached_tokens == 0  # asked in full
+    assert all(a.record.cached_tokens > 0 for a in answers[1:])  # the next question created it
