@@ -183,6 +183,9 @@ def priced(video_id: str, duration_s: float, prompts: list[list], models: list[s
     parts = [(float(r.start), float(r.end), str(r.summary)) for r in summaries.sort_values("start").itertuples()]
     overview_in = estimate_tokens([VIDEO_SYSTEM, video_prompt(parts)])
     q_in = [estimate_tokens(p, IMAGE_TOKENS_LOW) for p in prompts]
+    if not q_in:
+        raise SystemExit("No Q&A request reached the service (every answer came from the cache): "
+                         "use a fresh copy of the processed instance.")
     out = {"halo_chunk_calls": len(chunk_in), "halo_ingest_input_tokens": sum(chunk_in) + overview_in,
            "halo_ingest_output_tokens": len(chunk_in) * SUMMARY_OUT + VIDEO_SUMMARY_OUT,
            "halo_qa_input_tokens_per_question": round(sum(q_in) / max(len(q_in), 1), 1),
