@@ -5,12 +5,14 @@ For the bundled sample (~3.5 min) and a 60-minute meeting built from real QMSum 
                 keyframes only where the picture rule says so; naive: the whole video in one
                 call; fixed: 60 s clips each summarised as media, then a summary of summaries)
   per question  what one question sends (naive: the whole video; fixed: the top-3 60 s clips as
-                media; HALO: video summary + top-3 chunk texts)
+                media; HALO: overview + instruction, the top-3 parts' summaries and the lines of
+                their retrieved moments, the question; the answer's output tokens)
   10 questions  ingest + 10 questions
-  per question, honest baseline (halo.llm.baseline): HALO = ingest/10 + one question, against
-                naive default resolution, naive low resolution, smart naive (low resolution +
-                implicit caching of the video prefix over the 10-question session) and fixed
-                clips; the ratio smart naive / HALO is printed for the 60-minute video (target >= 50x).
+  per question, honest baseline (halo.llm.baseline), the same model on both sides: HALO's Q&A
+                call alone, + ingest/10, + Batch-API ingest/10, against naive default resolution,
+                naive low resolution, smart naive (low resolution + implicit caching of the video
+                prefix over the 10-question session) and fixed clips; for the 60-minute video the
+                ratios smart naive / HALO (target >= 50x) and where HALO's dollars go.
 Video media = 258 tokens/frame at 1 fps (66 at low resolution) + 32 tokens/s audio; text = chars/4
 (halo.llm.gemini); HALO keyframes at low media resolution. Prices: halo.llm.pricing catalogue.
 HALO chunks come from data/parquet/chunks/<id>.parquet when the pipeline has produced them, else
