@@ -41,7 +41,7 @@ from halo.llm.pricing import CATALOGUE_AS_OF, call_cost_usd, media_cost_usd, pri
 from halo.llm.prompts import CHUNK_SYSTEM, QA_SYSTEM, VIDEO_SYSTEM, chunk_prompt  # noqa: E402
 from halo.qa.grounding import MOMENT_PAD_S, QA_INSTRUCTION  # noqa: E402
 from halo.llm.summarize import picture_reason  # noqa: E402
-from halo.paths import parquet_dir  # noqa: E402
+from halo.store import parquet_root  # noqa: E402
 
 MODELS = ["gemini-3.5-flash-lite", "gemini-2.5-flash-lite", "gemini-3.1-flash-lite", "gemini-3.8-flash"]
 SUMMARY_OUT = 90  # tokens per chunk/clip summary (2-3 sentences)
@@ -87,7 +87,7 @@ def sample_video() -> tuple[str, float, pd.DataFrame, list[float]]:
     from bench.samplegen import load_truth
 
     truth = load_truth()
-    stored = parquet_dir() / "chunks" / "meeting.parquet"
+    stored = parquet_root() / "chunks" / "meeting.parquet"
     if stored.exists():
         chunks, source = pd.read_parquet(stored), "pipeline chunks"
     else:

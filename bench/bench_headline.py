@@ -92,7 +92,7 @@ def quality(video_id: str, truth: dict, rttm: Path) -> dict:
     """WER, DER, scene-cut F1 and Pk of the stored outputs against the generator's truth."""
     from halo.chunking.metrics import pk
     from halo.eval.speech import der, read_rttm, wer
-    from halo.report import load_output
+    from halo.store import load_output
 
     out: dict[str, float] = {}
     transcript = load_output("transcript", video_id)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from halo.llm.pricing import DEFAULT_FLASH_MODEL
+
 # Money first after the id, so the UI table reads as a bill.
 LIBRARY_COLUMNS = [
     "video_id", "cost_usd_lifetime", "cost_usd_last_run", "naive_cost_usd", "savings_ratio",
@@ -57,3 +59,10 @@ def library_costs(ledger: pd.DataFrame) -> pd.DataFrame:
         "last_run_id": "",
     }
     return pd.concat([df, pd.DataFrame([total], columns=LIBRARY_COLUMNS)], ignore_index=True)
+
+
+def baseline_model(ledger: pd.DataFrame) -> str:
+    """The model the baselines are priced at: the one that served most of this video's Gemini
+    calls, else the default Flash model (offline runs)."""
+    served = ledger.loc[ledger["backend"] == "gemini", "model"] if len(ledger) else pd.Series(dtype=str)
+    return str(served.mode().iloc[0]) if len(served) else DEFAULT_FLASH_MODEL

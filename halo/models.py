@@ -1,11 +1,14 @@
-"""The seed's config surface: ChunkingConfig, CacheConfig, GeminiConfig (``from halo.models import ...``).
+"""The seed's config surface: ChunkingConfig, CacheConfig, GeminiConfig (``from halo.models import ...``),
+and ModelsConfig, which models the ML stages load.
 
 These are the names and fields HALO's users copy from the README. Each maps onto the one place
 the setting already lives, so no knob is declared twice:
 
 - ChunkingConfig *is* the chunker's config (halo.chunking.rules) plus the seed's two RL fields;
-- CacheConfig becomes a halo.cache CacheConfig (and the cache resource) via ``redis_url()``;
-- GeminiConfig becomes the Gemini resource's fields via ``resource_fields()``.
+- CacheConfig becomes halo.cache's CacheConfig fields (the cache resource's) via ``cache_fields()``;
+- GeminiConfig becomes the Gemini resource's fields via ``resource_fields()``;
+- ModelsConfig is the models resource's fields (halo_resources/models.py derives from it) and
+  builds the speech stages' AsrConfig and DiarizationConfig.
 
 Honest meanings, where the seed's names promise more than they say:
 - ``use_fakeredis=True`` means "no Redis server for you to run": HALO starts its embedded *real*
@@ -78,6 +81,11 @@ class CacheConfig(BaseModel):
         """'' for the embedded redis-server, else redis://host:port/0."""
         return "" if self.use_fakeredis else f"redis://{self.redis_host}:{self.redis_port}/0"
 
+    def cache_fields(self) -> dict:
+        """The halo.cache CacheConfig fields this config sets (the rest keep their defaults)."""
+        return {"l1_max_size": self.l1_max_size, "l2_max_size": self.l2_max_size, "l3_max_size": self.l3_max_size,
+                "l2_similarity_threshold": self.l2_similarity_threshold, "redis_url": self.redis_url()}
+
 
 class GeminiConfig(BaseModel):
     """Which LLM answers and how: Gemini through google-genai, or the labelled local backend."""
@@ -101,3 +109,45 @@ class GeminiConfig(BaseModel):
         return {"flash_model": self.model_name, "max_output_tokens": self.max_tokens,
                 "temperature": self.temperature, "batch_size": self.batch_size,
                 "timeout_s": self.timeout_s, "use_local": self.use_mock}
+
+
+class ModelsConfig(BaseModel):
+    """Model choices for every ML stage. Empty names mean "the offline default" (models that ship
+    inside PyPI packages, halo/model_files.py). Full-size models are a config change away: e.g.
+    ``asr_model="large-v3"``, ``device="cuda"``, ``asr_compute_type="float16"``,
+    ``diarization_backend="pyannote"`` with ``hf_token`` set."""
+
+    device: str = Field("cpu", description="torch/ctranslate2 device: cpu or cuda")
+    asr_model: str = Field(
+        "", description="WhisperX/faster-whisper model name or CTranslate2 dir; '' = bundled Whisper base")
+    asr_compute_type: str = Field("int8", description="int8 on CPU, float16 on GPU")
+    asr_batch_size: int = 8
+    asr_beam_size: int = Field(1, description="1 = greedy (faster, as accurate here); 5 for hard audio")
+    language: str = Field("", description="'' = detect")
+    alignment_model: str = Field(
+        "", description="wav2vec2 alignment model name/dir; '' = faster-whisper word timestamps")
+    diarization_backend: str = Field("local", description="local (VAD+resemblyzer) or pyannote")
+    pyannote_pipeline: str = Field(
+        "pyannote/speaker-diarization-community-1", description="HF pipeline name or local dir")
+    hf_token: str = Field("", repr=False, description="HuggingFace token for pyannote (use EnvVar('HF_TOKEN'))")
+    min_speakers: int = 1
+    max_speakers: int = 8
+    embedding_model: str = Field("", description="sentence-transformers name/dir; '' = bundled all-MiniLM-L6-v2")
+    coherence_model: str = Field("", description="bert-score model_type; '' = bundled MiniLM")
+    coherence_num_layers: int = 6
+
+    def asr_config(self):
+        """The transcript stage's AsrConfig."""
+        from halo.speech.transcribe import AsrConfig
+
+        return AsrConfig(model=self.asr_model, device=self.device, compute_type=self.asr_compute_type,
+                         batch_size=self.asr_batch_size, beam_size=self.asr_beam_size, language=self.language,
+                         alignment_model=self.alignment_model)
+
+    def diarization_config(self):
+        """The diarization stage's DiarizationConfig."""
+        from halo.speech.diarize import DiarizationConfig
+
+        return DiarizationConfig(backend=self.diarization_backend, pyannote_pipeline=self.pyannote_pipeline,
+                                 hf_token=self.hf_token, device=self.device, min_speakers=self.min_speakers,
+                                 max_speakers=self.max_speakers)

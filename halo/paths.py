@@ -4,9 +4,10 @@ The project directory is ``$HALO_HOME`` if set; else the source checkout this pa
 from (an editable install or a clone on PYTHONPATH); else, for an installed wheel (the package
 sits in site-packages, which is no place for data), the current directory. Everything lives
 under one data root (``HALO_DATA_DIR``, default ``<project>/data``) so a project is
-self-contained: videos/ is watched by the sensor, parquet/ holds one file per asset and video,
-media/ holds decoded audio and keyframes, models/ holds joined model files, cache/ holds the
-embedded Redis' data file.
+self-contained: videos/ is watched by the sensor, media/ holds the working copy of decoded
+audio and keyframes, models/ holds joined model files, cache/ holds the embedded Redis' data
+file. Stored outputs (parquet/, ledger/, qa/, media/, registry.json) are found through halo.store,
+under ``HALO_STORAGE_ROOT`` when set (e.g. s3://...), else under this same data root.
 """
 
 from __future__ import annotations
@@ -37,12 +38,9 @@ def videos_dir() -> Path:
     return data_dir() / "videos"
 
 
-def parquet_dir() -> Path:
-    return data_dir() / "parquet"
-
-
 def media_dir(video_id: str) -> Path:
-    """Per-video folder for derived media (audio.wav, keyframes/)."""
+    """Per-video working folder for derived media (audio.wav, keyframes/), always local: decoders
+    and OCR read real files. halo.store publishes it to the storage root."""
     return data_dir() / "media" / video_id
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -21,8 +22,9 @@ from typing import Iterator
 
 from halo.errors import MediaError, VideoIdTaken
 from halo.ids import validate_video_id, video_id_for
-from halo.paths import data_dir
+from halo.paths import data_dir, videos_dir
 from halo.storage import write_bytes_atomic
+from halo.store import registry_file
 
 VIDEO_SUFFIXES = (".mp4", ".mkv", ".mov", ".webm", ".avi", ".m4v")
 AUDIO_SUFFIXES = (".mp3", ".m4a", ".wav", ".opus", ".ogg", ".oga", ".flac", ".aac")
@@ -44,13 +46,17 @@ class VideoEntry:
         return f"{self.size_bytes}-{self.mtime_ns}"
 
 
-def registry_path() -> Path:
-    return data_dir() / "registry.json"
+def current_fingerprint(path: Path | str) -> str:
+    """The fingerprint the file at ``path`` has now, in the registry's format (size + mtime)."""
+    stat = os.stat(path)
+    return VideoEntry("", str(path), stat.st_size, stat.st_mtime_ns).fingerprint
 
 
 @contextmanager
 def _locked() -> Iterator[None]:
-    lock = registry_path().with_suffix(".lock")
+    """One writer at a time on this machine (the lock file stays local even when the registry
+    is on s3://, where the last writer wins)."""
+    lock = data_dir() / "registry.lock"
     lock.parent.mkdir(parents=True, exist_ok=True)
     with open(lock, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -61,7 +67,7 @@ def _locked() -> Iterator[None]:
 
 
 def _read() -> dict[str, VideoEntry]:
-    path = registry_path()
+    path = registry_file()
     if not path.exists():
         return {}
     raw = json.loads(path.read_text() or "{}")
@@ -70,7 +76,7 @@ def _read() -> dict[str, VideoEntry]:
 
 def _write(entries: dict[str, VideoEntry]) -> None:
     payload = {vid: asdict(entry) for vid, entry in sorted(entries.items())}
-    write_bytes_atomic(registry_path(), json.dumps(payload, indent=2).encode())
+    write_bytes_atomic(registry_file(), json.dumps(payload, indent=2).encode())
 
 
 def all_videos() -> dict[str, VideoEntry]:
@@ -130,3 +136,28 @@ def unregister(video_id: str) -> None:
         entries = _read()
         if entries.pop(validate_video_id(video_id), None) is not None:
             _write(entries)
+
+
+def resolve(video_id: str) -> VideoEntry:
+    """The file behind ``video_id``: its registered path, else data/videos/<id>.<ext>.
+
+    A partition added by hand in the UI ("Add partition") has no registry entry yet; a file of
+    that name in the watched folder is registered on the spot. Otherwise the error says what to do.
+    """
+    try:
+        return lookup(video_id)
+    except MediaError:
+        folder = videos_dir()
+        found = [p for p in (folder / f"{video_id}{suffix}" for suffix in VIDEO_SUFFIXES) if p.is_file()]
+        if len(found) == 1:
+            return register(found[0], video_id)[0]
+        if found:
+            raise MediaError(
+                f"Video {video_id!r}: several files match in {folder} ({', '.join(p.name for p in found)}): "
+                f"keep one, or register the right one with `halo add PATH --id {video_id}`."
+            ) from None
+        raise MediaError(
+            f"Video {video_id!r} has no source file: copy it to {folder}/{video_id}.mp4 (or another "
+            f"of {', '.join(VIDEO_SUFFIXES)}) or run `halo add PATH --id {video_id}`, "
+            "then materialize again."
+        ) from None

@@ -15,19 +15,12 @@ from rich.table import Table
 
 from halo.errors import UnknownVideo
 from halo.ids import validate_video_id
+from halo.cost_audit import baseline_model
 from halo.llm.baseline import cost_comparison
 from halo.llm.ledger import summarize_costs
-from halo.llm.pricing import DEFAULT_FLASH_MODEL
 from halo.llm.prompts import clock
-from halo.paths import media_dir, parquet_dir
 from halo.staleness import stale_outputs
-from halo.storage import read_parquet
-
-
-def load_output(asset: str, video_id: str, root: Path | None = None) -> pd.DataFrame | None:
-    """The stored output of ``asset`` for ``video_id``, or None if not materialized yet."""
-    path = (root or parquet_dir()) / asset / f"{validate_video_id(video_id)}.parquet"
-    return read_parquet(path) if path.exists() else None
+from halo.store import load_output, parquet_root, stored_media
 
 
 def _scenes_table(scenes: pd.DataFrame) -> Table:
@@ -95,36 +88,29 @@ def _stale_panel(video_id: str, stale: dict[str, str], current_sha: str) -> Pane
     )
 
 
-def baseline_model(ledger: pd.DataFrame) -> str:
-    """The model the baselines are priced at: the one that served most of this video's Gemini
-    calls, else the default Flash model (offline runs)."""
-    served = ledger.loc[ledger["backend"] == "gemini", "model"] if len(ledger) else pd.Series(dtype=str)
-    return str(served.mode().iloc[0]) if len(served) else DEFAULT_FLASH_MODEL
-
-
-def report_json(video_id: str, root: Path | None = None) -> dict:
+def report_json(video_id: str) -> dict:
     """Costs of ``video_id`` for scripts (`halo report VIDEO --json`): ledger totals and the
     per-question / per-video comparison with every baseline."""
     from halo.llm.ledger import read_ledger
 
-    probe = load_output("video_file", video_id, root)
+    probe = load_output("video_file", video_id)
     ledger = read_ledger(validate_video_id(video_id))
     duration = float(probe.iloc[0].duration_s) if probe is not None and len(probe) else 0.0
     return {"video_id": video_id, "duration_s": duration, **summarize_costs(ledger),
             **cost_comparison(ledger, duration, baseline_model(ledger))}
 
 
-def build_report(video_id: str, root: Path | None = None) -> Group:
+def build_report(video_id: str) -> Group:
     """A rich renderable summarising every stored output of ``video_id``.
 
     Outputs made from an older version of the source file (halo.staleness) are not mixed in
     with the current probe: they are named in a "Stale outputs" panel instead.
     """
     parts: list = []
-    stale = stale_outputs(validate_video_id(video_id), root or parquet_dir())
+    stale = stale_outputs(validate_video_id(video_id), parquet_root())
 
     def output(asset: str) -> pd.DataFrame | None:
-        return None if asset in stale else load_output(asset, video_id, root)
+        return None if asset in stale else load_output(asset, video_id)
 
     probe = output("video_file")
     if probe is not None:
@@ -150,7 +136,7 @@ def build_report(video_id: str, root: Path | None = None) -> Group:
     chunks = output("chunks")
     if chunks is not None:
         parts.append(_chunks_table(chunks, output("chunk_summaries")))
-        timeline = media_dir(video_id) / "chunk_timeline.png"
+        timeline = stored_media(video_id) / "chunk_timeline.png"
         if timeline.exists():
             parts.append(f"Chunk timeline (speakers, scenes, topics, cuts): {timeline}")
     summary = output("video_summary")

@@ -7,9 +7,7 @@ from dagster import (
     load_assets_from_modules,
 )
 
-from halo_assets import chunking, costs, ingest, policy, speech, summaries, text, vision
-from halo_assets import on_screen_text
-from halo_assets import qa
+from halo_assets import chunking, costs, ingest, policy, qa, speech, summaries, text, vision
 from halo_assets.progress import stage_progress_logger
 from halo_assets.jobs import build_process_video_job, build_stale_videos_schedule
 from halo_assets.sensors import videos_folder_sensor
@@ -17,9 +15,7 @@ from halo_assets.costs import costs_automation_sensor
 from halo_resources.environments import get_resources
 
 # Stage modules, in data order. Each holds thin assets that call halo/.
-STAGE_MODULES: list = [ingest, vision, speech, text, chunking, policy, summaries, costs]
-STAGE_MODULES.append(on_screen_text)  # slide text (issue 14)
-STAGE_MODULES.append(qa)  # qa_index (issue 9)
+STAGE_MODULES = [ingest, vision, speech, text, chunking, qa, policy, summaries, costs]
 
 ASSETS = load_assets_from_modules(STAGE_MODULES)
 

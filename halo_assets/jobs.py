@@ -34,7 +34,7 @@ from dagster import (
 
 from halo import registry
 from halo_assets.partitions import videos_partitions
-from halo_assets.registration import PROCESS_VIDEO_JOB, current_fingerprint
+from halo_assets.registration import PROCESS_VIDEO_JOB
 
 STALE_VIDEOS_SCHEDULE = "backfill_stale_videos"
 _ACTIVE = [
@@ -86,7 +86,7 @@ def outdated_reasons(
     probe = latest.get(AssetKey("video_file"))
     if probe is not None:
         recorded = probe.asset_materialization.metadata.get("fingerprint")
-        if recorded is None or recorded.value != current_fingerprint(path):
+        if recorded is None or recorded.value != registry.current_fingerprint(path):
             reasons.append("source file changed")
     for key, parents in sorted(graph.items()):
         mine = latest[key]
@@ -138,7 +138,7 @@ def outdated_run_requests(instance: DagsterInstance, graph: Mapping[AssetKey, se
         reasons = outdated_reasons(instance, graph, video_id, entry.path)
         if not reasons:
             continue
-        signature = "|".join([current_fingerprint(entry.path), *reasons, _crashed_run_id(instance, video_id)])
+        signature = "|".join([registry.current_fingerprint(entry.path), *reasons, _crashed_run_id(instance, video_id)])
         digest = hashlib.sha256(signature.encode()).hexdigest()[:16]
         requests.append(
             RunRequest(

@@ -3,7 +3,6 @@ optionally process it in-process. The sensor does the same for files in data/vid
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import yaml
@@ -15,12 +14,6 @@ from halo.paths import PROJECT_ROOT, ensure_dagster_home
 from halo_assets.partitions import videos_partitions
 
 PROCESS_VIDEO_JOB = "process_video"
-
-
-def current_fingerprint(path: Path | str) -> str:
-    """The fingerprint the file at ``path`` has now, in the registry's format (size + mtime)."""
-    stat = os.stat(path)
-    return registry.VideoEntry("", str(path), stat.st_size, stat.st_mtime_ns).fingerprint
 
 
 def _anchored(config, root: Path):

@@ -23,7 +23,7 @@ from halo import media, registry
 from halo.errors import HaloError
 from halo.paths import videos_dir
 from halo_assets.partitions import videos_partitions
-from halo_assets.registration import PROCESS_VIDEO_JOB, current_fingerprint
+from halo_assets.registration import PROCESS_VIDEO_JOB
 
 # A file modified within this many seconds may still be being copied: look again next tick.
 SETTLE_SECONDS = 5.0
@@ -57,7 +57,7 @@ def videos_folder_sensor(context: SensorEvaluationContext) -> SensorResult | Ski
     for path in candidate_files(folder):
         key = str(path)
         try:
-            fingerprint = current_fingerprint(path)
+            fingerprint = registry.current_fingerprint(path)
             settling = now - path.stat().st_mtime < SETTLE_SECONDS
         except FileNotFoundError:
             continue

@@ -39,7 +39,7 @@ def export_video(pipeline, video_id: str) -> dict[str, Any]:
     """The export document of ``video_id`` (UnknownVideo if it has no stored chunks)."""
     from halo.llm.ledger import read_ledger, summarize_costs
     from halo.qa import list_sessions
-    from halo.report import load_output
+    from halo.store import load_output
 
     outputs = pipeline.outputs(video_id)
     probe = load_output("video_file", video_id)

@@ -113,11 +113,7 @@ class HALOPipeline:
 
             resources = dict(get_resources())
             if self.cache_config is not None:
-                c = self.cache_config
-                resources["cache"] = resources["cache"].model_copy(update={
-                    "l1_max_size": c.l1_max_size, "l2_max_size": c.l2_max_size,
-                    "l3_max_size": c.l3_max_size, "l2_similarity_threshold": c.l2_similarity_threshold,
-                    "redis_url": c.redis_url()})
+                resources["cache"] = resources["cache"].model_copy(update=self.cache_config.cache_fields())
             if self.gemini_config is not None:
                 update = self.gemini_config.resource_fields()
                 if self.gemini_config.api_key:
@@ -200,13 +196,12 @@ class HALOPipeline:
         for the file as it is now (whatever settings made them)."""
         from halo import registry
         from halo.media import probe
-        from halo.report import load_output
-        from halo_assets.registration import current_fingerprint
+        from halo.store import load_output
 
         path = Path(video_path).expanduser().resolve()
         probe(path)  # a missing or unreadable file fails here, naming the path
         entry = next((e for e in registry.all_videos().values() if e.path == str(path)), None)
-        if entry is None or entry.fingerprint != current_fingerprint(path) \
+        if entry is None or entry.fingerprint != registry.current_fingerprint(path) \
                 or load_output("chunks", entry.video_id) is None:
             return self.process_video(path)[1]["video_id"]
         self.video_id = entry.video_id
@@ -248,7 +243,7 @@ class HALOPipeline:
     # -- reading back ---------------------------------------------------------------------------
     def outputs(self, video_id: str) -> dict[str, Any]:
         """The stored chunks, summaries and chapters of ``video_id`` (UnknownVideo if none)."""
-        from halo.report import load_output
+        from halo.store import load_output
 
         chunks = load_output("chunks", video_id)
         if chunks is None:

@@ -39,13 +39,12 @@ def get_resources(env: str | None = None) -> dict[str, Any]:
         if missing:
             raise HaloError(f"HALO_ENV=prod needs {', '.join(missing)} set (shared Redis, shared "
                             "storage, a Gemini key). Fix: export them, or use HALO_ENV=local.")
-    storage_root = os.environ.get("HALO_STORAGE_ROOT", "")
     if env == "ci":
         gemini = GeminiResource(use_local=True)
     else:
         gemini = GeminiResource(api_key=EnvVar(key_var)) if key_var else GeminiResource()
     return {
-        "io_manager": ParquetIOManager(base_path=storage_root),
+        "io_manager": ParquetIOManager(),  # under halo.store's root: HALO_STORAGE_ROOT or the data root
         "models": ModelsResource(hf_token=EnvVar("HF_TOKEN")) if os.environ.get("HF_TOKEN") else ModelsResource(),
         "cache": CacheResource(redis_url=EnvVar("REDIS_URL"))
         if os.environ.get("REDIS_URL")

@@ -19,7 +19,7 @@ from halo.errors import HaloError
 from halo.llm.budget import Budget
 from halo.llm.gemini import GeminiClient, GeminiSettings, env_api_key
 from halo.llm.ledger import Ledger, read_ledger
-from halo.llm.pricing import DEFAULT_FLASH_MODEL, DEFAULT_PRO_MODEL, catalogue, check_model
+from halo.llm.pricing import catalogue, check_model
 from halo.llm.service import LLMService, NoCache
 
 log = logging.getLogger(__name__)
@@ -29,21 +29,12 @@ class ModelNotUsable(HaloError):
     """A configured model is retired or has no catalogue price: refused before any request."""
 
 
-class GeminiResource(ConfigurableResource):
-    """Gemini via google-genai (or the offline backend when no key is set)."""
+class GeminiResource(ConfigurableResource, GeminiSettings):
+    """Gemini via google-genai (or the offline backend when no key is set). The client fields
+    (models, sampling, retries, endpoint) are GeminiSettings'; the ones below are HALO's policy."""
 
-    api_key: str = Field("", description="Use EnvVar('GEMINI_API_KEY'); '' = the SDK's env vars; none = local backend")
     use_local: bool = Field(False, description="always the local offline backend, even with a key set (HALO_ENV=ci, use_mock)")
-    flash_model: str = Field(DEFAULT_FLASH_MODEL, description="default model (GA, no shutdown announced)")
-    pro_model: str = Field(DEFAULT_PRO_MODEL, description="for hard tasks and very long inputs")
-    pro_threshold_tokens: int = Field(200_000, description="inputs above this go to Pro")
-    temperature: float = 0.2
-    max_output_tokens: int = 1024
-    timeout_s: float = 60.0
-    max_retries: int = Field(4, description="SDK retries with exponential backoff+jitter on 408/429/5xx/timeouts")
-    retry_initial_delay_s: float = 1.0
     batch_size: int = Field(8, description="calls in flight together; ledger flushed after each group")
-    base_url: str = Field("", description="'' = SDK default or GOOGLE_GEMINI_BASE_URL")
     budget_usd_per_run: float = Field(0.0, description="0 = no limit")
     budget_usd_per_video: float = Field(0.0, description="0 = no limit; counts all recorded spend on the video")
     fallback_to_cache: bool = Field(False, description="answer from L3 stored summaries when the budget is spent or Gemini fails")
@@ -52,7 +43,6 @@ class GeminiResource(ConfigurableResource):
     batch_poll_s: float = 30.0
     use_context_cache: bool = Field(True, description="Gemini context caching for multi-question sessions when cheaper (storage included)")
     context_cache_ttl_s: int = 3600
-    low_res_images: bool = Field(True, description="keyframes at MEDIA_RESOLUTION_LOW (66 instead of 258 tokens)")
     price_overrides: dict[str, dict[str, float]] = Field(
         default_factory=dict,
         description="{model: {input_per_m, output_per_m, cached_per_m, audio_input_per_m, ...}} (USD per 1M tokens)",
@@ -67,14 +57,8 @@ class GeminiResource(ConfigurableResource):
         return "gemini" if (self.api_key or env_api_key()) else "local"
 
     def settings(self) -> GeminiSettings:
-        return GeminiSettings(
-            api_key=self.api_key or env_api_key(),
-            flash_model=self.flash_model, pro_model=self.pro_model,
-            temperature=self.temperature, max_output_tokens=self.max_output_tokens,
-            timeout_s=self.timeout_s, max_retries=self.max_retries,
-            retry_initial_delay_s=self.retry_initial_delay_s, base_url=self.base_url,
-            pro_threshold_tokens=self.pro_threshold_tokens, low_res_images=self.low_res_images,
-        )
+        fields = {name: getattr(self, name) for name in GeminiSettings.model_fields}
+        return GeminiSettings(**{**fields, "api_key": self.api_key or env_api_key()})
 
     def catalogue(self) -> dict:
         """The model catalogue with this resource's price_overrides applied."""

@@ -12,9 +12,9 @@ import pandas as pd
 from dagster import ConfigurableIOManagerFactory, InputContext, OutputContext, UPathIOManager
 from upath import UPath
 
-from halo.paths import parquet_dir
 from halo.staleness import PROBE_ASSET, probed_sha256, source_stamp
 from halo.storage import read_parquet, write_parquet_atomic
+from halo.store import parquet_root
 
 
 class _ParquetUPathIOManager(UPathIOManager):
@@ -49,9 +49,10 @@ class _ParquetUPathIOManager(UPathIOManager):
 
 
 class ParquetIOManager(ConfigurableIOManagerFactory):
-    """Stores every HALO asset as Parquet under ``base_path`` (default: data/parquet)."""
+    """Stores every HALO asset as Parquet under ``base_path`` (default: the store's parquet/,
+    i.e. ``$HALO_STORAGE_ROOT/parquet`` or data/parquet; halo.store reads the same files)."""
 
     base_path: str = ""
 
     def create_io_manager(self, context) -> _ParquetUPathIOManager:
-        return _ParquetUPathIOManager(base_path=UPath(self.base_path or parquet_dir()))
+        return _ParquetUPathIOManager(base_path=UPath(self.base_path) if self.base_path else parquet_root())

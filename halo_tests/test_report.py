@@ -7,7 +7,7 @@ import pytest
 from rich.console import Console
 
 from halo.errors import UnknownVideo
-from halo.paths import parquet_dir
+from halo.store import parquet_root
 from halo.report import build_report
 from halo.storage import write_parquet_atomic
 
@@ -15,7 +15,7 @@ from halo.storage import write_parquet_atomic
 def test_chapter_times_past_an_hour_show_hours(data_root):
     chapters = [{"start": 0.0, "end": 4500.0, "title": "Opening"}, {"start": 4500.0, "end": 5000.0, "title": "Budget"}]
     write_parquet_atomic(pd.DataFrame([{"video_id": "long", "summary": "A long meeting.", "chapters": chapters,
-                                        "cost_usd": 0.0}]), parquet_dir() / "video_summary" / "long.parquet")
+                                        "cost_usd": 0.0}]), parquet_root() / "video_summary" / "long.parquet")
     console = Console(record=True, width=120)
     console.print(build_report("long"))
     text = console.export_text()

@@ -42,6 +42,7 @@ from typing import Any, Callable, TypeVar
 
 import numpy as np
 import redis
+from pydantic import BaseModel, Field
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -69,22 +70,27 @@ class CacheHit:
 REJECTION_PREFIX = "l2_rejected_"
 
 
-@dataclass
-class CacheConfig:
-    """Sizes are entry counts per tier (L3: summary rows); ttl in seconds (0 = no expiry)."""
+class CacheConfig(BaseModel):
+    """Sizes are entry counts per tier (L3: summary rows); ttl in seconds (0 = no expiry).
 
-    l1_max_size: int = 10_000
-    l2_max_size: int = 10_000
-    l3_max_size: int = 20_000
+    Declared once: the cache resource (halo_resources/cache.py) takes its fields from here.
+    """
+
+    l1_max_size: int = Field(10_000, description="L1 exact entries kept (LRU beyond)")
+    l2_max_size: int = Field(10_000, description="L2 semantic entries kept (LRU beyond)")
+    l3_max_size: int = Field(20_000, description="L3 summary rows kept (LRU videos beyond)")
     # Candidates only: the verifier decides. Both fitted on the tuning half (bench_cache.py --sweep).
-    l2_similarity_threshold: float = 0.70
-    l2_min_evidence_overlap: float = 0.3  # shared retrieved chunks / the smaller set (grounding check)
-    l2_ivf_min_vectors: int = 20_000  # a video's L2 index turns approximate (IVF) from here; 0 = never
-    ttl: int = 30 * 24 * 3600
-    redis_url: str = ""  # "" = the embedded redis-server under data/cache/
-    reconnect_interval_s: float = 1.0
-    socket_timeout_s: float = 1.0
-    guard: bool = True
+    l2_similarity_threshold: float = Field(
+        0.70, description="cosine similarity an L2 candidate needs (the verifier decides after)")
+    l2_min_evidence_overlap: float = Field(
+        0.3, description="share of retrieved chunks a Q&A question and a cached answer must have in common")
+    l2_ivf_min_vectors: int = Field(
+        20_000, description="a video's L2 index turns approximate (IVF) from this many vectors; 0 = always exact")
+    ttl: int = Field(30 * 24 * 3600, description="seconds an entry lives; 0 = no expiry")
+    redis_url: str = Field("", description="'' = embedded redis-server in data/cache; else a Redis URL")
+    reconnect_interval_s: float = Field(1.0, description="seconds between attempts to reach a Redis that is down")
+    socket_timeout_s: float = Field(1.0, description="seconds a Redis call may take before the cache is skipped")
+    guard: bool = Field(True, description="verify L2 candidates (halo.cache.guard) before serving them")
 
 
 def connect(url: str, socket_timeout_s: float = 1.0) -> redis.Redis:

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from halo.errors import HaloError
 from halo.llm.pricing import DEFAULT_FLASH_MODEL, DEFAULT_PRO_MODEL
 
@@ -53,20 +55,24 @@ def env_api_key() -> str:
     return (os.environ.get("GOOGLE_API_KEY") or os.environ.get("GEMINI_API_KEY") or "").strip()
 
 
-@dataclass(frozen=True)
-class GeminiSettings:
-    api_key: str = field(default="", repr=False)
-    flash_model: str = DEFAULT_FLASH_MODEL
-    pro_model: str = DEFAULT_PRO_MODEL
+class GeminiSettings(BaseModel):
+    """How the client calls Gemini. Declared once: GeminiResource takes these fields from here."""
+
+    model_config = ConfigDict(frozen=True)
+
+    api_key: str = Field("", repr=False, description=(
+        "in Dagster config use EnvVar('GEMINI_API_KEY'); '' = the SDK's env vars; none = local backend"))
+    flash_model: str = Field(DEFAULT_FLASH_MODEL, description="default model (GA, no shutdown announced)")
+    pro_model: str = Field(DEFAULT_PRO_MODEL, description="for hard tasks and very long inputs")
     temperature: float = 0.2
     max_output_tokens: int = 1024
     timeout_s: float = 60.0
-    max_retries: int = 4
+    max_retries: int = Field(4, description="SDK retries with exponential backoff+jitter on 408/429/5xx/timeouts")
     retry_initial_delay_s: float = 1.0
     retry_max_delay_s: float = 30.0
-    base_url: str = ""
-    pro_threshold_tokens: int = 200_000
-    low_res_images: bool = True  # keyframes at MEDIA_RESOLUTION_LOW (66 instead of 258 tokens)
+    base_url: str = Field("", description="'' = SDK default or GOOGLE_GEMINI_BASE_URL")
+    pro_threshold_tokens: int = Field(200_000, description="inputs above this go to Pro")
+    low_res_images: bool = Field(True, description="keyframes at MEDIA_RESOLUTION_LOW (66 instead of 258 tokens)")
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@
 Why a store and not only an asset output: spending happens in several assets (chunk
 summaries, video summary, later Q&A sessions) and in several runs; a call that was paid for
 must stay recorded even when the asset fails halfway (budget spent, API down). Each flush
-writes one new Parquet file ``data/ledger/<video_id>/<utc-ts>-<uuid>.parquet`` atomically
-(temp + rename), so writers never overwrite each other and a crash loses nothing already
+writes one new Parquet file ``ledger/<video_id>/<utc-ts>-<uuid>.parquet`` under the storage
+root (halo.store: the data root, or ``HALO_STORAGE_ROOT`` such as s3://...) atomically (temp +
+rename locally; one whole object on S3), so writers never overwrite each other and a crash loses nothing already
 flushed. ``cost_ledger`` and ``library_costs`` read the union of those files.
 """
 
@@ -14,14 +15,14 @@ import dataclasses
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Iterable
 
 import pandas as pd
+from upath import UPath
 
 from halo.errors import HaloError
-from halo.paths import data_dir
-from halo.storage import write_parquet_atomic
+from halo.storage import read_parquet, write_parquet_atomic
+from halo.store import ledger_root
 
 
 @dataclass
@@ -78,12 +79,12 @@ def records_frame(records: Iterable[CallRecord]) -> pd.DataFrame:
     return df
 
 
-def ledger_dir(video_id: str | None = None) -> Path:
-    root = data_dir() / "ledger"
+def ledger_dir(video_id: str | None = None) -> UPath:
+    root = ledger_root()
     return root / video_id if video_id else root
 
 
-def append_records(records: list[CallRecord]) -> Path | None:
+def append_records(records: list[CallRecord]) -> UPath | None:
     """Persist ``records`` (grouped per video) as new ledger files; returns the last path."""
     last = None
     by_video: dict[str, list[CallRecord]] = {}
@@ -100,7 +101,7 @@ def read_ledger(video_id: str | None = None) -> pd.DataFrame:
     """All recorded calls for ``video_id`` (or every video), oldest first."""
     root = ledger_dir(video_id)
     files = sorted(root.glob("*.parquet") if video_id else root.glob("*/*.parquet"))
-    frames = [pd.read_parquet(f) for f in files]
+    frames = [read_parquet(f) for f in files]
     frames = [f for f in frames if len(f)]
     if not frames:
         return records_frame([])

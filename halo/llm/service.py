@@ -22,7 +22,6 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Protocol, Sequence
 
 from halo.errors import BudgetExceeded
@@ -446,7 +445,7 @@ class LLMService:
                 continue
             self._store(req, res.model, res.text, rec)
             out[key] = Answer(res.text, rec)
-        Path(state_path).unlink(missing_ok=True)
+        state_path.unlink(missing_ok=True)
         refused_ids = {k for k in by_id if isinstance(results.get(k), LLMResult) and k not in out}
         for key in [k for k in by_id if k not in out and k not in refused_ids]:  # failed: one sync retry
             out[key] = self.ask(by_id[key])

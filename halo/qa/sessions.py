@@ -1,4 +1,5 @@
-"""Conversation state on disk: one JSON file per session under data/qa/<video_id>/.
+"""Conversation state: one JSON file per session under qa/<video_id>/ of the storage root
+(halo.store: the data root, or ``HALO_STORAGE_ROOT`` such as s3://...).
 
 Each answered turn is saved at once (atomic write), so a crash never loses a paid answer and
 ``halo ask --session NAME`` continues where the last call stopped.
@@ -10,12 +11,12 @@ import json
 import re
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+
+from upath import UPath
 
 from halo.errors import HaloError
-from halo.ids import validate_video_id
-from halo.paths import data_dir
 from halo.storage import write_bytes_atomic
+from halo.store import sessions_dir
 
 SESSION_PATTERN = re.compile(r"^[a-z0-9_-]{1,64}$")
 
@@ -80,8 +81,8 @@ def validate_session_id(name: str) -> str:
     return name
 
 
-def session_path(video_id: str, session_id: str) -> Path:
-    return data_dir() / "qa" / validate_video_id(video_id) / f"{validate_session_id(session_id)}.json"
+def session_path(video_id: str, session_id: str) -> UPath:
+    return sessions_dir(video_id) / f"{validate_session_id(session_id)}.json"
 
 
 def load_session(video_id: str, session_id: str) -> Session:
@@ -96,7 +97,7 @@ def load_session(video_id: str, session_id: str) -> Session:
                         "delete it or use another --session name.") from exc
 
 
-def save_session(session: Session) -> Path:
+def save_session(session: Session) -> UPath:
     path = session_path(session.video_id, session.session_id)
     write_bytes_atomic(path, session.to_json().encode("utf-8"))
     return path
@@ -104,7 +105,7 @@ def save_session(session: Session) -> Path:
 
 def list_sessions(video_id: str) -> list[Session]:
     """Every stored session of ``video_id``, most recently used first."""
-    root = data_dir() / "qa" / validate_video_id(video_id)
+    root = sessions_dir(video_id)
     sessions = []
     for path in sorted(root.glob("*.json")):
         try:

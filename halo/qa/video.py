@@ -45,7 +45,7 @@ class VideoQA:
 
     @classmethod
     def load(cls, video_id: str) -> "VideoQA":
-        from halo.report import load_output
+        from halo.store import load_output
 
         validate_video_id(video_id)
         chunks = load_output("chunks", video_id)

@@ -30,7 +30,7 @@ SCENE_COLUMNS = ["scene_id", "start", "end", "keyframe_path"]
 
 
 @dataclass(frozen=True)
-class SceneSettings:
+class SceneConfig:
     """How cuts are detected. The defaults find hard cuts in talks, meetings and slides."""
 
     threshold: float = 27.0  # ContentDetector score (HSV change) that counts as a cut
@@ -88,7 +88,7 @@ def _small_stream_class():
     return SmallFrameStreamAv
 
 
-def detect_cuts(path: Path, settings: SceneSettings = SceneSettings()) -> tuple[list[float], float, int]:
+def detect_cuts(path: Path, settings: SceneConfig = SceneConfig()) -> tuple[list[float], float, int]:
     """Cut times in seconds (the first frame of each new scene), the video's duration and the
     number of frames analysed."""
     from scenedetect import ContentDetector, SceneManager
@@ -185,7 +185,7 @@ def detect_scenes(
     path: Path,
     keyframes_dir: Path,
     duration_s: float | None = None,
-    settings: SceneSettings = SceneSettings(),
+    settings: SceneConfig = SceneConfig(),
     has_video: bool = True,
 ) -> SceneDetection:
     """Scenes of the video at ``path``: scene_id, start, end, keyframe_path (one JPEG each).

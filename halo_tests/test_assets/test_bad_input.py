@@ -14,7 +14,8 @@ from dagster import DagsterInstance, materialize
 
 from halo import registry
 from halo.errors import InvalidVideoId
-from halo.paths import data_dir, media_dir, parquet_dir
+from halo.paths import data_dir, media_dir
+from halo.store import parquet_root
 from halo_assets.ingest import audio, video_file
 from halo_assets.registration import failure_messages
 from halo_tests.synth import make_video
@@ -48,8 +49,8 @@ def fail_reason(instance, video_id: str) -> str:
 
 def assert_untouched(before: dict[str, str], video_id: str) -> None:
     assert snapshot() == before
-    assert not (parquet_dir() / "video_file" / f"{video_id}.parquet").exists()
-    assert not list(parquet_dir().rglob("*.tmp")) and not list(parquet_dir().rglob(".*"))
+    assert not (parquet_root() / "video_file" / f"{video_id}.parquet").exists()
+    assert not list(parquet_root().rglob("*.tmp")) and not list(parquet_root().rglob(".*"))
 
 
 def test_zero_byte_file(good, data_root) -> None:
@@ -105,7 +106,7 @@ def test_hostile_partition_keys(good, data_root, key) -> None:
     assert "Invalid video id" in reason
     assert snapshot() == before
     assert not (data_dir().parent / "etc.parquet").exists()
-    assert sorted(p.name for p in (parquet_dir() / "video_file").iterdir()) == ["good.parquet"]
+    assert sorted(p.name for p in (parquet_root() / "video_file").iterdir()) == ["good.parquet"]
 
 
 # Defects found by the hostile-input probe (issue 13): each asserts what the user sees.
@@ -209,17 +210,17 @@ def test_failed_rerun_of_a_changed_file_reports_old_outputs_as_stale(data_root, 
         raise MediaError("scene detection crashed (simulated)")
 
     with monkeypatch.context() as patched:
-        patched.setattr("halo_assets.vision.detect_scenes", broken)
+        patched.setattr("halo.stages.vision.detect_scenes", broken)
         assert not materialize_video(instance, entry.video_id, raise_on_error=False).success
     assert stored("video_file", entry.video_id).iloc[0]["sha256"] == sha256_file(path) != old_sha
-    assert stale_outputs(entry.video_id, parquet_dir()) == {"scenes": old_sha}
+    assert stale_outputs(entry.video_id, parquet_root()) == {"scenes": old_sha}
     text = " ".join(render().split())
     assert "Stale outputs" in text and "Not shown: scenes" in text and f"--id {entry.video_id} --run" in text
     assert "Scenes (2)" not in text  # the old file's scenes are not shown beside the new probe
-    assert not list(parquet_dir().rglob("*.tmp"))
+    assert not list(parquet_root().rglob("*.tmp"))
 
     assert materialize_video(instance, entry.video_id).success
-    assert stale_outputs(entry.video_id, parquet_dir()) == {}
+    assert stale_outputs(entry.video_id, parquet_root()) == {}
     assert "Scenes (3)" in render() and "Stale" not in render()
 
 

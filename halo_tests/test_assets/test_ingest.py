@@ -7,8 +7,10 @@ import pytest
 from dagster import AssetKey, DagsterInstance, materialize
 
 from halo import media, registry
-from halo.paths import media_dir, parquet_dir
-from halo_assets.ingest import AUDIO_COLUMNS, VIDEO_FILE_COLUMNS, audio, video_file
+from halo.paths import media_dir
+from halo.store import parquet_root
+from halo.stages.ingest import AUDIO_COLUMNS, VIDEO_FILE_COLUMNS
+from halo_assets.ingest import audio, video_file
 from halo_assets.vision import scenes
 from halo_resources.environments import get_resources
 from halo_tests.synth import make_video
@@ -29,7 +31,7 @@ def materialize_video(instance: DagsterInstance, video_id: str, raise_on_error: 
 
 
 def stored(asset: str, video_id: str) -> pd.DataFrame:
-    return pd.read_parquet(parquet_dir() / asset / f"{video_id}.parquet")
+    return pd.read_parquet(parquet_root() / asset / f"{video_id}.parquet")
 
 
 def test_ingest_assets_match_truth(data_root) -> None:

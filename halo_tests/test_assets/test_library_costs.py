@@ -7,7 +7,7 @@ import pandas as pd
 from dagster import AssetKey, DagsterInstance, Definitions, evaluate_automation_conditions, materialize
 
 from halo.llm.ledger import read_ledger
-from halo.paths import parquet_dir
+from halo.store import parquet_root
 from halo_assets.costs import library_costs
 from halo_resources.io_manager import ParquetIOManager
 from halo_tests.test_llm.conftest import gemini_env, gemini_server, redis_url, fresh_redis  # noqa: F401
@@ -23,7 +23,7 @@ def test_one_video_run_twice_counts_naive_once(data_root, gemini_env, fresh_redi
     assert first.success and second.success
 
     assert materialize([library_costs], instance=instance, resources={"io_manager": ParquetIOManager()}).success
-    table = pd.read_parquet(parquet_dir() / "library_costs.parquet").set_index("video_id")
+    table = pd.read_parquet(parquet_root() / "library_costs.parquet").set_index("video_id")
     ledger = read_ledger(VIDEO_ID)
     per_run = ledger.groupby("run_id")
     assert set(per_run.groups) == {first.run_id, second.run_id}

@@ -13,7 +13,8 @@ from dagster import DagsterInstance, materialize
 
 from halo import registry
 from halo.eval.speech import wer
-from halo.paths import media_dir, parquet_dir
+from halo.paths import media_dir
+from halo.store import parquet_root
 from bench.samplegen import load_truth
 from halo.vision.scenes import SCENE_COLUMNS
 from halo_tests.synth_media import SAMPLE, sample_speech, truth_text, write_podcast
@@ -21,7 +22,7 @@ from halo_tests.test_llm.conftest import fresh_redis, no_key_env, redis_url  # n
 
 
 def stored(asset: str, video_id: str) -> pd.DataFrame:
-    return pd.read_parquet(parquet_dir() / asset / f"{video_id}.parquet")
+    return pd.read_parquet(parquet_root() / asset / f"{video_id}.parquet")
 
 
 @pytest.mark.slow

@@ -8,7 +8,7 @@ from dagster import DagsterInstance
 
 from halo import registry
 from halo_cli.cli import main
-from halo.paths import parquet_dir
+from halo.store import parquet_root
 from halo_tests.synth import make_video
 
 
@@ -26,7 +26,7 @@ def test_halo_add_registers_and_runs(data_root, tmp_path, monkeypatch) -> None:
 
     ran = runner.invoke(main, ["add", str(video), "--id", "board_2", "--run"])
     assert ran.exit_code == 0, ran.output
-    scenes = pd.read_parquet(parquet_dir() / "scenes" / "board_2.parquet")
+    scenes = pd.read_parquet(parquet_root() / "scenes" / "board_2.parquet")
     assert len(scenes) == 2 and abs(scenes["start"].iloc[1] - 1.5) <= 0.5
     assert sorted(DagsterInstance.get().get_dynamic_partitions("videos")) == ["board-review", "board_2"]
 

@@ -7,7 +7,7 @@ import pytest
 from dagster import AssetKey, DagsterInstance, materialize
 
 from halo.chunking.video import truth_frames
-from halo.paths import parquet_dir
+from halo.store import parquet_root
 from halo.storage import write_parquet_atomic
 from halo.vision.ocr import OCR_COLUMNS
 
@@ -17,9 +17,9 @@ VIDEO = "meeting"
 def _seed_upstream(truth) -> None:
     """utterances, scenes and (no) slide text as their assets store them (speech/vision output)."""
     utts, scenes = truth_frames(truth)
-    write_parquet_atomic(utts, parquet_dir() / "utterances" / f"{VIDEO}.parquet")
-    write_parquet_atomic(scenes, parquet_dir() / "scenes" / f"{VIDEO}.parquet")
-    write_parquet_atomic(pd.DataFrame(columns=OCR_COLUMNS), parquet_dir() / "on_screen_text" / f"{VIDEO}.parquet")
+    write_parquet_atomic(utts, parquet_root() / "utterances" / f"{VIDEO}.parquet")
+    write_parquet_atomic(scenes, parquet_root() / "scenes" / f"{VIDEO}.parquet")
+    write_parquet_atomic(pd.DataFrame(columns=OCR_COLUMNS), parquet_root() / "on_screen_text" / f"{VIDEO}.parquet")
 
 
 def test_text_and_chunking_assets_materialize_with_audit_metadata(data_root):
@@ -39,9 +39,9 @@ def test_text_and_chunking_assets_materialize_with_audit_metadata(data_root):
         ASSETS, selection=[text.embeddings, text.topics, chunking.chunks], partition_key=VIDEO,
         instance=instance, resources=get_resources("local"))
     assert result.success
-    chunks = pd.read_parquet(parquet_dir() / "chunks" / f"{VIDEO}.parquet")
-    emb = pd.read_parquet(parquet_dir() / "embeddings" / f"{VIDEO}.parquet")
-    topics = pd.read_parquet(parquet_dir() / "topics" / f"{VIDEO}.parquet")
+    chunks = pd.read_parquet(parquet_root() / "chunks" / f"{VIDEO}.parquet")
+    emb = pd.read_parquet(parquet_root() / "embeddings" / f"{VIDEO}.parquet")
+    topics = pd.read_parquet(parquet_root() / "topics" / f"{VIDEO}.parquet")
     assert len(emb) == len(topics) == len(truth["turns"]) and len(emb["vector"].iloc[0]) == 384
     assert list(chunks.columns) == ["chunk_id", "start", "end", "first_utt", "last_utt", "n_tokens",
                                     "coherence", "boundary_reason", "text"]

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from halo.paths import PROJECT_ROOT
-from halo.report import load_output
+from halo.store import load_output
 from bench.samplegen import load_truth
 from halo_cli.cli import _pipeline, main
 from halo_cli.pipeline import Answer

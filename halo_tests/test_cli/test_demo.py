@@ -12,7 +12,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from halo.paths import PROJECT_ROOT
-from halo.report import load_output
+from halo.store import load_output
 
 
 def test_demo_script(api_env):

@@ -10,7 +10,7 @@ from dagster import AssetRecordsFilter, DagsterInstance
 from halo.errors import HaloError, InvalidQuestion, RetiredModel, UnknownVideo
 from halo.llm.pricing import current_models
 from halo.models import CacheConfig, ChunkingConfig, GeminiConfig
-from halo.report import load_output
+from halo.store import load_output
 from bench.samplegen import load_truth
 from halo_cli.pipeline import MAX_QUESTION_CHARS, Answer, HALOPipeline
 from halo_tests.test_cli.conftest import SAMPLE, project_env, run_contract

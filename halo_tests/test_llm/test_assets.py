@@ -11,7 +11,7 @@ from dagster import DagsterInstance, materialize
 from halo.llm.baseline import media_tokens
 from halo.llm.ledger import read_ledger
 from halo.llm.pricing import DEFAULT_FLASH_MODEL, call_cost_usd
-from halo.paths import parquet_dir
+from halo.store import parquet_root
 from halo_assets.costs import cost_ledger, library_costs
 from halo_assets.summaries import chunk_summaries, video_summary
 from halo_resources.cache import CacheResource
@@ -39,7 +39,7 @@ def resources(redis_url: str, **gemini) -> dict:
 
 
 def out(asset: str) -> pd.DataFrame:
-    return pd.read_parquet(parquet_dir() / asset / f"{VIDEO_ID}.parquet")
+    return pd.read_parquet(parquet_root() / asset / f"{VIDEO_ID}.parquet")
 
 
 def test_offline_pipeline_on_the_sample(data_root, no_key_env, fresh_redis):
@@ -67,7 +67,7 @@ def test_offline_pipeline_on_the_sample(data_root, no_key_env, fresh_redis):
     assert md["naive_cost_usd"].value > 0 and md["savings_ratio"].value == 1.0
     lib = materialize([library_costs], instance=instance, resources={"io_manager": ParquetIOManager()})
     assert lib.success
-    table = pd.read_parquet(parquet_dir() / "library_costs.parquet")
+    table = pd.read_parquet(parquet_root() / "library_costs.parquet")
     assert table.iloc[-1]["video_id"] == "TOTAL" and table.iloc[-1]["calls"] == len(chunks) + 1
 
 

@@ -190,10 +190,10 @@ def test_report_json_gives_halo_and_every_baseline_per_question(data_root, gemin
 
     from halo_cli.cli import main
     from halo.llm.baseline import baselines_per_question
-    from halo.paths import parquet_dir
+    from halo.store import parquet_root
     from halo.storage import write_parquet_atomic
 
-    write_parquet_atomic(pd.DataFrame([{"duration_s": 3600.0}]), parquet_dir() / "video_file" / f"{VIDEO}.parquet")
+    write_parquet_atomic(pd.DataFrame([{"duration_s": 3600.0}]), parquet_root() / "video_file" / f"{VIDEO}.parquet")
     svc = service()
     svc.ask(request(0))  # ingest: one chunk summary
     qa = GeminiResource(retry_initial_delay_s=0.01).service(VIDEO, "qa", "")

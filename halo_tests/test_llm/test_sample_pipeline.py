@@ -10,7 +10,8 @@ import pytest
 from dagster import DagsterInstance, materialize
 
 from halo import registry
-from halo.paths import parquet_dir, samples_dir
+from halo.paths import samples_dir
+from halo.store import parquet_root
 from halo_assets.definitions import ASSETS
 from halo_resources.cache import CacheResource
 from halo_resources.environments import get_resources
@@ -28,11 +29,11 @@ def test_sample_pipeline_offline(data_root, no_key_env, fresh_redis):
     resources = {**get_resources("local"), "cache": CacheResource(redis_url=fresh_redis)}
     result = materialize(partitioned, partition_key=entry.video_id, instance=instance, resources=resources)
     assert result.success
-    chunks = pd.read_parquet(parquet_dir() / "chunks" / f"{entry.video_id}.parquet")
-    cs = pd.read_parquet(parquet_dir() / "chunk_summaries" / f"{entry.video_id}.parquet")
+    chunks = pd.read_parquet(parquet_root() / "chunks" / f"{entry.video_id}.parquet")
+    cs = pd.read_parquet(parquet_root() / "chunk_summaries" / f"{entry.video_id}.parquet")
     assert len(cs) == len(chunks) > 1 and set(cs["backend"]) == {"local"}
-    vs = pd.read_parquet(parquet_dir() / "video_summary" / f"{entry.video_id}.parquet")
+    vs = pd.read_parquet(parquet_root() / "video_summary" / f"{entry.video_id}.parquet")
     assert [c["start"] for c in vs.iloc[0]["chapters"]] == sorted(chunks["start"].tolist())
-    ledger = pd.read_parquet(parquet_dir() / "cost_ledger" / f"{entry.video_id}.parquet")
+    ledger = pd.read_parquet(parquet_root() / "cost_ledger" / f"{entry.video_id}.parquet")
     assert len(ledger) == len(chunks) + 1 and ledger["cost_usd"].sum() == 0
     assert ledger["naive_tokens"].sum() > 0

@@ -1,9 +1,10 @@
-"""Beyond one machine, on this machine: Parquet outputs on s3:// (moto's S3 server on loopback)
-and steps executed by a Celery worker through the RabbitMQ broker at 127.0.0.1:5672.
+"""Beyond one machine, on this machine: every stored output on s3:// (moto's S3 server on
+loopback) and steps executed by a Celery worker through the RabbitMQ broker at 127.0.0.1:5672.
 
-Covered on s3://: the Parquet IO manager (every asset output, read back by downstream steps
-and checked against the synthetic video's truth). Not covered here: the ledger, registry, Q&A
-sessions and media files (audio.wav, keyframes) still go to the local data root.
+Covered on s3:// (HALO_STORAGE_ROOT=s3://bucket/halo, halo.store): the Parquet outputs (read back
+by downstream steps and checked against the synthetic video's truth), the video registry, the
+cost ledger, Q&A sessions and media (audio.wav, keyframes, fetched back onto a machine without
+them). Each lands in the bucket and reads back through the same functions the CLI uses.
 """
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ import pytest
 from dagster import DagsterInstance, Definitions, define_asset_job, execute_job, materialize, reconstructable
 from upath import UPath
 
-from halo import registry
-from halo.paths import PROJECT_ROOT
+from halo import media, registry
+from halo.llm.ledger import CallRecord, append_records, read_ledger
+from halo.paths import PROJECT_ROOT, media_dir
+from halo.qa.sessions import Turn, list_sessions, load_session, save_session
+from halo.store import fetch_media, load_output, storage_root
 from halo_assets.ingest import audio, video_file
 from halo_assets.vision import scenes
 from halo_resources.io_manager import ParquetIOManager
@@ -37,7 +41,8 @@ BROKER = ("127.0.0.1", 5672)
 
 @pytest.fixture
 def s3_root(monkeypatch):
-    """A moto S3 server on a loopback port, a bucket, and the AWS env pointing at it."""
+    """A moto S3 server on a loopback port, a bucket, the AWS env pointing at it, and
+    HALO_STORAGE_ROOT on that bucket."""
     import boto3
     import s3fs
     from moto.server import ThreadedMotoServer
@@ -48,11 +53,12 @@ def s3_root(monkeypatch):
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
     server.start()
     env = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-           "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"}
+           "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+           "HALO_STORAGE_ROOT": f"s3://{BUCKET}/halo"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"]).create_bucket(Bucket=BUCKET)
-    yield f"s3://{BUCKET}/parquet"
+    yield env["HALO_STORAGE_ROOT"]
     server.stop()
     s3fs.S3FileSystem.clear_instance_cache()
 
@@ -80,18 +86,18 @@ def rabbitmq():
         subprocess.run(["rabbitmqctl", "stop"], check=False, capture_output=True)
 
 
-def ingest_defs(base_path: str) -> Definitions:
+def ingest_defs() -> Definitions:
     from dagster_celery import celery_executor
 
     job = define_asset_job("ingest_on_celery", selection=["video_file", "audio", "scenes"],
                            executor_def=celery_executor)
-    return Definitions(assets=[video_file, audio, scenes], jobs=[job],
-                       resources={"io_manager": ParquetIOManager(base_path=base_path)})
+    return Definitions(assets=[video_file, audio, scenes], jobs=[job], resources={"io_manager": ParquetIOManager()})
 
 
 def celery_ingest_job():
-    """Rebuilt by the Celery worker from this module (the job's reconstructable origin)."""
-    return ingest_defs(os.environ["HALO_TEST_S3_ROOT"]).resolve_job_def("ingest_on_celery")
+    """Rebuilt by the Celery worker from this module (the job's reconstructable origin); the
+    worker inherits HALO_STORAGE_ROOT, so it stores on the same bucket."""
+    return ingest_defs().resolve_job_def("ingest_on_celery")
 
 
 def _check_scenes(frame: pd.DataFrame) -> None:
@@ -99,26 +105,57 @@ def _check_scenes(frame: pd.DataFrame) -> None:
     assert all(abs(found - truth) <= 0.5 for found, truth in zip(frame["start"].iloc[1:], CUTS))
 
 
-def test_parquet_outputs_on_s3(data_root, s3_root) -> None:
+def test_every_stored_output_on_s3(data_root, s3_root) -> None:
+    bucket = UPath(s3_root)
+    assert storage_root().protocol == "s3"
     entry, _ = registry.register(make_video(data_root / "videos" / "s3-video.mp4", cuts=CUTS, duration_s=3.0))
+    vid = entry.video_id
+    # the registry: in the bucket, and read back from there
+    assert (bucket / "registry.json").exists() and not (data_root / "registry.json").exists()
+    assert registry.lookup(vid).path == entry.path
+
+    # Parquet and media through the assets, with the project's default IO manager
     instance = DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions("videos", [entry.video_id])
-    result = materialize([video_file, audio, scenes], partition_key=entry.video_id, instance=instance,
-                         resources={"io_manager": ParquetIOManager(base_path=s3_root)})
+    instance.add_dynamic_partitions("videos", [vid])
+    result = materialize([video_file, audio, scenes], partition_key=vid, instance=instance,
+                         resources={"io_manager": ParquetIOManager()})
     assert result.success
-    stored = UPath(s3_root) / "scenes" / f"{entry.video_id}.parquet"
-    assert stored.protocol == "s3" and stored.exists()
-    with stored.open("rb") as handle:
-        _check_scenes(pd.read_parquet(handle))
+    stored = bucket / "parquet" / "scenes" / f"{vid}.parquet"
+    assert stored.exists()
+    _check_scenes(load_output("scenes", vid))  # the reader the report, Q&A and export use
     assert not (data_root / "parquet").exists()  # nothing fell back to the local disk
-    names = {p.name for p in (UPath(s3_root) / "video_file").iterdir()}
-    assert names == {f"{entry.video_id}.parquet"}  # no temp files left behind
+    assert {p.name for p in (bucket / "parquet" / "video_file").iterdir()} == {f"{vid}.parquet"}  # no temp files
+    wav, keyframes = bucket / "media" / vid / "audio.wav", bucket / "media" / vid / "keyframes"
+    assert wav.exists() and len({p.name for p in keyframes.iterdir()}) == len(CUTS) + 1
+    shutil.rmtree(media_dir(vid))  # a worker on another machine: no working copy of the media
+    fetch_media(vid, "audio.wav", "keyframes")
+    samples = media.read_wav(media_dir(vid) / "audio.wav")
+    assert abs(len(samples) / media.SAMPLE_RATE - 3.0) < 0.05
+    assert sorted(p.name for p in (media_dir(vid) / "keyframes").iterdir()) == ["scene_0000.jpg", "scene_0001.jpg"]
+
+    # the cost ledger: appended as objects in the bucket, read back whole
+    calls = [CallRecord(vid, "chunk_summaries", "chunk_summary", "local", "local-extractive", run_id="r1",
+                        input_tokens=100 + i, naive_tokens=1000) for i in range(3)]
+    append_records(calls[:2])
+    append_records(calls[2:])
+    assert len(list((bucket / "ledger" / vid).glob("*.parquet"))) == 2
+    ledger = read_ledger(vid)
+    assert sorted(ledger["input_tokens"]) == [100, 101, 102] and set(ledger["call_id"]) == {c.call_id for c in calls}
+    assert not (data_root / "ledger").exists()
+
+    # a Q&A session: saved in the bucket, continued and listed from there
+    session = load_session(vid, "s3-session")
+    session.turns.append(Turn("What changes?", "What changes?", "The colour [00:01].", [], [], "local",
+                              "local-extractive", ""))
+    save_session(session)
+    assert (bucket / "qa" / vid / "s3-session.json").exists() and not (data_root / "qa").exists()
+    assert load_session(vid, "s3-session").turns[0].answer == "The colour [00:01]."
+    assert [s.session_id for s in list_sessions(vid)] == ["s3-session"]
 
 
 def test_celery_worker_runs_the_steps(data_root, s3_root, rabbitmq, tmp_path, monkeypatch) -> None:
     home = private_home(tmp_path)
     monkeypatch.setenv("DAGSTER_HOME", str(home))
-    monkeypatch.setenv("HALO_TEST_S3_ROOT", s3_root)
     monkeypatch.setenv("DAGSTER_CELERY_BROKER_HOST", BROKER[0])
     entry, _ = registry.register(make_video(data_root / "videos" / "celery-video.mp4", cuts=CUTS, duration_s=3.0))
     instance = DagsterInstance.get()
@@ -138,7 +175,7 @@ def test_celery_worker_runs_the_steps(data_root, s3_root, rabbitmq, tmp_path, mo
     finally:
         worker.terminate()
         worker.wait(60)
-    with (UPath(s3_root) / "scenes" / f"{entry.video_id}.parquet").open("rb") as handle:
-        _check_scenes(pd.read_parquet(handle))
+    assert (UPath(s3_root) / "parquet" / "scenes" / f"{entry.video_id}.parquet").exists()
+    _check_scenes(load_output("scenes", entry.video_id))
     ran_in = {e.step_key: e.pid for e in result.all_events if e.is_step_success}
     assert ran_in == {step: worker.pid for step in ("video_file", "audio", "scenes")}  # the worker ran them

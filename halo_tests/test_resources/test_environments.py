@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from halo.errors import HaloError
+from halo.store import parquet_root
 from halo_resources.environments import get_resources
 
 SERVICES = ("REDIS_URL", "HALO_STORAGE_ROOT", "GOOGLE_API_KEY", "GEMINI_API_KEY")
@@ -38,7 +39,9 @@ def test_prod_requires_every_shared_service(clean_env):
     clean_env.setenv("HALO_STORAGE_ROOT", "s3://bucket/halo")
     clean_env.setenv("GOOGLE_API_KEY", "k")
     resources = get_resources()
-    assert resources["gemini"].backend == "gemini" and resources["io_manager"].base_path == "s3://bucket/halo"
+    assert resources["gemini"].backend == "gemini"
+    assert resources["io_manager"].base_path == ""  # the store's parquet root: every output under one root
+    assert str(parquet_root()) == "s3://bucket/halo/parquet"
 
 
 def test_unknown_environment_is_refused(clean_env):

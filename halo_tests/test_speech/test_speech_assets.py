@@ -7,7 +7,7 @@ from dagster import DagsterInstance, materialize
 
 from halo import registry
 from halo.eval.speech import wer
-from halo.paths import parquet_dir
+from halo.store import parquet_root
 from bench.samplegen import make_meeting_video
 from halo_assets.ingest import audio, video_file
 from halo_assets.speech import diarization, transcript, utterances
@@ -16,7 +16,7 @@ from halo_resources.environments import get_resources
 
 
 def stored(asset: str, video_id: str) -> pd.DataFrame:
-    return pd.read_parquet(parquet_dir() / asset / f"{video_id}.parquet")
+    return pd.read_parquet(parquet_root() / asset / f"{video_id}.parquet")
 
 
 def test_speech_assets_on_a_short_meeting(data_root) -> None:

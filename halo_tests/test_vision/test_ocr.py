@@ -18,13 +18,12 @@ from bench import samplegen_lecture
 from halo import registry
 from halo.errors import ModelFileError
 from halo.eval.ocr import slide_word_scores
-from halo.paths import parquet_dir
+from halo.store import parquet_root
 from halo.vision import ocr
 from halo.vision.ocr import OCR_COLUMNS, read_on_screen_text, restore_spaces, text_between, words
 from halo.vision.scenes import detect_scenes
 from halo_assets.ingest import video_file
-from halo_assets.on_screen_text import on_screen_text
-from halo_assets.vision import scenes
+from halo_assets.vision import on_screen_text, scenes
 from halo_resources.environments import get_resources
 
 pytestmark = pytest.mark.skipif(shutil.which("flite") is None, reason="flite is not installed (apt-get install flite)")
@@ -71,7 +70,7 @@ def test_slide_words_recall_and_precision(lecture, name, tmp_path) -> None:
     scores = slide_word_scores(table, truth)
     assert scores.true_words >= 20
     assert scores.recall >= 0.9 and scores.precision >= 0.9, scores
-    assert list(table.columns) == OCR_COLUMNS and (table["confidence"] >= ocr.OcrSettings().min_confidence).all()
+    assert list(table.columns) == OCR_COLUMNS and (table["confidence"] >= ocr.OcrConfig().min_confidence).all()
     # Reading order: within one read frame, the title comes before the key terms.
     for state in truth["slides"]:
         rows = table[(table["frame_s"] >= state["start"]) & (table["frame_s"] < state["end"])]
@@ -107,8 +106,8 @@ def test_asset_reports_frames_characters_and_seconds(lecture, data_root) -> None
                          instance=instance, resources=get_resources())
     assert result.success
     meta = result.asset_materializations_for_node("on_screen_text")[0].metadata
-    table = pd.read_parquet(parquet_dir() / "on_screen_text" / f"{entry.video_id}.parquet")
-    assert meta["frames_read"].value >= len(pd.read_parquet(parquet_dir() / "scenes" / f"{entry.video_id}.parquet"))
+    table = pd.read_parquet(parquet_root() / "on_screen_text" / f"{entry.video_id}.parquet")
+    assert meta["frames_read"].value >= len(pd.read_parquet(parquet_root() / "scenes" / f"{entry.video_id}.parquet"))
     assert meta["characters"].value == int(table["text"].str.len().sum()) > 0
     assert meta["processing_s"].value > 0
     assert slide_word_scores(table, truth).recall >= 0.9

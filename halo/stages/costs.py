@@ -1,0 +1,48 @@
+"""Cost stages over the append-only ledger store: `cost_ledger` (one video, every run) and
+`library_costs` (every video), with the naive baseline counted once per video (halo.cost_audit)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from halo.cost_audit import baseline_model, library_costs as audit_library
+from halo.llm.baseline import cost_comparison, media_tokens
+from halo.stages.result import StageResult
+
+
+def cost_ledger(ledger: pd.DataFrame, duration_s: float, run_id: str, catalogue: dict | None = None) -> StageResult:
+    """Every LLM call of one video (all runs) with this run's cost, the lifetime cost and the
+    naive baseline counted once, so per-partition plots do not grow with re-runs."""
+    audit = audit_library(ledger).iloc[0].to_dict() if len(ledger) else {}
+    metrics = {k: v for k, v in audit.items() if k not in ("video_id", "last_run_id")}
+    metrics["cost_usd"] = float(ledger.loc[ledger["run_id"] == run_id, "cost_usd"].sum()) if len(ledger) else 0.0
+    metrics["naive_tokens_per_question"] = media_tokens(duration_s).total
+    metrics.update(cost_comparison(ledger, duration_s, baseline_model(ledger), catalogue))
+    by_asset = ledger.groupby(["asset", "backend"], as_index=False)[["input_tokens", "output_tokens", "cost_usd"]].sum()
+    metrics["by_asset"] = by_asset if len(by_asset) else "no calls"
+    return StageResult(ledger, metrics)
+
+
+def _per_question(ledger: pd.DataFrame, duration_s: float) -> dict:
+    """HALO vs the baselines per question for one video."""
+    c = cost_comparison(ledger, duration_s, baseline_model(ledger))
+    return {k: v for k, v in c.items() if k.endswith("_per_question") or k == "naive_smart_over_halo"}
+
+
+def library_costs(ledger: pd.DataFrame, durations: dict[str, float]) -> StageResult:
+    """Per video: runs, cost of the latest run, lifetime cost, naive baseline (once per video)
+    and savings, money columns first; plus a TOTAL row. ``durations``: video id -> seconds."""
+    out = audit_library(ledger)
+    per_question = pd.DataFrame([{"video_id": vid, **_per_question(calls, durations.get(str(vid), 0.0))}
+                                 for vid, calls in ledger.groupby("video_id")])
+    if len(per_question):
+        out = out.merge(per_question, on="video_id", how="left")
+    total = out.iloc[-1]
+    return StageResult(out, {
+        "videos": len(out) - 1,
+        "cost_usd_lifetime": float(total["cost_usd_lifetime"]),
+        "naive_cost_usd": float(total["naive_cost_usd"]),
+        "savings_ratio": float(total["savings_ratio"]),
+        "runs": int(total["runs"]),
+        "table": out,
+    }, rows=len(out) - 1)

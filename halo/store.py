@@ -1,0 +1,125 @@
+"""Where HALO's stored outputs live: the one reader and writer of them, local or on s3://.
+
+``HALO_STORAGE_ROOT`` (a local folder or an fsspec URL such as ``s3://bucket/halo``; default
+the data root, ``HALO_DATA_DIR`` or ``<project>/data``) holds everything a run produces::
+
+    parquet/<asset>/<video_id>.parquet   per-video asset outputs (the Parquet IO manager)
+    parquet/<asset>.parquet              library-wide outputs (library_costs)
+    ledger/<video_id>/*.parquet          every LLM call, append-only (halo.llm.ledger)
+    qa/<video_id>/<session>.json         Q&A sessions (halo.qa.sessions)
+    media/<video_id>/...                 audio.wav, keyframes/, chunk_timeline.png
+    registry.json                        video id -> source file (halo.registry)
+
+Paths here are UPaths, so every reader and writer works the same on a folder and a bucket.
+What stays on the local data root: the source videos (videos/, watched by the sensor), model
+files (models/), the embedded Redis (cache/) and the working copy of media that decoders and
+OCR read from a real file (halo.paths.media_dir); :func:`publish_media` uploads it to the
+store and :func:`fetch_media` brings it back on a machine that lacks it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+from upath import UPath
+
+from halo.ids import validate_video_id
+from halo.paths import data_dir, media_dir
+from halo.storage import read_parquet, write_bytes_atomic
+
+STORAGE_ROOT_VAR = "HALO_STORAGE_ROOT"
+
+
+def storage_root() -> UPath:
+    """``$HALO_STORAGE_ROOT`` (folder or URL), else the local data root."""
+    root = os.environ.get(STORAGE_ROOT_VAR, "").strip()
+    return UPath(root.rstrip("/")) if root else UPath(data_dir())
+
+
+def is_remote(path: Path) -> bool:
+    """Whether ``path`` lives in an object store rather than on this machine's disks."""
+    return isinstance(path, UPath) and getattr(path, "protocol", "") not in ("", "file", "local")
+
+
+def parquet_root() -> UPath:
+    return storage_root() / "parquet"
+
+
+def output_path(asset: str, video_id: str | None = None) -> UPath:
+    """Where the IO manager stores ``asset`` (for ``video_id``, or library-wide when None)."""
+    if video_id is None:
+        return parquet_root() / f"{asset}.parquet"
+    return parquet_root() / asset / f"{validate_video_id(video_id)}.parquet"
+
+
+def load_output(asset: str, video_id: str | None = None) -> pd.DataFrame | None:
+    """The stored output of ``asset`` for ``video_id``, or None if not materialized yet."""
+    path = output_path(asset, video_id)
+    return read_parquet(path) if path.exists() else None
+
+
+def ledger_root() -> UPath:
+    return storage_root() / "ledger"
+
+
+def sessions_dir(video_id: str) -> UPath:
+    return storage_root() / "qa" / validate_video_id(video_id)
+
+
+def registry_file() -> UPath:
+    return storage_root() / "registry.json"
+
+
+def stored_media(video_id: str) -> UPath:
+    """The stored copy of ``video_id``'s media folder."""
+    return storage_root() / "media" / validate_video_id(video_id)
+
+
+def _same_place(local: Path, stored: UPath) -> bool:
+    return not is_remote(stored) and Path(local).resolve() == Path(str(stored)).resolve()
+
+
+def _relative(path: Path, folder: Path) -> str:
+    """``path`` below ``folder`` as a posix string (the same for a folder and a bucket prefix)."""
+    return str(path)[len(str(folder).rstrip("/")) + 1:]
+
+
+def publish_media(video_id: str, *names: str) -> UPath:
+    """Copy the working media ``names`` (files or folders under halo.paths.media_dir) to the
+    store; a no-op when the store is the data root. A folder's stored copy is made to match
+    (files gone locally are removed), so stale keyframes never outlive a re-run."""
+    local, stored = media_dir(video_id), stored_media(video_id)
+    if _same_place(local, stored):
+        return stored
+    for name in names:
+        source, target = local / name, stored / name
+        if source.is_dir():
+            keep = {_relative(p, source) for p in source.rglob("*") if p.is_file()}
+            for path in sorted(source.rglob("*")):
+                if path.is_file():
+                    write_bytes_atomic(target / _relative(path, source), path.read_bytes())
+            if target.exists():
+                for old in target.rglob("*"):
+                    if old.is_file() and _relative(old, target) not in keep:
+                        old.unlink()
+        elif source.is_file():
+            write_bytes_atomic(target, source.read_bytes())
+    return stored
+
+
+def fetch_media(video_id: str, *names: str) -> Path:
+    """The working media folder of ``video_id`` with ``names`` present, downloaded from the
+    store where this machine lacks them (a worker that did not run the upstream step)."""
+    local, stored = media_dir(video_id), stored_media(video_id)
+    if _same_place(local, stored):
+        return local
+    for name in names:
+        source, target = stored / name, local / name
+        if target.exists() or not source.exists():
+            continue
+        files = [p for p in source.rglob("*") if p.is_file()] if source.is_dir() else [source]
+        for path in files:
+            write_bytes_atomic(target / _relative(path, source) if path != source else target, path.read_bytes())
+    return local

@@ -1,0 +1,42 @@
+"""Stages are plain functions: called without Dagster they give the frame, the figures and the
+problems the assets report (checked against the synthetic video's truth)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from halo.llm.ledger import CallRecord, records_frame
+from halo.stages import FileLink, Markdown, ingest, vision
+from halo.stages.costs import library_costs
+from halo_tests.synth import make_video
+
+CUTS = (1.0, 2.5)
+
+
+def test_ingest_and_scene_stages_without_dagster(tmp_path) -> None:
+    path = make_video(tmp_path / "v.mp4", cuts=CUTS, duration_s=4.0)
+    probe = ingest.probe_video("v", path, "fp")
+    assert list(probe.frame.columns) == ingest.VIDEO_FILE_COLUMNS
+    assert abs(probe.metrics["duration_s"] - 4.0) < 0.05 and probe.metrics["fingerprint"] == "fp"
+    assert isinstance(probe.metrics["path"], FileLink) and probe.problems == {}
+
+    audio = ingest.extract_audio("v", probe.frame, tmp_path / "media" / "audio.wav")
+    assert (tmp_path / "media" / "audio.wav").is_file()
+    assert audio.problems == {ingest.AUDIO_CHECK: []}  # as long as the video
+
+    scenes = vision.scenes(probe.frame, tmp_path / "media" / "keyframes")
+    starts = scenes.frame["start"].tolist()[1:]
+    assert len(starts) == len(CUTS) and all(abs(s - t) <= 0.5 for s, t in zip(starts, CUTS))
+    assert scenes.problems == {vision.SCENES_CHECK: []} and scenes.metrics["cuts"] == len(CUTS)
+    assert isinstance(scenes.metrics["preview"], Markdown)
+    assert len(list((tmp_path / "media" / "keyframes").iterdir())) == len(CUTS) + 1
+
+
+def test_library_costs_stage_counts_the_baseline_once_and_skips_the_total_row() -> None:
+    calls = [CallRecord("a", "chunk_summaries", "chunk_summary", "local", "m", run_id=run, cost_usd=0.01,
+                        naive_tokens=1000, naive_cost_usd=0.5) for run in ("r1", "r2")]
+    result = library_costs(records_frame(calls), {"a": 60.0})
+    row = result.frame.set_index("video_id").loc["a"]
+    assert row["runs"] == 2 and row["naive_tokens"] == 1000 and abs(row["cost_usd_lifetime"] - 0.02) < 1e-9
+    assert result.row_count == 1 and result.frame.iloc[-1]["video_id"] == "TOTAL"
+    assert isinstance(result.metrics["table"], pd.DataFrame)

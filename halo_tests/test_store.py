@@ -1,0 +1,64 @@
+"""halo.store: one root for every stored output; a storage root apart from the data root gets
+the outputs, and media travel between the local working copy and the store."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from halo import registry
+from halo.paths import media_dir
+from halo.qa.sessions import load_session, save_session
+from halo.storage import write_parquet_atomic
+from halo.store import fetch_media, load_output, output_path, publish_media, storage_root, stored_media
+
+
+def test_default_root_is_the_data_root(data_root, monkeypatch) -> None:
+    monkeypatch.delenv("HALO_STORAGE_ROOT", raising=False)
+    assert str(storage_root()) == str(data_root)
+    assert str(output_path("chunks", "v")) == str(data_root / "parquet" / "chunks" / "v.parquet")
+    assert load_output("chunks", "v") is None
+    assert str(stored_media("v")) == str(media_dir("v"))
+    publish_media("v", "audio.wav")  # same place: nothing to copy, nothing fails
+
+
+def test_outputs_go_to_the_storage_root(data_root, tmp_path, monkeypatch) -> None:
+    shared = tmp_path / "shared"
+    monkeypatch.setenv("HALO_STORAGE_ROOT", str(shared))
+    write_parquet_atomic(pd.DataFrame({"x": [1, 2]}), output_path("chunks", "v"))
+    assert load_output("chunks", "v")["x"].tolist() == [1, 2]
+    assert (shared / "parquet" / "chunks" / "v.parquet").is_file()
+
+    video = data_root / "videos" / "v.mp4"
+    video.parent.mkdir()
+    video.write_bytes(b"not really a video")
+    registry.register(video, "v")
+    assert (shared / "registry.json").is_file() and registry.lookup("v").path == str(video)
+
+    save_session(load_session("v", "s1"))
+    assert (shared / "qa" / "v" / "s1.json").is_file()
+
+    work = media_dir("v")
+    (work / "keyframes").mkdir(parents=True)
+    (work / "keyframes" / "scene_0000.jpg").write_bytes(b"jpeg")
+    (work / "audio.wav").write_bytes(b"wav")
+    publish_media("v", "audio.wav", "keyframes")
+    assert (shared / "media" / "v" / "keyframes" / "scene_0000.jpg").read_bytes() == b"jpeg"
+    (work / "keyframes" / "scene_0000.jpg").unlink()
+    (work / "keyframes" / "scene_0001.jpg").write_bytes(b"new")
+    publish_media("v", "keyframes")  # the stored folder matches the working one: no stale keyframe
+    assert sorted(p.name for p in (shared / "media" / "v" / "keyframes").iterdir()) == ["scene_0001.jpg"]
+
+    shutil.rmtree(work)
+    fetch_media("v", "audio.wav", "keyframes", "chunk_timeline.png")  # a missing name is skipped
+    assert (work / "audio.wav").read_bytes() == b"wav" and (work / "keyframes" / "scene_0001.jpg").is_file()
+
+
+@pytest.mark.parametrize("bad", ["../x", "a/b"])
+def test_paths_refuse_bad_video_ids(data_root, bad) -> None:
+    from halo.errors import HaloError
+
+    with pytest.raises(HaloError):
+        output_path("chunks", bad)
