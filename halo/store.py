@@ -123,3 +123,12 @@ def fetch_media(video_id: str, *names: str) -> Path:
         for path in files:
             write_bytes_atomic(target / _relative(path, source) if path != source else target, path.read_bytes())
     return local
+
+
+def local_keyframes(video_id: str, scenes: pd.DataFrame) -> pd.DataFrame:
+    """``scenes`` with ``keyframe_path`` pointing at this machine's working copy, fetched from the
+    store if missing: the stored table names the files where the `scenes` step ran."""
+    folder = fetch_media(video_id, "keyframes") / "keyframes"
+    if not len(scenes):
+        return scenes
+    return scenes.assign(keyframe_path=[str(folder / Path(str(p)).name) if p else "" for p in scenes["keyframe_path"]])

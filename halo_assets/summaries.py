@@ -11,7 +11,7 @@ from dagster import AssetExecutionContext, MaterializeResult, asset
 from halo.ids import validate_video_id
 from halo.llm.gemini import env_api_key
 from halo.stages import llm
-from halo.store import fetch_media
+from halo.store import local_keyframes
 from halo_assets.metadata import materialize
 from halo_assets.partitions import videos_partitions
 from halo_resources.cache import CacheResource
@@ -27,10 +27,9 @@ def chunk_summaries(context: AssetExecutionContext, chunks: pd.DataFrame, scenes
                     gemini: GeminiResource, cache: CacheResource) -> MaterializeResult:
     """A 2-3 sentence summary per chunk (keyframes attached only where the picture matters)."""
     video_id = validate_video_id(context.partition_key)
-    fetch_media(video_id, "keyframes")
     tiered = cache.get_cache()
     result = llm.chunk_summaries(
-        chunks, scenes, gemini.service(video_id, "chunk_summaries", context.run_id, tiered), tiered,
+        chunks, local_keyframes(video_id, scenes), gemini.service(video_id, "chunk_summaries", context.run_id, tiered), tiered,
         batch_size=gemini.batch_size, use_batch_api=gemini.batch_mode(context.run.tags), poll_s=gemini.batch_poll_s)
     return materialize("chunk_summaries", result)
 

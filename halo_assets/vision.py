@@ -6,7 +6,7 @@ from dagster import AssetExecutionContext, MaterializeResult, asset
 from halo.ids import validate_video_id
 from halo.paths import media_dir
 from halo.stages import vision
-from halo.store import fetch_media, publish_media
+from halo.store import local_keyframes, publish_media
 from halo_assets import checks
 from halo_assets.metadata import materialize
 from halo_assets.partitions import videos_partitions
@@ -25,5 +25,5 @@ def scenes(context: AssetExecutionContext, video_file: pd.DataFrame):  # no anno
 @asset(partitions_def=videos_partitions, group_name="text", kinds={"onnx"})
 def on_screen_text(context: AssetExecutionContext, video_file: pd.DataFrame, scenes: pd.DataFrame) -> MaterializeResult:
     """Slide text (PP-OCRv4) of each scene's keyframe and of changed frames inside long scenes."""
-    fetch_media(validate_video_id(context.partition_key), "keyframes")
-    return materialize("on_screen_text", vision.on_screen_text(video_file, scenes))
+    video_id = validate_video_id(context.partition_key)
+    return materialize("on_screen_text", vision.on_screen_text(video_file, local_keyframes(video_id, scenes)))

@@ -12,7 +12,15 @@ from halo import registry
 from halo.paths import media_dir
 from halo.qa.sessions import load_session, save_session
 from halo.storage import write_parquet_atomic
-from halo.store import fetch_media, load_output, output_path, publish_media, storage_root, stored_media
+from halo.store import (
+    fetch_media,
+    load_output,
+    local_keyframes,
+    output_path,
+    publish_media,
+    storage_root,
+    stored_media,
+)
 
 
 def test_default_root_is_the_data_root(data_root, monkeypatch) -> None:
@@ -54,6 +62,11 @@ def test_outputs_go_to_the_storage_root(data_root, tmp_path, monkeypatch) -> Non
     shutil.rmtree(work)
     fetch_media("v", "audio.wav", "keyframes", "chunk_timeline.png")  # a missing name is skipped
     assert (work / "audio.wav").read_bytes() == b"wav" and (work / "keyframes" / "scene_0001.jpg").is_file()
+
+    shutil.rmtree(work)  # another machine, another data root: the table's paths are rewritten to its copy
+    scenes = pd.DataFrame({"scene_id": [0], "keyframe_path": ["/elsewhere/media/v/keyframes/scene_0001.jpg"]})
+    here = local_keyframes("v", scenes)["keyframe_path"].iloc[0]
+    assert here == str(work / "keyframes" / "scene_0001.jpg") and (work / "keyframes" / "scene_0001.jpg").is_file()
 
 
 @pytest.mark.parametrize("bad", ["../x", "a/b"])
