@@ -1,7 +1,10 @@
 """HALO domain library: plain, typed Python with no Dagster imports.
 
-Every stage of the pipeline (media, speech, vision, text, chunking, cache, llm) lives here so it
-can be used, tested and benchmarked without Dagster; halo_assets/ only wires it into assets.
+Every stage of the pipeline lives here so it can be used, tested and benchmarked without
+Dagster: the domain packages (media, speech, vision, text, chunking, cache, llm, qa) and, on top
+of them, halo.stages, one plain function per stage (input frames + config -> frame, metrics,
+problems) that the assets in halo_assets/ call. halo.store is the one reader and writer of what
+runs store (local or s3://).
 
 ``from halo import HALOPipeline`` is the seed's documented entry point. HALOPipeline lives in
 halo_cli (it drives Dagster), so it is re-exported lazily: importing ``halo`` never loads Dagster.

@@ -1,6 +1,6 @@
 """Cost assets: `cost_ledger` (every LLM call of a video) and `library_costs` (all videos).
 
-Both read the append-only ledger store (data/ledger/), so calls made by any asset or run --
+Both read the append-only ledger store (halo.llm.ledger, under halo.store's root), so calls made by any asset or run --
 including calls paid for before a failure -- are counted. Savings compare against the naive
 baseline: the whole video sent at 1 fps + audio at the same model's price (halo.llm.baseline),
 counted once per video however often it is re-run (halo.cost_audit).
@@ -24,8 +24,8 @@ from dagster import (
 
 from halo.ids import validate_video_id
 from halo.llm.ledger import read_ledger
-from halo.store import load_output
 from halo.stages import costs
+from halo.store import load_output
 from halo_assets.metadata import materialize
 from halo_assets.partitions import videos_partitions
 from halo_resources.gemini import GeminiResource
