@@ -10,7 +10,9 @@ the data root, ``HALO_DATA_DIR`` or ``<project>/data``) holds everything a run p
     media/<video_id>/...                 audio.wav, keyframes/, chunk_timeline.png
     registry.json                        video id -> source file (halo.registry)
 
-Paths here are UPaths, so every reader and writer works the same on a folder and a bucket.
+A local root is a plain Path and a URL root a UPath (imported only then, like pandas: writing a
+session or a ledger row imports neither), so every reader and writer works the same on a
+folder and a bucket.
 What stays on the local data root: the source videos (videos/, watched by the sensor), model
 files (models/), the embedded Redis (cache/) and the working copy of media that decoders and
 OCR read from a real file (halo.paths.media_dir); :func:`publish_media` uploads it to the
@@ -21,33 +23,39 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-
-import pandas as pd
-from upath import UPath
+from typing import TYPE_CHECKING
 
 from halo.ids import validate_video_id
 from halo.paths import data_dir, media_dir
 from halo.storage import read_parquet, write_bytes_atomic
 
+if TYPE_CHECKING:
+    import pandas as pd
+    from upath import UPath
+
 STORAGE_ROOT_VAR = "HALO_STORAGE_ROOT"
 
 
-def storage_root() -> UPath:
-    """``$HALO_STORAGE_ROOT`` (folder or URL), else the local data root."""
+def storage_root() -> Path | UPath:
+    """``$HALO_STORAGE_ROOT`` (folder or URL such as s3://bucket/prefix), else the local data root."""
     root = os.environ.get(STORAGE_ROOT_VAR, "").strip()
-    return UPath(root.rstrip("/")) if root else UPath(data_dir())
+    if "://" in root:
+        from upath import UPath
+
+        return UPath(root.rstrip("/"))
+    return Path(root).expanduser().resolve() if root else data_dir()
 
 
-def is_remote(path: Path) -> bool:
+def is_remote(path: Path | UPath) -> bool:
     """Whether ``path`` lives in an object store rather than on this machine's disks."""
-    return isinstance(path, UPath) and getattr(path, "protocol", "") not in ("", "file", "local")
+    return getattr(path, "protocol", "") not in ("", "file", "local")
 
 
-def parquet_root() -> UPath:
+def parquet_root() -> Path | UPath:
     return storage_root() / "parquet"
 
 
-def output_path(asset: str, video_id: str | None = None) -> UPath:
+def output_path(asset: str, video_id: str | None = None) -> Path | UPath:
     """Where the IO manager stores ``asset`` (for ``video_id``, or library-wide when None)."""
     if video_id is None:
         return parquet_root() / f"{asset}.parquet"
@@ -60,33 +68,33 @@ def load_output(asset: str, video_id: str | None = None) -> pd.DataFrame | None:
     return read_parquet(path) if path.exists() else None
 
 
-def ledger_root() -> UPath:
+def ledger_root() -> Path | UPath:
     return storage_root() / "ledger"
 
 
-def sessions_dir(video_id: str) -> UPath:
+def sessions_dir(video_id: str) -> Path | UPath:
     return storage_root() / "qa" / validate_video_id(video_id)
 
 
-def registry_file() -> UPath:
+def registry_file() -> Path | UPath:
     return storage_root() / "registry.json"
 
 
-def stored_media(video_id: str) -> UPath:
+def stored_media(video_id: str) -> Path | UPath:
     """The stored copy of ``video_id``'s media folder."""
     return storage_root() / "media" / validate_video_id(video_id)
 
 
-def _same_place(local: Path, stored: UPath) -> bool:
+def _same_place(local: Path, stored: Path | UPath) -> bool:
     return not is_remote(stored) and Path(local).resolve() == Path(str(stored)).resolve()
 
 
-def _relative(path: Path, folder: Path) -> str:
+def _relative(path: Path | UPath, folder: Path | UPath) -> str:
     """``path`` below ``folder`` as a posix string (the same for a folder and a bucket prefix)."""
     return str(path)[len(str(folder).rstrip("/")) + 1:]
 
 
-def publish_media(video_id: str, *names: str) -> UPath:
+def publish_media(video_id: str, *names: str) -> Path | UPath:
     """Copy the working media ``names`` (files or folders under halo.paths.media_dir) to the
     store; a no-op when the store is the data root. A folder's stored copy is made to match
     (files gone locally are removed), so stale keyframes never outlive a re-run."""

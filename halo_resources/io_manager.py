@@ -55,4 +55,4 @@ class ParquetIOManager(ConfigurableIOManagerFactory):
     base_path: str = ""
 
     def create_io_manager(self, context) -> _ParquetUPathIOManager:
-        return _ParquetUPathIOManager(base_path=UPath(self.base_path) if self.base_path else parquet_root())
+        return _ParquetUPathIOManager(base_path=UPath(self.base_path or parquet_root()))

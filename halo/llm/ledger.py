@@ -15,14 +15,18 @@ import dataclasses
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import pandas as pd
-from upath import UPath
 
 from halo.errors import HaloError
 from halo.storage import read_parquet, write_parquet_atomic
 from halo.store import ledger_root
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from upath import UPath
 
 
 @dataclass
@@ -79,12 +83,12 @@ def records_frame(records: Iterable[CallRecord]) -> pd.DataFrame:
     return df
 
 
-def ledger_dir(video_id: str | None = None) -> UPath:
+def ledger_dir(video_id: str | None = None) -> Path | UPath:
     root = ledger_root()
     return root / video_id if video_id else root
 
 
-def append_records(records: list[CallRecord]) -> UPath | None:
+def append_records(records: list[CallRecord]) -> Path | UPath | None:
     """Persist ``records`` (grouped per video) as new ledger files; returns the last path."""
     last = None
     by_video: dict[str, list[CallRecord]] = {}

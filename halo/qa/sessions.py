@@ -11,12 +11,16 @@ import json
 import re
 import time
 from dataclasses import asdict, dataclass, field
-
-from upath import UPath
+from typing import TYPE_CHECKING
 
 from halo.errors import HaloError
 from halo.storage import write_bytes_atomic
 from halo.store import sessions_dir
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from upath import UPath
 
 SESSION_PATTERN = re.compile(r"^[a-z0-9_-]{1,64}$")
 
@@ -81,7 +85,7 @@ def validate_session_id(name: str) -> str:
     return name
 
 
-def session_path(video_id: str, session_id: str) -> UPath:
+def session_path(video_id: str, session_id: str) -> Path | UPath:
     return sessions_dir(video_id) / f"{validate_session_id(session_id)}.json"
 
 
@@ -97,7 +101,7 @@ def load_session(video_id: str, session_id: str) -> Session:
                         "delete it or use another --session name.") from exc
 
 
-def save_session(session: Session) -> UPath:
+def save_session(session: Session) -> Path | UPath:
     path = session_path(session.video_id, session.session_id)
     write_bytes_atomic(path, session.to_json().encode("utf-8"))
     return path
