@@ -35,12 +35,13 @@ def chunk_summaries(context: AssetExecutionContext, chunks: pd.DataFrame, scenes
 
 
 @asset(partitions_def=videos_partitions, group_name="llm", kinds={LLM_KIND}, pool="gemini")
-def video_summary(context: AssetExecutionContext, chunk_summaries: pd.DataFrame,
+def video_summary(context: AssetExecutionContext, chunk_summaries: pd.DataFrame, on_screen_text: pd.DataFrame,
                   gemini: GeminiResource, cache: CacheResource) -> MaterializeResult:
-    """The video's overview and its chapters ({start, title}, starts snapped to chunk starts)."""
+    """The video's overview and its chapters ({start, title}, starts snapped to chunk starts);
+    a chapter under one slide for most of its time takes that slide's title."""
     video_id = validate_video_id(context.partition_key)
     tiered = cache.get_cache()
     result = llm.video_summary(
-        chunk_summaries, gemini.service(video_id, "video_summary", context.run_id, tiered), tiered,
+        chunk_summaries, on_screen_text, gemini.service(video_id, "video_summary", context.run_id, tiered), tiered,
         use_batch_api=gemini.batch_mode(context.run.tags), poll_s=gemini.batch_poll_s)
     return materialize("video_summary", result)

@@ -26,7 +26,7 @@ EXPECTED_ASSETS = {
     "qa_index": ({"chunks", "utterances"}, "text"),
     "chunking_policy": (set(), "text"),
     "chunk_summaries": ({"chunks", "scenes"}, "llm"),
-    "video_summary": ({"chunk_summaries"}, "llm"),
+    "video_summary": ({"chunk_summaries", "on_screen_text"}, "llm"),
     "cost_ledger": ({"chunk_summaries", "video_file", "video_summary"}, "costs"),
     "library_costs": ({"cost_ledger"}, "costs"),
 }

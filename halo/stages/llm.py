@@ -18,6 +18,7 @@ from halo.llm.prompts import clock
 from halo.llm.service import LLMService
 from halo.llm.summarize import plan_chunks, summarize_chunks, summarize_video
 from halo.stages.result import Markdown, StageResult
+from halo.vision.slides import titled_by_slides
 
 PREVIEW_ROWS = 10
 
@@ -58,12 +59,14 @@ def chunk_summaries(chunks: pd.DataFrame, scenes: pd.DataFrame, service: LLMServ
     }, tags=backend_tags(records))
 
 
-def video_summary(chunk_summaries: pd.DataFrame, service: LLMService, cache: Any, *,
+def video_summary(chunk_summaries: pd.DataFrame, on_screen_text: pd.DataFrame, service: LLMService, cache: Any, *,
                   use_batch_api: bool = False, poll_s: float = 30.0) -> StageResult:
-    """The video's overview and its chapters ({start, title}, starts snapped to chunk starts)."""
+    """The video's overview and its chapters ({start, title}, starts snapped to chunk starts);
+    a chapter under one slide for most of its time takes that slide's title."""
     t0 = time.perf_counter()
     summary, chapters, answer = summarize_video(service, chunk_summaries, use_batch_api=use_batch_api, poll_s=poll_s)
     end = float(chunk_summaries["end"].max()) if len(chunk_summaries) else 0.0
+    chapters = titled_by_slides(chapters, on_screen_text, end)
     cache.store_summaries(service.video_id, l3_rows(chunk_summaries) + [
         {"text": summary, "start": 0.0, "end": end, "chunk_id": -1}])
     r = answer.record

@@ -37,7 +37,7 @@ from halo.errors import MediaError, ModelFileError
 from halo.media import picture_streams
 from halo.model_files import verify_file
 
-OCR_COLUMNS = ["scene_id", "start", "end", "frame_s", "text", "confidence"]
+OCR_COLUMNS = ["scene_id", "start", "end", "frame_s", "text", "confidence", "height"]
 
 DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
 REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
@@ -130,15 +130,16 @@ def _recognise(engine: Any, image_bgr: np.ndarray, det_max_side: int) -> list[tu
     return [(b, r[0], float(r[1])) for b, r in zip(boxes, recognised)]
 
 
-def read_lines(image_bgr: np.ndarray, settings: OcrSettings = OcrSettings()) -> list[tuple[str, float]]:
-    """Text lines of one picture in reading order, each with its confidence (char-weighted mean)."""
+def read_lines(image_bgr: np.ndarray, settings: OcrSettings = OcrSettings()) -> list[tuple[str, float, float]]:
+    """Text lines of one picture in reading order, each with its confidence (char-weighted mean)
+    and its height as a share of the picture's (how large it is written: titles are largest)."""
     engine = _engine(settings.threads)
     boxes = [
         (box, restore_spaces(text.strip()), score)
         for box, text, score in _recognise(engine, image_bgr, settings.det_max_side)
         if score >= settings.min_confidence and _ALNUM.search(text)
     ]
-    return [_join(line) for line in _group_lines(boxes)]
+    return [_join(line, image_bgr.shape[0]) for line in _group_lines(boxes)]
 
 
 @lru_cache(maxsize=1)
@@ -199,10 +200,12 @@ def _group_lines(boxes: list[tuple[np.ndarray, str, float]]) -> list[list[tuple[
     return [sorted(line, key=lambda b: b[0][:, 0].min()) for line in lines]
 
 
-def _join(line: list[tuple[np.ndarray, str, float]]) -> tuple[str, float]:
+def _join(line: list[tuple[np.ndarray, str, float]], picture_height: int) -> tuple[str, float, float]:
+    """(text, char-weighted confidence, median box height / picture height) of one line."""
     text = " ".join(t for _, t, _ in line)
     chars = sum(len(t) for _, t, _ in line)
-    return text, round(sum(len(t) * s for _, t, s in line) / max(chars, 1), 4)
+    height = float(np.median([np.ptp(b[:, 1]) for b, _, _ in line])) / max(picture_height, 1)
+    return text, round(sum(len(t) * s for _, t, s in line) / max(chars, 1), 4), round(height, 4)
 
 
 def thumbnail(image_bgr: np.ndarray) -> np.ndarray:
@@ -220,7 +223,7 @@ def changed_fraction(a: np.ndarray, b: np.ndarray, pixel_delta: int) -> float:
 class _Read:
     time_s: float
     thumb: np.ndarray
-    lines: list[tuple[str, float]]
+    lines: list[tuple[str, float, float]]
 
 
 @dataclass
@@ -326,14 +329,14 @@ def _runs(scene: _Scene) -> list[tuple[float, float, int]]:
 def _table(scenes: Sequence[_Scene]) -> pd.DataFrame:
     rows = [
         {"scene_id": s.scene_id, "start": round(a, 3), "end": round(b, 3), "frame_s": round(s.reads[i].time_s, 3),
-         "text": text, "confidence": conf}
+         "text": text, "confidence": conf, "height": height}
         for s in scenes
         for a, b, i in _runs(s)
-        for text, conf in s.reads[i].lines
+        for text, conf, height in s.reads[i].lines
     ]
     df = pd.DataFrame(rows, columns=OCR_COLUMNS)
     return df.astype({"scene_id": "int64", "start": "float64", "end": "float64", "frame_s": "float64",
-                      "text": "object", "confidence": "float64"})
+                      "text": "object", "confidence": "float64", "height": "float64"})
 
 
 def words(text: str) -> list[str]:

@@ -12,6 +12,7 @@ import pandas as pd
 from dagster import asset
 
 from halo.paths import media_dir
+from halo.vision.ocr import OCR_COLUMNS
 from bench.samplegen import load_truth
 from halo_assets.partitions import videos_partitions
 
@@ -61,4 +62,8 @@ def stand_in_assets(video_id: str = VIDEO_ID) -> list:
     def chunks_stub() -> pd.DataFrame:
         return chunk_df
 
-    return [video_file_stub, scenes_stub, chunks_stub]
+    @asset(name="on_screen_text", partitions_def=videos_partitions, deps=["scenes"])
+    def on_screen_text_stub() -> pd.DataFrame:
+        return pd.DataFrame(columns=OCR_COLUMNS)  # the keyframes are plain grey: no text
+
+    return [video_file_stub, scenes_stub, chunks_stub, on_screen_text_stub]

@@ -22,6 +22,7 @@ from halo.store import parquet_root
 from halo.vision import ocr
 from halo.vision.ocr import OCR_COLUMNS, read_on_screen_text, restore_spaces, text_between, words
 from halo.vision.scenes import detect_scenes
+from halo.vision.slides import slide_titles, title_during
 from halo_assets.ingest import video_file
 from halo_assets.vision import on_screen_text, scenes
 from halo_resources.environments import get_resources
@@ -77,6 +78,11 @@ def test_slide_words_recall_and_precision(lecture, name, tmp_path) -> None:
         if len(rows):
             first_title_word = words(state["lines"][0])[0]
             assert words(rows.iloc[0]["text"])[0] == first_title_word
+    # Slide titles (the first run of the largest lines) are the truth's titles, word for word.
+    titles = slide_titles(table)
+    same = [words(title_during(titles, s["start"], s["end"])) == words(" ".join(l for l in s["lines"] if l[0] != "\u2022"))
+            for s in truth["slides"]]
+    assert sum(same) >= 0.9 * len(same), same
     # A slide that builds up: its terms are read after the keyframe, from about when they appear.
     for before, after in zip(truth["slides"], truth["slides"][1:]):
         if before["scene_id"] == after["scene_id"]:
@@ -135,8 +141,9 @@ def test_lines_are_grouped_and_ordered_top_down_left_to_right() -> None:
 
     boxes = [(box(300, 102, 400, 140), "world", 0.9), (box(10, 200, 200, 240), "second", 0.9),
              (box(10, 100, 250, 138), "hello", 0.9)]
-    lines = [ocr._join(line) for line in ocr._group_lines(boxes)]
-    assert [t for t, _ in lines] == ["hello world", "second"]
+    lines = [ocr._join(line, 400) for line in ocr._group_lines(boxes)]
+    assert [t for t, _, _ in lines] == ["hello world", "second"]
+    assert [h for _, _, h in lines] == [pytest.approx(0.095, abs=0.003), pytest.approx(0.1)]
 
 
 def test_text_between_returns_lines_shown_in_a_span() -> None:

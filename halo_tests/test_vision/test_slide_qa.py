@@ -39,6 +39,18 @@ def test_slide_questions_ask_titles_and_terms_with_their_spans() -> None:
     assert qs[3].question == 'Which key terms were on the slide titled "Remote control design"?'
 
 
+def test_every_phrasing_asks_each_slide_in_each_wording() -> None:
+    from halo.eval.slide_qa import TERMS_PHRASINGS, TITLE_PHRASINGS
+
+    qs = slide_questions(TRUTH, every_phrasing=True)
+    assert len(qs) == 2 * len(TITLE_PHRASINGS) + 2 * len(TERMS_PHRASINGS)
+    titles = [q for q in qs if q.kind == "title" and q.start == 30.0]
+    assert [q.phrasing for q in titles] == list(range(len(TITLE_PHRASINGS)))
+    assert len({q.question for q in titles}) == len(TITLE_PHRASINGS)
+    assert all("I think rubber buttons are the way to" in q.question for q in titles)
+    assert all(q.answer == ["Buttons"] and q.start == 48.0 for q in qs if q.kind == "terms" and "Remote" in q.question)
+
+
 def test_only_the_first_citation_counts() -> None:
     assert cites_inside([{"start": 47.0}], 48.0, 60.0)  # a floored [00:47] for 47.9 s
     assert not cites_inside([{"start": 40.0}, {"start": 50.0}], 48.0, 60.0)
