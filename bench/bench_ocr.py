@@ -2,7 +2,6 @@
 
     python -m bench.bench_ocr                      # accuracy on 3 lectures + cost on 10 min of 720p
     python -m bench.bench_ocr --cost-minutes 60    # the cost part on a full hour (slow to generate)
-    python -m bench.bench_ocr --asr-hints val-1 val-3 --lecture-seconds 480   # WER with/without slide hints
 
 Targets (issue 14): word recall and precision >= 0.9 at 720p and 360p; OCR adds <= 10 % to the
 wall time of processing an hour of 720p video.
@@ -101,48 +100,6 @@ def cost(minutes: float) -> None:
     print(f"  load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
 
 
-def term_hits(reference: str, hypothesis: str, terms: set[str]) -> tuple[int, int]:
-    """(slide-term occurrences in the reference, how many of them the hypothesis has): a multiset
-    match of the normalised words, so each spoken term counts once per time it was said."""
-    from collections import Counter
-
-    from halo.eval.speech import normalize_text
-
-    ref = Counter(w for w in normalize_text(reference).split() if w in terms)
-    hyp = Counter(w for w in normalize_text(hypothesis).split() if w in terms)
-    return sum(ref.values()), sum((ref & hyp).values())
-
-
-def asr_hints(video: Path | None, meetings: list[str], seconds: float) -> None:
-    """WER of the transcript with and without the on-screen words as Whisper's prompt."""
-    from bench.samplegen import load_truth
-    from halo.eval.speech import normalize_text, wer
-    from halo.speech.transcribe import transcribe
-    from halo.vision.ocr import words
-    from halo.vision.slides import asr_hints as hints_of
-
-    with tempfile.TemporaryDirectory() as tmp:
-        if video is None:
-            video = Path(tmp) / "lecture.mp4"
-            samplegen_lecture.render_lecture(video, samplegen_lecture.plan_lecture(seconds, meeting_ids=meetings), 720)
-        truth = load_truth(video)
-        found = detect_scenes(video, Path(tmp) / "keyframes")
-        table = read_on_screen_text(video, found.scenes).table
-    audio = media.decode_audio(video, media.SAMPLE_RATE, float(truth["duration_s"]))
-    reference = " ".join(t["text"] for t in truth["turns"])
-    terms = {w for s in truth["slides"] for line in s["lines"] for w in normalize_text(" ".join(words(line))).split()
-             if len(w) >= 4}
-    hints = hints_of(table)
-    print(f"== ASR hints on {video.name} ({truth['duration_s'] / 60:.1f} min, {len(hints)} screen states; "
-          f"load average {os.getloadavg()[0]:.1f}) ==")
-    for label, given in (("no hints", []), ("on-screen hints", hints)):
-        result, wall, cpu = timed(lambda: transcribe(audio, hints=given))
-        hyp = result.text
-        n, hit = term_hits(reference, hyp, terms)
-        print(f"  {label:16s} WER {wer(reference, hyp):.4f}  slide terms heard {hit}/{n} = {hit / max(n, 1):.3f}  "
-              f"wall {wall:.0f} s  cpu {cpu:.0f} s")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_ocr", description=__doc__.split("\n\n")[0])
     parser.add_argument("--heights", type=int, nargs="+", default=[720, 360])
@@ -150,13 +107,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cost-minutes", type=float, default=10.0, help="length of the 720p cost video")
     parser.add_argument("--skip-accuracy", action="store_true")
     parser.add_argument("--skip-cost", action="store_true")
-    parser.add_argument("--asr-hints", nargs="*", metavar="MEETING",
-                        help="instead: WER with and without on-screen ASR hints on a lecture of these meetings")
-    parser.add_argument("--video", type=Path, help="with --asr-hints: an existing lecture (truth beside it)")
     args = parser.parse_args(argv)
-    if args.asr_hints is not None:
-        asr_hints(args.video, args.asr_hints or REPORT_MEETINGS, args.lecture_seconds)
-        return
     if not args.skip_accuracy:
         accuracy(args.heights, args.lecture_seconds)
     if not args.skip_cost:

@@ -140,6 +140,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--height", type=int, default=720)
     parser.add_argument("--meetings", nargs="+", default=REPORT_MEETINGS)
     parser.add_argument("--process-only", action="store_true", help="generate and process, ask nothing (with --keep)")
+    parser.add_argument("--rebuild-index", action="store_true", help="with --keep: rebuild the Q&A index, not the stored one")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the run without slide text")
     parser.add_argument("--first-phrasing", action="store_true", help="only the issue's phrasing of each question")
     parser.add_argument("--keep", type=Path, help="work folder to keep (and reuse: skips generating and processing)")
     args = parser.parse_args(argv)
@@ -175,8 +177,12 @@ def main(argv: list[str] | None = None) -> None:
             shutil.rmtree(root / "data" / "qa", ignore_errors=True)  # fresh sessions: no follow-ups
             chapter_titles_vs_slides(video_id, truth)
             questions = slide_questions(truth, every_phrasing=not args.first_phrasing)
-            ask_all(VideoQA.load(video_id), questions, "with-slides")
-            ask_all(without_slides(VideoQA.load(video_id)), questions, "no-slides")
+            video_qa = VideoQA.load(video_id)
+            if args.rebuild_index:
+                video_qa.units = None  # built again by this code (its units may differ from the stored qa_index)
+            ask_all(video_qa, questions, "with-slides")
+            if not args.no_baseline:
+                ask_all(without_slides(VideoQA.load(video_id)), questions, "no-slides")
         finally:
             redis.terminate()
             redis.wait(10)

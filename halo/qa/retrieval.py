@@ -109,6 +109,27 @@ def chunk_utterance_rows(chunks: pd.DataFrame, utterances: pd.DataFrame | None, 
     return pd.DataFrame({"start": [row.start], "end": [row.end], "text": [row.text]})
 
 
+SLIDE_UNIT_S = 1.0  # a slide unit's moment: the second its screen state appeared
+
+
+def units_of(rows: pd.DataFrame, words: int = WINDOW_WORDS) -> list[tuple[str, float, float]]:
+    """A chunk's units: windows of its speech, and each on-screen line (a screen state) alone.
+
+    Slide lines are units of their own (issue 14) because inside a 50-word window of speech a
+    slide's dozen words barely move the window's vector, so a question naming a slide title
+    matched the speech around it, or another chunk whose slide shared a word, instead of the
+    slide; alone, the line is the best match and its moment is the time the state appeared.
+    """
+    from halo.vision.ocr import ON_SCREEN_MARK
+
+    slide = rows["text"].astype(str).str.startswith(ON_SCREEN_MARK)
+    speech = windows(timed_sentences(rows[~slide]), words)
+    last = float(rows["end"].max()) if len(rows) else 0.0
+    shown = [(str(r.text), float(r.start), max(min(float(r.start) + SLIDE_UNIT_S, last), float(r.start)))
+             for r in rows[slide].itertuples()]
+    return sorted(speech + shown, key=lambda u: u[1])
+
+
 def build_units(chunks: pd.DataFrame, utterances: pd.DataFrame | None = None,
                 words: int = WINDOW_WORDS) -> pd.DataFrame:
     """The searchable units of a video (timed windows inside its chunks) with their MiniLM vectors."""
@@ -117,7 +138,7 @@ def build_units(chunks: pd.DataFrame, utterances: pd.DataFrame | None = None,
     chunks = chunks.reset_index(drop=True)
     rows = []
     for i, row in enumerate(chunks.itertuples()):
-        for text, start, end in windows(timed_sentences(chunk_utterance_rows(chunks, utterances, i)), words):
+        for text, start, end in units_of(chunk_utterance_rows(chunks, utterances, i), words):
             rows.append((int(row.chunk_id), start, end, text))
     units = pd.DataFrame(rows, columns=UNIT_COLUMNS[:-1])
     vectors = embed_texts(units["text"].tolist()) if len(units) else np.zeros((0, 384), np.float32)

@@ -23,7 +23,6 @@ import os
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -31,7 +30,6 @@ import pandas as pd
 from halo.errors import ModelFileError
 
 SAMPLE_RATE = 16000
-Hint = tuple[float, float, str]  # (start, end, words relevant then), e.g. the slide on screen
 COLUMNS = ["segment_id", "start", "end", "text", "words"]
 
 
@@ -166,13 +164,8 @@ def speech_chunks(pipeline, audio: np.ndarray, chunk_s: float = 30.0) -> list[di
     ]
 
 
-def transcribe(audio: np.ndarray, config: AsrConfig = AsrConfig(), hints: Sequence[Hint] = ()) -> Transcript:
-    """Transcribe 16 kHz mono float32 ``audio``. No speech -> a transcript with no segments.
-
-    ``hints``: (start, end, text) stretches of words known to be relevant then (the slide on
-    screen); each chunk is decoded with the words of the hint it overlaps most as Whisper's
-    initial prompt, so a term the slide spells out is heard as spelled. Word-timestamp path
-    only (the WhisperX aligner path ignores them)."""
+def transcribe(audio: np.ndarray, config: AsrConfig = AsrConfig()) -> Transcript:
+    """Transcribe 16 kHz mono float32 ``audio``. No speech -> a transcript with no segments."""
     started = time.perf_counter()
     duration = float(audio.size) / SAMPLE_RATE
     model_name = config.model or "whisper-base (bundled, CTranslate2)"
@@ -192,7 +185,7 @@ def transcribe(audio: np.ndarray, config: AsrConfig = AsrConfig(), hints: Sequen
     if config.alignment_model:
         segments = _transcribe_aligned(pipeline, audio, language, config)
     else:
-        segments = _transcribe_word_timestamps(pipeline, audio, chunks, language, config, hints)
+        segments = _transcribe_word_timestamps(pipeline, audio, chunks, language, config)
     result = Transcript(segments, language, model_name, timing, duration)
     result.extra = {"speech_s": round(sum(c["end"] - c["start"] for c in chunks), 2), "chunks": len(chunks)}
     result.processing_s = time.perf_counter() - started
@@ -217,8 +210,7 @@ HOLE_S = 1.5
 MISSED_SPEECH_S = 1.0
 
 
-def _decode(batched, audio: np.ndarray, clips: list[dict], language: str, config: AsrConfig,
-            prompt: str = "") -> list[Segment]:
+def _decode(batched, audio: np.ndarray, clips: list[dict], language: str, config: AsrConfig) -> list[Segment]:
     """One batched pass over ``clips``; a segment per clip that holds words (hallucinations dropped)."""
     raw, _ = batched.transcribe(
         audio,
@@ -230,7 +222,6 @@ def _decode(batched, audio: np.ndarray, clips: list[dict], language: str, config
         # Decoding segment timestamps costs accuracy here (WER 13.6% vs 6.9% on the bundled
         # sample); word times come from cross-attention alignment either way.
         without_timestamps=True,
-        initial_prompt=prompt or None,
     )
     segments: list[Segment] = []
     for seg in raw:
@@ -260,28 +251,15 @@ def missed_speech(chunks: list[dict], words: list[Word]) -> list[dict]:
     return holes
 
 
-def prompt_groups(clips: list[dict], hints: Sequence[Hint]) -> dict[str, list[dict]]:
-    """Clips grouped by the hint text that overlaps each most ('' = none): one batch per prompt."""
-    groups: dict[str, list[dict]] = {}
-    for clip in clips:
-        overlap = [(min(e, clip["end"]) - max(s, clip["start"]), text) for s, e, text in hints]
-        best = max(overlap, default=(0.0, ""))
-        groups.setdefault(best[1] if best[0] > 0 else "", []).append(clip)
-    return groups
-
-
-def _transcribe_word_timestamps(pipeline, audio, chunks, language, config: AsrConfig,
-                                hints: Sequence[Hint] = ()) -> list[Segment]:
+def _transcribe_word_timestamps(pipeline, audio, chunks, language, config: AsrConfig) -> list[Segment]:
     """Chunks decoded in batches, then a second batched pass over speech the first one skipped."""
     from faster_whisper import BatchedInferencePipeline
 
     batched = BatchedInferencePipeline(pipeline.model)
-    segments: list[Segment] = []
-    for prompt, clips in prompt_groups(chunks, hints).items():
-        segments += _decode(batched, audio, clips, language, config, prompt)
+    segments = _decode(batched, audio, chunks, language, config)
     holes = missed_speech(chunks, [w for s in segments for w in s.words])
-    for prompt, clips in prompt_groups(holes, hints).items():
-        segments += _decode(batched, audio, clips, language, config, prompt)
+    if holes:
+        segments += _decode(batched, audio, holes, language, config)
     segments.sort(key=lambda s: s.start)
     for i, seg in enumerate(segments):
         seg.segment_id = i

@@ -82,16 +82,3 @@ def titled_by_slides(chapters: list[dict], table: pd.DataFrame, end: float) -> l
         out.append({**chapter, "title": slide} if slide else chapter)
     return out
 
-
-def asr_hints(table: pd.DataFrame) -> list[tuple[float, float, str]]:
-    """(start, end, words) per screen state with text: what a speaker is likely to say then,
-    spelled as the slide spells it (for Whisper's initial prompt). Bullets are dropped and
-    lines end with a full stop, so the prompt reads as short sentences."""
-    out = []
-    if len(table):
-        for (start, end), state in table.groupby(["start", "end"], sort=True):
-            lines = [_BULLET.sub("", str(t)).strip() for t in state["text"]]
-            text = " ".join(f"{line.rstrip('.')}." for line in lines if _WORD.search(line))
-            if text:
-                out.append((float(start), float(end), text))
-    return out

@@ -51,6 +51,22 @@ def test_every_phrasing_asks_each_slide_in_each_wording() -> None:
     assert all(q.answer == ["Buttons"] and q.start == 48.0 for q in qs if q.kind == "terms" and "Remote" in q.question)
 
 
+def test_a_slide_line_is_a_retrieval_unit_of_its_own() -> None:
+    import pandas as pd
+
+    from halo.qa.retrieval import units_of
+
+    rows = pd.DataFrame([
+        {"start": 0.0, "end": 4.0, "text": "we can spend twelve euros."},
+        {"start": 2.0, "end": 2.0, "text": "[on screen] Budget | \u00b7Euros"},
+        {"start": 4.0, "end": 9.0, "text": "that is the budget for each remote."},
+    ])
+    assert units_of(rows, words=50) == [
+        ("we can spend twelve euros. that is the budget for each remote.", 0.0, 9.0),
+        ("[on screen] Budget | \u00b7Euros", 2.0, 3.0),
+    ]
+
+
 def test_only_the_first_citation_counts() -> None:
     assert cites_inside([{"start": 47.0}], 48.0, 60.0)  # a floored [00:47] for 47.9 s
     assert not cites_inside([{"start": 40.0}, {"start": 50.0}], 48.0, 60.0)

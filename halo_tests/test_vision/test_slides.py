@@ -1,4 +1,4 @@
-"""Slide titles from on-screen text, chapters titled by them, and ASR hints (issue 14).
+"""Slide titles from on-screen text and chapters titled by them (issue 14).
 
 Hand-built tables here; titles read from a generated lecture are checked against its truth in
 test_ocr.py (one OCR read serves both).
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from halo.vision.slides import asr_hints, slide_titles, title_during, title_of, titled_by_slides
+from halo.vision.slides import slide_titles, title_during, title_of, titled_by_slides
 
 
 def _rows(start: float, end: float, lines: list[tuple[str, float]]) -> list[dict]:
@@ -51,10 +51,3 @@ def test_chapters_take_the_slide_title_shown_for_most_of_them() -> None:
         {"start": 95.0, "title": "Wrap up"}]
     assert titled_by_slides(chapters, TABLE.iloc[:0], 130.0) is chapters
 
-
-def test_asr_hints_are_each_screen_state_as_short_sentences() -> None:
-    assert asr_hints(TABLE) == [
-        (0.0, 40.0, "Topic 1 of 3. Remote control. design. Buttons."),
-        (40.0, 100.0, "Budget. Euros."),
-    ]
-    assert asr_hints(TABLE.iloc[:0]) == []
