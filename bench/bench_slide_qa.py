@@ -140,7 +140,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--height", type=int, default=720)
     parser.add_argument("--meetings", nargs="+", default=REPORT_MEETINGS)
     parser.add_argument("--process-only", action="store_true", help="generate and process, ask nothing (with --keep)")
-    parser.add_argument("--rebuild-index", action="store_true", help="with --keep: rebuild the Q&A index, not the stored one")
+    parser.add_argument("--rebuild-index", action="store_true",
+                        help="with --keep: redo the chunks' slide lines and the Q&A index with this code")
     parser.add_argument("--no-baseline", action="store_true", help="skip the run without slide text")
     parser.add_argument("--first-phrasing", action="store_true", help="only the issue's phrasing of each question")
     parser.add_argument("--keep", type=Path, help="work folder to keep (and reuse: skips generating and processing)")
@@ -178,8 +179,13 @@ def main(argv: list[str] | None = None) -> None:
             chapter_titles_vs_slides(video_id, truth)
             questions = slide_questions(truth, every_phrasing=not args.first_phrasing)
             video_qa = VideoQA.load(video_id)
-            if args.rebuild_index:
-                video_qa.units = None  # built again by this code (its units may differ from the stored qa_index)
+            if args.rebuild_index:  # chunks' slide lines and the index as this code makes them
+                from halo.report import load_output
+                from halo.vision.ocr import chunks_with_on_screen_text
+
+                plain = video_qa.chunks.assign(text=video_qa.chunks["text"].str.replace(_ON_SCREEN_LINE, "", regex=True))
+                video_qa.chunks = chunks_with_on_screen_text(plain, load_output("on_screen_text", video_id))
+                video_qa.units = None
             ask_all(video_qa, questions, "with-slides")
             if not args.no_baseline:
                 ask_all(without_slides(VideoQA.load(video_id)), questions, "no-slides")

@@ -344,6 +344,9 @@ def words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
+EDGE_S = 2.0  # a screen state inside a span for less than this (of a longer showing) is not its
+
+
 def shown_between(table: pd.DataFrame, start: float, end: float) -> list[tuple[float, list[str]]]:
     """What was on screen in [start, end): (time it appeared, its lines) per screen state.
 
@@ -351,10 +354,15 @@ def shown_between(table: pd.DataFrame, start: float, end: float) -> list[tuple[f
     state lists all its lines, so a slide that builds up gives its title alone at first and
     the title with its bullets later: a question naming the title and asking for the bullets
     then matches the later state best, and cites a time inside the span they were shown.
+
+    A state that overlaps the span by less than ``EDGE_S`` (and is longer than that) is left
+    out: chunk and scene cuts fall a fraction of a second apart, and the previous slide's last
+    instant inside a chunk made that chunk answer, and cite, questions about that slide.
     """
     if table.empty:
         return []
-    shown = table[(table["start"] < end) & (table["end"] > start)]
+    overlap = table["end"].clip(upper=end) - table["start"].clip(lower=start)
+    shown = table[(overlap > 0) & (overlap >= np.minimum(EDGE_S, table["end"] - table["start"]))]
     states: dict[float, list[str]] = {}
     for t, line in zip(shown["start"].clip(lower=start), shown["text"]):
         lines = states.setdefault(float(t), [])
