@@ -351,9 +351,11 @@ def shown_between(table: pd.DataFrame, start: float, end: float) -> list[tuple[f
     """What was on screen in [start, end): (time it appeared, its lines) per screen state.
 
     A state's time is when its frame's text took over, or ``start`` if it was already up; each
-    state lists all its lines, so a slide that builds up gives its title alone at first and
-    the title with its bullets later: a question naming the title and asking for the bullets
-    then matches the later state best, and cites a time inside the span they were shown.
+    state lists all its lines. A state whose lines all stay on screen in the next one (a slide
+    that builds up: the title alone, then the title with its bullets) is left out for that
+    next, fuller state: when both were listed, a question naming the title and asking for the
+    bullets matched the shorter title-only line best and cited a time before the bullets were
+    shown; the fuller state still answers for the title, at a time inside that slide's span.
 
     A state that overlaps the span by less than ``EDGE_S`` (and is longer than that) is left
     out: chunk and scene cuts fall a fraction of a second apart, and the previous slide's last
@@ -370,6 +372,8 @@ def shown_between(table: pd.DataFrame, start: float, end: float) -> list[tuple[f
             lines.append(str(line))
     out: list[tuple[float, list[str]]] = []
     for t, lines in sorted(states.items()):
+        if out and set(out[-1][1]) <= set(lines):
+            out.pop()  # the slide built up: its fuller state stands for it (see below)
         if not out or out[-1][1] != lines:
             out.append((t, lines))
     return out

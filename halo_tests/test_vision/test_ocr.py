@@ -180,6 +180,9 @@ def test_chunk_text_gets_the_slide_text_of_its_span_marked() -> None:
     assert ocr.on_screen_lines(ocr.with_on_screen_text("we spend", built, 2.0, 8.0)) == [
         (2.0, "[on screen] Quarterly budget | Euros"), (6.0, "[on screen] Quarterly budget | Taxes")]
     assert ocr.on_screen_lines("we spend [on screen] nothing timed") == []
+    grows = pd.concat([table.iloc[:1].assign(end=6.0), table.assign(start=6.0)])  # the title, then title + bullet
+    assert ocr.with_on_screen_text("we spend", grows, 2.0, 8.0) == "we spend\n[on screen] [00:06] Quarterly budget | Euros"
+    assert ocr.with_on_screen_text("we spend", grows, 2.0, 5.0) == "we spend\n[on screen] [00:02] Quarterly budget"
 
 
 def test_chunks_get_slide_text_without_moving_boundaries() -> None:
