@@ -3,11 +3,14 @@
 Each figure is one fresh `python -m halo ask VIDEO_ID QUESTION --json` process (imports, the
 stored qa_index, model loading and the answer included), local backend unless a key is set.
 The new question is a truth question no stored session of the video has asked yet; the cache
-hit is the same question asked again in another session. Beside them, in this process, the
-time the old path spent re-embedding the whole video per ask (building the index without the
-stored qa_index), measured in the same run. Targets (issue #9): new <= 3 s, hit <= 0.5 s.
+hit is the same question asked again in another session. Wall and CPU seconds (user + system of
+the child) are printed with the 1-minute load average: on a shared machine wall time follows
+the load, CPU time much less. Then, each in a fresh process: what the cache hit imports (the
+slowest top-level imports by `python -X importtime`) and the import + load time of the two
+ways to run MiniLM for a question (sentence-transformers on torch vs halo.text.minilm on NumPy).
+Targets (issue #9): new <= 3 s, hit <= 0.5 s wall.
 
-    HALO_DATA_DIR=data/e2e python bench/bench_ask.py e2e_report --truth data/bench/e2e_report_3600s.truth.json
+    HALO_DATA_DIR=data/rep60 python -m bench.bench_ask rep60 --truth /work/benchdata/report_3600s.truth.json
 """
 
 from __future__ import annotations
@@ -21,21 +24,41 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.samplegen import load_truth
+from halo.qa import list_sessions
 
-from halo.qa import VideoQA, list_sessions  # noqa: E402
-from bench.samplegen import load_truth  # noqa: E402
+ENCODERS = {
+    "sentence-transformers (torch)": "from halo.text.embed import load_encoder; load_encoder().encode(['q'])",
+    "halo.text.minilm (NumPy)": "from halo.text.minilm import load_minilm; load_minilm().encode(['q'])",
+}
+
+
+def _child(args: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
+    """(wall s, CPU s of the child, the finished process) of one Python child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, *args], capture_output=True, text=True, check=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), out
 
 
 def run_ask(video_id: str, question: str, session: str) -> tuple[float, float, dict]:
-    """(wall s, CPU s of the child, the turn) of one `halo ask` process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "halo", "ask", video_id, question, "--session", session, "--json"],
-                         capture_output=True, text=True, check=True)
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), json.loads(out.stdout)
+    """(wall s, CPU s, the answer) of one `halo ask` process."""
+    wall, cpu, out = _child(["-m", "halo", "ask", video_id, question, "--session", session, "--json"])
+    return wall, cpu, json.loads(out.stdout)
+
+
+def hit_imports(video_id: str, question: str, session: str, top: int = 8) -> list[tuple[str, float]]:
+    """The slowest top-level imports (cumulative s) of a cache-hit `halo ask` process."""
+    out = _child(["-X", "importtime", "-m", "halo", "ask", video_id, question, "--session", session])[2]
+    rows = []
+    for line in out.stderr.splitlines():
+        parts = line.removeprefix("import time:").split("|")
+        if line.startswith("import time:") and len(parts) == 3 and parts[1].strip().isdigit():
+            if not parts[2].startswith("  "):  # nested imports are indented by two more spaces
+                rows.append((parts[2].strip(), int(parts[1]) / 1e6))
+    return sorted(rows, key=lambda r: -r[1])[:top]
 
 
 def main() -> None:
@@ -57,12 +80,13 @@ def main() -> None:
             wall, cpu, turn = run_ask(args.video_id, q, session)
             served = f"cache {turn['cache_tier']}" if turn["cache_tier"] else turn["backend"]
             print(f"{what:12s} {wall:7.2f} {cpu:6.2f} {os.getloadavg()[0]:5.1f}  {served:8s} {q[:60]}")
-    video = VideoQA.load(args.video_id)
-    video.units = None  # the old path: embed every window of the video on each `halo ask`
-    t0, c0 = time.perf_counter(), time.process_time()
-    video.index.search(fresh[0], 3)
-    print(f"{'re-embed':12s} {time.perf_counter() - t0:7.2f} {time.process_time() - c0:6.2f} "
-          f"{os.getloadavg()[0]:5.1f}  (index built from scratch, {len(video.units)} units; the qa_index avoids this)")
+    print(f"\nslowest top-level imports of a cache hit (cumulative s, load {os.getloadavg()[0]:.1f}):")
+    for name, seconds in hit_imports(args.video_id, fresh[0], f"bench-{stamp}-imports"):
+        print(f"  {seconds:6.3f}  {name}")
+    print("\nMiniLM for one question, import + load + encode, fresh process:")
+    for name, code in ENCODERS.items():
+        wall, cpu, _ = _child(["-c", code])
+        print(f"  {name:32s} wall {wall:6.2f} s  cpu {cpu:6.2f} s  load {os.getloadavg()[0]:5.1f}")
 
 
 if __name__ == "__main__":

@@ -174,7 +174,7 @@ def priced(video_id: str, duration_s: float, prompts: list[list], models: list[s
     from halo.llm.pricing import call_cost_usd
     from halo.llm.prompts import CHUNK_SYSTEM, VIDEO_SYSTEM, video_prompt
     from halo.llm.summarize import chunk_request, plan_chunks
-    from halo.report import load_output
+    from halo.store import load_output
 
     chunks = load_output("chunks", video_id)
     summaries = load_output("chunk_summaries", video_id)
@@ -210,7 +210,8 @@ def run_video(path: Path, video_id: str, reuse: bool) -> dict:
     from bench.bench_costs import MODELS
     from bench.samplegen import load_truth
     from halo.llm.baseline import baselines_per_question, media_tokens
-    from halo.report import load_output, report_json
+    from halo.report import report_json
+    from halo.store import load_output
 
     truth = load_truth(path)
     row: dict = {"video_id": video_id, "video": str(path), "duration_s": truth["duration_s"]}

@@ -114,7 +114,7 @@ def ask_all(video: Any, questions: list, label: str) -> float:
 def chapter_titles_vs_slides(video_id: str, truth: dict) -> None:
     """How many chapters carry the title of the slide shown for most of them (word for word)."""
     from halo.eval.slide_qa import BULLET
-    from halo.report import load_output
+    from halo.store import load_output
     from halo.vision.ocr import words
 
     vs = load_output("video_summary", video_id)
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> None:
             questions = slide_questions(truth, every_phrasing=not args.first_phrasing)
             video_qa = VideoQA.load(video_id)
             if args.rebuild_index:  # chunks' slide lines and the index as this code makes them
-                from halo.report import load_output
+                from halo.store import load_output
                 from halo.vision.ocr import chunks_with_on_screen_text
 
                 plain = video_qa.chunks.assign(text=video_qa.chunks["text"].str.replace(_ON_SCREEN_LINE, "", regex=True))

@@ -13,14 +13,16 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-import pandas as pd
-from upath import UPath
+if TYPE_CHECKING:  # imported where used: a JSON write (a session, a ledger row) needs neither
+    import pandas as pd
+    from upath import UPath
 
 
 def _is_local(path: Path | UPath) -> bool:
-    return not isinstance(path, UPath) or getattr(path, "protocol", "") in ("", "file", "local")
+    """A plain Path, or a UPath of the local file system (only UPaths have a protocol)."""
+    return getattr(path, "protocol", "") in ("", "file", "local")
 
 
 @contextmanager
@@ -64,6 +66,8 @@ def write_parquet_atomic(df: pd.DataFrame, path: Path | UPath, metadata: dict[st
 
 
 def read_parquet(path: Path | UPath) -> pd.DataFrame:
+    import pandas as pd
+
     with path.open("rb") as f:
         return pd.read_parquet(f)
 

@@ -318,9 +318,19 @@ def cache_stop() -> None:
 def ask(ctx: click.Context, video: str, question: str, session: str, as_json: bool) -> None:
     """Answer QUESTION about VIDEO (a processed video's id, or a file: processed first if needed),
     citing [mm:ss] spans with speakers."""
-    from halo_cli.pipeline import check_question
+    from halo_cli.pipeline import Answer, check_question
 
     check_question(question)
+    if not _looks_like_path(video):
+        from halo.qa.cached import answer_from_cache
+        from halo.qa.sessions import validate_session_id
+
+        validate_session_id(session)
+        options = ctx.find_root().obj or {}
+        hit = answer_from_cache(video, question, session, model_name=options.get("model_name"))
+        if hit is not None:  # a repeated question: nothing else is loaded (halo.qa.cached)
+            _print_answer(Answer.from_turn(video, session, hit.turn, hit.cited), as_json)
+            return
     pipeline = _pipeline(ctx)
     with stdout_to_stderr():
         video_id = pipeline.processed_id(video) if _looks_like_path(video) else video

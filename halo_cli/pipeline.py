@@ -13,12 +13,15 @@ import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from halo.errors import InvalidQuestion, ModelFileError, RunFailed, UnknownVideo
-from halo.models import CacheConfig, ChunkingConfig, GeminiConfig
+
+if TYPE_CHECKING:  # imported where used: `halo ask` answering from the cache needs neither
+    import pandas as pd
+
+    from halo.models import CacheConfig, ChunkingConfig, GeminiConfig
+    from halo.qa.sessions import Turn
 
 #: Longer questions are refused before anything is billed (a question is a sentence, not a file).
 MAX_QUESTION_CHARS = 2000
@@ -48,6 +51,17 @@ class Answer:
     naive_cost_usd: float
     standalone: str = ""  # the question as answered (a follow-up rewritten to stand alone)
     rewrite_backend: str = ""  # "" (not a follow-up) | "heuristic" | "gemini" | "cache"
+
+    @classmethod
+    def from_turn(cls, video_id: str, session: str, turn: Turn, citations: list[dict]) -> "Answer":
+        """The Answer of a saved turn whose citations were resolved to ``citations``."""
+        return cls(
+            video_id=video_id, session=session, question=turn.question, response_text=turn.answer,
+            citations=citations, cache_tier=turn.cache_tier, backend=turn.backend, model=turn.model,
+            input_tokens=turn.input_tokens, cached_tokens=turn.cached_tokens,
+            output_tokens=turn.output_tokens, cost_usd=turn.cost_usd,
+            naive_tokens=turn.naive_tokens, naive_cost_usd=turn.naive_cost_usd,
+            standalone=turn.standalone, rewrite_backend=turn.rewrite_backend)
 
 
 def check_question(question: str) -> str:
@@ -89,6 +103,8 @@ class HALOPipeline:
     def __init__(self, chunking_config: ChunkingConfig | None = None,
                  cache_config: CacheConfig | None = None,
                  gemini_config: GeminiConfig | None = None, *, instance: Any = None) -> None:
+        from halo.models import ChunkingConfig
+
         self.chunking_config = chunking_config or ChunkingConfig()
         self.cache_config = cache_config
         self.gemini_config = gemini_config
@@ -227,22 +243,21 @@ class HALOPipeline:
         return Conversation(video, gemini.service(video_id, QA_ASSET, run_id=f"qa-{session}", cache=cache), session)
 
     def answer(self, convo, question: str) -> Answer:
-        """Ask ``question`` in ``convo``: the turn is saved and ledgered, returned as an Answer."""
+        """Ask ``question`` in ``convo``: the turn is saved and ledgered, returned as an Answer.
+        What a repeat of it needs to be answered from the cache alone is remembered (halo.qa.cached)."""
+        from halo.qa.cached import remember
+
         turn = convo.ask(check_question(question))
         video = convo.video
-        return Answer(
-            video_id=video.video_id, session=convo.session.session_id, question=turn.question,
-            response_text=turn.answer,
-            citations=[_cited(c, video.chunks, video.utterances) for c in turn.citations],
-            cache_tier=turn.cache_tier, backend=turn.backend, model=turn.model,
-            input_tokens=turn.input_tokens, cached_tokens=turn.cached_tokens,
-            output_tokens=turn.output_tokens, cost_usd=turn.cost_usd,
-            naive_tokens=turn.naive_tokens, naive_cost_usd=turn.naive_cost_usd,
-            standalone=turn.standalone, rewrite_backend=turn.rewrite_backend)
+        citations = [_cited(c, video.chunks, video.utterances) for c in turn.citations]
+        remember(video.video_id, video.duration_s, turn, citations)
+        return Answer.from_turn(video.video_id, convo.session.session_id, turn, citations)
 
     # -- reading back ---------------------------------------------------------------------------
     def outputs(self, video_id: str) -> dict[str, Any]:
         """The stored chunks, summaries and chapters of ``video_id`` (UnknownVideo if none)."""
+        import pandas as pd
+
         from halo.store import load_output
 
         chunks = load_output("chunks", video_id)

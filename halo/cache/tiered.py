@@ -38,9 +38,8 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-import numpy as np
 import redis
 from pydantic import BaseModel, Field
 from redis.backoff import NoBackoff
@@ -48,9 +47,13 @@ from redis.retry import Retry
 
 from halo.cache.exact import ExactCache
 from halo.cache.redis_server import ensure_embedded_redis
-from halo.cache.semantic import Rejection, SemanticCache
-from halo.cache.summary import SummaryStore
 from halo.ids import validate_video_id
+
+if TYPE_CHECKING:  # L2 (FAISS) and L3 import numpy and faiss: loaded on connect, not for an L1 probe's import
+    import numpy as np
+
+    from halo.cache.semantic import Rejection, SemanticCache
+    from halo.cache.summary import SummaryStore
 
 log = logging.getLogger(__name__)
 
@@ -137,13 +140,35 @@ class TieredCache:
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._thread = threading.local()
         self.l1: ExactCache | None = None
-        self.l2: SemanticCache | None = None
-        self.l3: SummaryStore | None = None
+        self._l2: SemanticCache | None = None
+        self._l3: SummaryStore | None = None
 
     # -- connection and degradation -----------------------------------------------------------
     @property
     def url(self) -> str:
         return redact_url(self._url)
+
+    @property
+    def l2(self) -> SemanticCache | None:
+        """L2 over the current connection, made on first use: an exact (L1) probe never loads FAISS."""
+        if self._l2 is None and self._client is not None:
+            from halo.cache.semantic import SemanticCache
+
+            cfg = self.config
+            self._l2 = SemanticCache(self._client, cfg.l2_max_size, cfg.ttl,
+                                     cfg.l2_similarity_threshold, guard=cfg.guard,
+                                     ivf_min_vectors=cfg.l2_ivf_min_vectors,
+                                     min_evidence_overlap=cfg.l2_min_evidence_overlap)
+        return self._l2
+
+    @property
+    def l3(self) -> SummaryStore | None:
+        """L3 over the current connection, made on first use (it imports numpy)."""
+        if self._l3 is None and self._client is not None:
+            from halo.cache.summary import SummaryStore
+
+            self._l3 = SummaryStore(self._client, self.config.l3_max_size, self.config.ttl)
+        return self._l3
 
     def _connect(self) -> None:
         url = self.config.redis_url or ensure_embedded_redis().url
@@ -152,13 +177,8 @@ class TieredCache:
                 self._client.close()
             self._client = connect(url, self.config.socket_timeout_s)
             self._url = url
-            cfg = self.config
-            self.l1 = ExactCache(self._client, cfg.l1_max_size, cfg.ttl)
-            self.l2 = SemanticCache(self._client, cfg.l2_max_size, cfg.ttl,
-                                    cfg.l2_similarity_threshold, guard=cfg.guard,
-                                    ivf_min_vectors=cfg.l2_ivf_min_vectors,
-                                    min_evidence_overlap=cfg.l2_min_evidence_overlap)
-            self.l3 = SummaryStore(self._client, cfg.l3_max_size, cfg.ttl)
+            self.l1 = ExactCache(self._client, self.config.l1_max_size, self.config.ttl)
+            self._l2 = self._l3 = None
         self._client.ping()
 
     def _run(self, op: str, fn: Callable[[], _T], default: _T) -> _T:
@@ -275,6 +295,18 @@ class TieredCache:
 
         return self._run("lookup", run, None)
 
+    def peek(self, video_id: str, query: str, *, model: str, prompt_version: str) -> str | None:
+        """The L1 answer to ``query`` if there is one, without counting a hit or a miss: a caller
+        that only answers from the cache when it holds more about the answer looks first, and
+        then ``lookup``s (counted, as every other lookup) or leaves it to the full path."""
+        validate_video_id(video_id)
+
+        def run() -> str | None:
+            entry = self.l1.get(video_id, query, model, prompt_version)
+            return None if entry is None else entry.answer
+
+        return self._run("peek", run, None)
+
     def store(self, video_id: str, query: str, answer: str, *, model: str, prompt_version: str,
               meta: dict, semantic: bool = True, evidence: tuple[int, ...] = ()) -> None:
         """Remember an answer in L1 (and L2 unless ``semantic=False``), with the chunk ids it cites."""
@@ -296,6 +328,8 @@ class TieredCache:
         rows = [s for s in summaries if str(s.get("text") or "").strip()]
 
         def run() -> None:
+            import numpy as np
+
             vectors = self._embed([str(s["text"]) for s in rows]) if rows else np.zeros((0, 384), np.float32)
             evicted = self.l3.put(video_id, rows, vectors)
             self._count(video_id, {"summaries_stored": len(rows), "l3_evictions": evicted})

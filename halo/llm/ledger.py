@@ -3,30 +3,38 @@
 Why a store and not only an asset output: spending happens in several assets (chunk
 summaries, video summary, later Q&A sessions) and in several runs; a call that was paid for
 must stay recorded even when the asset fails halfway (budget spent, API down). Each flush
-writes one new Parquet file ``ledger/<video_id>/<utc-ts>-<uuid>.parquet`` under the storage
-root (halo.store: the data root, or ``HALO_STORAGE_ROOT`` such as s3://...) atomically (temp +
-rename locally; one whole object on S3), so writers never overwrite each other and a crash loses nothing already
-flushed. ``cost_ledger`` and ``library_costs`` read the union of those files.
+writes one new JSON Lines file ``ledger/<video_id>/<utc-ts>-<uuid>.jsonl`` under the storage root
+(halo.store: the data root, or ``HALO_STORAGE_ROOT`` such as s3://...) atomically (temp + rename
+locally; one whole object on S3), so writers never overwrite each other and a crash loses nothing already
+flushed. JSON and not Parquet on the write path: `halo ask` answering from the cache must
+ledger its $0 row without importing pandas and pyarrow (about a second of its start-up).
+
+``read_ledger`` (what ``cost_ledger``, ``library_costs``, budgets and ``halo report`` read)
+returns the union of the JSON and Parquet files and compacts a video's files into one Parquet
+file as it goes. Every row carries a unique ``call_id``, so a row seen twice (a compaction that
+crashed before deleting its sources, two compactions at once) is counted once.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import logging
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-import pandas as pd
-
 from halo.errors import HaloError
-from halo.storage import read_parquet, write_parquet_atomic
+from halo.storage import read_parquet, write_bytes_atomic, write_parquet_atomic
 from halo.store import ledger_root
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
+    import pandas as pd
     from upath import UPath
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -77,7 +85,12 @@ EXTRA_COLUMNS = [c for c in LEDGER_COLUMNS if c not in CONTRACT_COLUMNS]
 
 
 def records_frame(records: Iterable[CallRecord]) -> pd.DataFrame:
-    rows = [dataclasses.asdict(r) for r in records]
+    return _frame([dataclasses.asdict(r) for r in records])
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    import pandas as pd
+
     df = pd.DataFrame(rows, columns=CONTRACT_COLUMNS + EXTRA_COLUMNS)
     df["ts"] = pd.to_datetime(df["ts"], unit="s", utc=True)
     return df
@@ -96,24 +109,72 @@ def append_records(records: list[CallRecord]) -> Path | UPath | None:
         by_video.setdefault(r.video_id, []).append(r)
     for video_id, recs in by_video.items():
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-        last = ledger_dir(video_id) / f"{stamp}-{uuid.uuid4().hex[:12]}.parquet"
-        write_parquet_atomic(records_frame(recs), last)
+        last = ledger_dir(video_id) / f"{stamp}-{uuid.uuid4().hex[:12]}.jsonl"
+        lines = "".join(json.dumps(dataclasses.asdict(r)) + "\n" for r in recs)
+        write_bytes_atomic(last, lines.encode("utf-8"))
     return last
 
 
-def read_ledger(video_id: str | None = None) -> pd.DataFrame:
-    """All recorded calls for ``video_id`` (or every video), oldest first."""
-    root = ledger_dir(video_id)
-    files = sorted(root.glob("*.parquet") if video_id else root.glob("*/*.parquet"))
-    frames = [read_parquet(f) for f in files]
-    frames = [f for f in frames if len(f)]
+def _read_file(path: Path) -> pd.DataFrame:
+    if path.suffix == ".parquet":
+        return read_parquet(path)
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return _frame(rows)
+
+
+def _video_files(root: Path) -> list[Path]:
+    return sorted([*root.glob("*.parquet"), *root.glob("*.jsonl")])
+
+
+def _compact(root: Path, files: list[Path], df: pd.DataFrame) -> None:
+    """Replace a video's JSON files (and small Parquet files) by one Parquet file holding ``df``.
+
+    The new file is written before the old ones go, so a crash in between leaves duplicates
+    (dropped on read by call_id), never a loss. Best effort: a read-only store stays readable.
+    """
+    if not any(f.suffix == ".jsonl" for f in files):
+        return
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    try:
+        write_parquet_atomic(df, root / f"{stamp}-{uuid.uuid4().hex[:12]}.parquet")
+        for f in files:
+            f.unlink(missing_ok=True)
+    except OSError as e:
+        log.debug("ledger: could not compact %s (%s); read as it is", root, e)
+
+
+def _read_video(root: Path, compact: bool) -> pd.DataFrame | None:
+    import pandas as pd
+
+    files = _video_files(root)
+    frames = [f for f in (_read_file(p) for p in files) if len(f)]
     if not frames:
-        return records_frame([])
+        return None
     df = pd.concat(frames, ignore_index=True).reindex(columns=CONTRACT_COLUMNS + EXTRA_COLUMNS)
+    known = df["call_id"].notna()
+    df = pd.concat([df[known].drop_duplicates("call_id"), df[~known]], ignore_index=True)
     # rows written before a column existed: the served model is the one asked for, no extras
     df["requested_model"] = df["requested_model"].fillna(df["model"])
     df[["audio_tokens", "image_tokens"]] = df[["audio_tokens", "image_tokens"]].fillna(0).astype(int)
     df["non_answer"] = df["non_answer"].fillna("")
+    if compact:
+        _compact(root, files, df)
+    return df
+
+
+def read_ledger(video_id: str | None = None, *, compact: bool = True) -> pd.DataFrame:
+    """All recorded calls for ``video_id`` (or every video), oldest first.
+
+    ``compact``: fold each video's JSON files into one Parquet file while reading.
+    """
+    import pandas as pd
+
+    root = ledger_dir(video_id)
+    roots = [root] if video_id else sorted(p for p in root.glob("*") if p.is_dir())
+    frames = [f for f in (_read_video(r, compact) for r in roots) if f is not None]
+    if not frames:
+        return records_frame([])
+    df = pd.concat(frames, ignore_index=True)
     return df.sort_values("ts", kind="stable").reset_index(drop=True)
 
 

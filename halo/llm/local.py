@@ -15,10 +15,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
-from halo.text.embed import embed_texts
-
 LOCAL_MODEL = "local-extractive-minilm"
 MIN_INFORMATIVE_WORDS = 6
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -52,11 +48,13 @@ def central_sentences(text: str, k: int | None = None, device: str = "cpu") -> l
     sents = informative or sents
     if len(sents) <= 1:
         return sents
+    from halo.text.embed import embed_texts  # imported here: importing LOCAL_MODEL loads no model code
+
     k = k or max(1, min(3, round(len(sents) / 4)))
     vecs = embed_texts(sents, device=device)
     centroid = vecs.mean(axis=0)
     scores = vecs @ centroid
-    keep = sorted(np.argsort(-scores, kind="stable")[:k])
+    keep = sorted((-scores).argsort(kind="stable")[:k])
     return [sents[i] for i in keep]
 
 
@@ -87,7 +85,7 @@ def chapter_titles(texts: list[str], k: int = 3) -> list[str]:
     titles = []
     for row in weights:
         picked: list[str] = []
-        for index in np.argsort(-row, kind="stable"):
+        for index in (-row).argsort(kind="stable"):
             term = terms[index]
             if row[index] <= 0 or len(picked) == k:
                 break
@@ -104,10 +102,12 @@ def chapter_title(text: str, k: int = 3) -> str:
 
 def answer_extractive(question: str, passages: list[str], k: int = 2) -> str:
     """The ``k`` passage sentences most similar to ``question`` (original order)."""
+    from halo.text.embed import embed_texts
+
     sents = [s for p in passages for s in split_sentences(p)]
     if not sents:
         return ""
     vecs = embed_texts([question] + sents)
     scores = vecs[1:] @ vecs[0]
-    keep = sorted(np.argsort(-scores, kind="stable")[:k])
+    keep = sorted((-scores).argsort(kind="stable")[:k])
     return " ".join(sents[i] for i in keep)

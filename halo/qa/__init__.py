@@ -6,20 +6,35 @@
     grounding.py     prompts with times, extractive local answers, citation checks
     sessions.py      turns and sessions on disk
     conversation.py  one question end to end (Conversation)
+    cached.py        a repeated question answered from the exact cache, nothing else loaded
+
+The names below are imported from their module on first use (PEP 562), so importing one light
+module of the package (sessions, followups) does not load pandas and the retrieval stack.
 """
 
-from halo.qa.conversation import QA_ASSET, QA_PURPOSE, REWRITE_PURPOSE, Conversation
-from halo.qa.followups import heuristic_rewrite, is_follow_up
-from halo.qa.grounding import build_context, check_citations, local_answer, parse_citations
-from halo.qa.retrieval import DEFAULT_K, ChunkIndex, Retrieved, build_units, overlaps, recall_at_k
-from halo.qa.sessions import (
-    InvalidSession, Session, Turn, list_sessions, load_session, save_session, session_path, validate_session_id,
-)
-from halo.qa.video import QA_INDEX_ASSET, VideoNotReady, VideoQA
+from __future__ import annotations
 
-__all__ = [
-    "QA_ASSET", "QA_INDEX_ASSET", "QA_PURPOSE", "REWRITE_PURPOSE", "DEFAULT_K", "ChunkIndex", "Conversation",
-    "InvalidSession", "Retrieved", "Session", "Turn", "VideoNotReady", "VideoQA", "build_context", "build_units",
-    "check_citations", "heuristic_rewrite", "is_follow_up", "list_sessions", "load_session", "local_answer",
-    "overlaps", "parse_citations", "recall_at_k", "save_session", "session_path", "validate_session_id",
-]
+import importlib
+from typing import Any
+
+_MODULES = {
+    "cached": ("answer_from_cache", "remember"),
+    "conversation": ("REWRITE_PURPOSE", "Conversation"),
+    "followups": ("heuristic_rewrite", "is_follow_up"),
+    "grounding": ("build_context", "check_citations", "local_answer", "parse_citations"),
+    "retrieval": ("DEFAULT_K", "ChunkIndex", "Retrieved", "build_units", "overlaps", "recall_at_k"),
+    "sessions": ("QA_ASSET", "QA_PURPOSE", "InvalidSession", "Session", "Turn", "list_sessions", "load_session", "save_session",
+                 "session_path", "validate_session_id"),
+    "video": ("QA_INDEX_ASSET", "VideoNotReady", "VideoQA"),
+}
+_HOME = {name: module for module, names in _MODULES.items() for name in names}
+
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
+    globals()[name] = value
+    return value

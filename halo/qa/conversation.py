@@ -29,11 +29,9 @@ from halo.qa.grounding import (
     HISTORY_TURNS, build_context, check_citations, context_head, local_answer, parse_citations,
 )
 from halo.qa.retrieval import DEFAULT_K, Retrieved
-from halo.qa.sessions import Turn, load_session, save_session, session_path
+from halo.qa.sessions import QA_ASSET, QA_PURPOSE, Turn, load_session, save_session, session_path
 from halo.qa.video import VideoQA
 
-QA_ASSET = "qa"
-QA_PURPOSE = "qa"
 REWRITE_PURPOSE = "qa_rewrite"
 REWRITE_SYSTEM = (
     "Rewrite the user's last question about a video into one standalone question that can be "

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from upath import UPath
 
 SESSION_PATTERN = re.compile(r"^[a-z0-9_-]{1,64}$")
+#: What a turn's LLM calls are ledgered as (asset) and for (purpose).
+QA_ASSET = "qa"
+QA_PURPOSE = "qa"
 
 
 class InvalidSession(HaloError, ValueError):

@@ -1,0 +1,187 @@
+"""A repeated question answered from the exact cache without loading the video, a model or pandas.
+
+`halo ask` is a new process per question, so what it imports is most of what a user waits for
+on a repeated question (Dagster, pandas, pyarrow and torch took 4-5 s before the answer was read
+from Redis in milliseconds). This path needs only the session file, Redis and this module's
+memo:
+
+    session (JSON) -> standalone? (a follow-up needs the rewrite: full path)
+    -> memo of the video (duration, the citations each answer resolved to, the outputs' stamp)
+    -> L1 peek, keyed exactly as Conversation keys it (standalone query, model, PROMPT_VERSION)
+    -> answer text in the memo? -> LLMService.cached (counted hit, $0 ledger row written first)
+    -> the Turn saved in the session, as the full path saves it
+
+Anything else (a miss, a follow-up, an answer the memo does not hold, outputs changed since it
+was written, HALO_ENV=prod) returns None and the caller takes the full path, which answers and
+then ``remember``s the answer. The memo is what a cached answer cannot carry: the citations
+resolved against the video's utterances (speaker, chunk) and the video's duration (the naive
+baseline of the ledger row); it is stamped with the stored outputs it was resolved from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from halo.ids import validate_video_id
+from halo.paths import data_dir
+from halo.qa.followups import is_follow_up
+from halo.qa.sessions import QA_ASSET, QA_PURPOSE, Turn, load_session, save_session
+from halo.storage import write_bytes_atomic
+from halo.store import is_remote, output_path
+
+MEMO_FILE = "answers.json"
+#: The stored outputs a resolved citation depends on (times, speakers, chunk ids, duration).
+STAMPED_ASSETS = ("video_file", "chunks", "utterances")
+#: Resource sets whose settings this module can build without Dagster (prod names shared services).
+LIGHT_ENVS = ("local", "ci")
+
+
+@dataclass
+class CachedTurn:
+    """A turn answered from the exact cache, with its citations resolved as the first answer's were."""
+
+    turn: Turn
+    cited: list[dict]
+
+
+def memo_path(video_id: str) -> Path:
+    return data_dir() / "qa" / validate_video_id(video_id) / MEMO_FILE
+
+
+def outputs_stamp(video_id: str) -> dict[str, list[int] | None] | None:
+    """(mtime ns, size) of each stored output a resolved citation depends on (None = absent);
+    None as a whole when outputs live on object storage (no cheap stat: the full path answers)."""
+    stamp: dict[str, list[int] | None] = {}
+    for asset in STAMPED_ASSETS:
+        path = output_path(asset, video_id)
+        if is_remote(path):
+            return None
+        try:
+            st = path.stat()
+            stamp[asset] = [st.st_mtime_ns, st.st_size]
+        except OSError:
+            stamp[asset] = None
+    return stamp
+
+
+def _answer_key(text: str) -> str:
+    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:32]
+
+
+def _load_memo(video_id: str) -> dict[str, Any] | None:
+    """The video's memo if it was written from the outputs stored now, else None."""
+    try:
+        memo = json.loads(memo_path(video_id).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    stamp = outputs_stamp(video_id)
+    return memo if stamp is not None and memo.get("stamp") == stamp else None
+
+
+def remember(video_id: str, duration_s: float, turn: Turn, cited: list[dict]) -> None:
+    """Keep what answering ``turn`` again from the cache needs (called after the full path).
+
+    Read-modify-write without a lock: two processes writing at once may drop one entry, which
+    only sends that answer's next repeat through the full path again.
+    """
+    stamp = outputs_stamp(video_id)
+    if stamp is None:
+        return
+    memo = _load_memo(video_id) or {"version": 1, "stamp": stamp, "duration_s": float(duration_s), "answers": {}}
+    memo["answers"][_answer_key(turn.answer)] = {
+        "citations": turn.citations, "flagged": turn.flagged, "cited": cited}
+    write_bytes_atomic(memo_path(video_id), json.dumps(memo).encode("utf-8"))
+
+
+def _service(video_id: str, session_id: str, model_name: str | None):
+    """The LLMService `halo ask` gets from the resources, built from the same environment
+    without Dagster (halo_resources.environments.get_resources: HALO_ENV, the key, REDIS_URL;
+    every other field at its default, as the CLI uses them)."""
+    from halo.cache.tiered import CacheConfig, TieredCache
+    from halo.llm.gemini import GeminiSettings, env_api_key
+    from halo.llm.ledger import Ledger
+    from halo.llm.pricing import DEFAULT_FLASH_MODEL, catalogue
+    from halo.llm.service import LLMService
+
+    env = os.environ.get("HALO_ENV") or "local"
+    key = "" if env == "ci" else env_api_key()
+    settings = GeminiSettings(api_key=key, flash_model=model_name or DEFAULT_FLASH_MODEL)
+    return LLMService(
+        video_id=video_id, asset=QA_ASSET, settings=settings, client=_LazyGeminiClient(settings) if key else None,
+        ledger=Ledger(run_id=f"qa-{session_id}"), prices=catalogue(),
+        cache=TieredCache(CacheConfig(redis_url=os.environ.get("REDIS_URL", ""))),
+    )
+
+
+class _LazyGeminiClient:
+    """A GeminiClient made on first use: choosing the model of a short question (what the cache
+    key holds) never calls Gemini, so a cache hit does not import google-genai."""
+
+    backend = "gemini"
+
+    def __init__(self, settings) -> None:
+        self._settings = settings
+        self._client = None
+
+    def __getattr__(self, name: str):
+        if self._client is None:
+            from halo.llm.gemini import GeminiClient
+
+            self._client = GeminiClient(self._settings)
+        return getattr(self._client, name)
+
+
+def qa_request(session_id: str, turn_index: int, question: str, query: str, duration_s: float):
+    """The Request Conversation makes for a standalone question before retrieval (its exact-cache
+    probe): same item id, cache query, purpose, system prompt, semantic flag and naive media."""
+    from halo.llm.prompts import QA_SYSTEM
+    from halo.llm.service import Request
+
+    return Request(item_id=f"{session_id}-{turn_index}", parts=[question], cache_query=query,
+                   purpose=QA_PURPOSE, system=QA_SYSTEM, semantic=False, naive_seconds=duration_s,
+                   local=lambda: "", evidence=())
+
+
+def answer_from_cache(video_id: str, question: str, session_id: str = "default", *,
+                      model_name: str | None = None) -> CachedTurn | None:
+    """Answer ``question`` from the exact cache and save the turn, or None (take the full path)."""
+    if (os.environ.get("HALO_ENV") or "local") not in LIGHT_ENVS:
+        return None
+    session = load_session(video_id, session_id)
+    if session.turns and is_follow_up(question):
+        return None
+    memo = _load_memo(video_id)
+    if memo is None:
+        return None
+    from halo.llm.prompts import PROMPT_VERSION
+
+    query = " ".join(question.split())
+    service = _service(video_id, session_id, model_name)
+    req = qa_request(session_id, len(session.turns), question, query, float(memo["duration_s"]))
+    model = service.plan_model(req)[0]
+    text = service.cache.peek(video_id, query, model=model, prompt_version=PROMPT_VERSION)
+    known = memo["answers"].get(_answer_key(text)) if text is not None else None
+    if known is None:
+        return None
+    try:
+        ans = service.cached(req)
+    finally:
+        service.ledger.flush()  # the $0 row is on disk before the turn is saved
+    if ans is None:
+        return None  # evicted between the peek and the lookup
+    rec = ans.record
+    turn = Turn(
+        question=question.strip(), standalone=query, answer=ans.text.strip(), citations=known["citations"],
+        retrieved=[], backend=rec.backend, model=rec.model, cache_tier=rec.cache_tier,
+        input_tokens=rec.input_tokens, cached_tokens=rec.cached_tokens, output_tokens=rec.output_tokens,
+        cost_usd=float(rec.cost_usd), naive_tokens=rec.naive_tokens, naive_cost_usd=rec.naive_cost_usd,
+        rewrite_backend="", flagged=known["flagged"],
+    )
+    session.turns.append(turn)
+    save_session(session)
+    return CachedTurn(turn, known["cited"])

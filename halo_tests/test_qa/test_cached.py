@@ -1,0 +1,109 @@
+"""A repeated `halo ask` is answered from the exact cache by a process that loads no model, no
+Dagster and no pandas, and gives the first answer again (halo.qa.cached)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from bench.samplegen import load_truth
+from halo.llm.ledger import read_ledger
+from halo.paths import PROJECT_ROOT
+from halo.qa import load_session
+from halo_cli.cli import main
+
+HEAVY = ("dagster", "halo_assets", "halo_resources", "torch", "sentence_transformers", "pandas", "pyarrow",
+         "faiss", "google.genai")
+#: Runs the CLI as `python -m halo` does, then lists which of HEAVY the process imported.
+PROBE = (
+    "import json, sys\n"
+    "from halo_cli.cli import main\n"
+    "try:\n"
+    "    main(sys.argv[1:])\n"
+    "except SystemExit as exc:\n"
+    "    code = exc.code\n"
+    f"sys.stderr.write('LOADED ' + json.dumps([m for m in {HEAVY!r} if m in sys.modules]) + '\\n')\n"
+    "sys.exit(code)\n"
+)
+
+
+def ask_process(*args: str) -> tuple[dict, list[str]]:
+    """(the answer's JSON, heavy modules imported) of one `halo ask ... --json` process."""
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    out = subprocess.run([sys.executable, "-c", PROBE, "ask", *args, "--json"], capture_output=True, text=True,
+                         env=env, timeout=600)
+    assert out.returncode == 0, out.stderr
+    loaded = next(line for line in out.stderr.splitlines() if line.startswith("LOADED "))
+    return json.loads(out.stdout), json.loads(loaded.removeprefix("LOADED "))
+
+
+def test_a_repeated_question_loads_nothing_heavy_and_repeats_the_first_answer(
+        sample_root, cache, no_key_env, redis_url, monkeypatch):
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    question = "Which animals did they draw?"
+    first = CliRunner().invoke(main, ["ask", "meeting", question, "--session", "first", "--json"])
+    assert first.exit_code == 0, first.output
+    first = json.loads(first.stdout)
+    assert first["backend"] == "local" and first["citations"]
+
+    again, loaded = ask_process("meeting", f"  {question} ", "--session", "again")
+    assert loaded == []
+    assert again["cache_tier"] == "L1" and again["backend"] == "cache" and again["cost_usd"] == 0
+    for field in ("response_text", "citations", "standalone", "naive_tokens", "naive_cost_usd"):
+        assert again[field] == first[field], field
+    animals = next(t for t in load_truth()["topics"] if "animal" in t["title"].lower())
+    assert all(animals["start"] - 1 <= c["start"] <= animals["end"] for c in again["citations"])
+
+    turn = load_session("meeting", "again").turns[-1]
+    assert (turn.answer, turn.cache_tier, turn.citations) == (
+        first["response_text"], "L1", load_session("meeting", "first").turns[-1].citations)
+    ledger = read_ledger("meeting")
+    assert ledger.iloc[-1][["backend", "cache_tier", "cost_usd", "purpose", "asset"]].tolist() == [
+        "cache", "L1", 0.0, "qa", "qa"]
+    assert not list((sample_root / "ledger" / "meeting").glob("*.jsonl"))  # compacted by the read
+
+
+def test_what_the_fast_path_cannot_vouch_for_goes_the_full_way(sample_root, cache, no_key_env, redis_url,
+                                                                monkeypatch):
+    from halo.qa.cached import answer_from_cache, memo_path
+
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    question = "Which animals did they draw?"
+    assert answer_from_cache("meeting", question, "s") is None  # nothing cached, no memo
+    assert CliRunner().invoke(main, ["ask", "meeting", question, "--session", "s"]).exit_code == 0
+    assert answer_from_cache("meeting", "who said that?", "s") is None  # a follow-up needs the rewrite
+    assert answer_from_cache("meeting", "What did they say about the budget?", "t") is None  # a miss
+    monkeypatch.setenv("HALO_ENV", "prod")
+    assert answer_from_cache("meeting", question, "t") is None
+    monkeypatch.delenv("HALO_ENV")
+    assert answer_from_cache("meeting", question, "t").turn.cache_tier == "L1"
+    (sample_root / "parquet" / "utterances" / "meeting.parquet").touch()  # outputs changed since
+    assert answer_from_cache("meeting", question, "u") is None
+    assert memo_path("meeting").is_file()
+
+
+def test_the_fast_path_is_keyed_and_configured_as_the_full_path(sample_root, no_key_env, redis_url, monkeypatch):
+    """Same request as Conversation's exact-cache probe; same settings as get_resources()."""
+    from halo.qa.cached import _service, qa_request
+    from halo_cli.pipeline import HALOPipeline
+    from halo_resources.environments import get_resources
+
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    convo = HALOPipeline().conversation("meeting", "k")
+    full = convo._request("What was decided?", "What was decided?", "", [])
+    fast = qa_request("k", 0, "What was decided?", "What was decided?", convo.video.duration_s)
+    fields = ("item_id", "parts", "cache_query", "purpose", "system", "semantic", "naive_seconds", "evidence")
+    assert [getattr(fast, f) for f in fields] == [getattr(full, f) for f in fields]
+    for env, key in (("local", ""), ("local", "k-123"), ("ci", "k-123")):
+        monkeypatch.setenv("HALO_ENV", env)
+        monkeypatch.setenv("GEMINI_API_KEY", key)
+        resources = get_resources()
+        gemini = resources["gemini"].process_config_and_initialize()
+        service = _service("meeting", "k", None)
+        assert (service.backend, service.settings) == (gemini.backend, gemini.settings())
+        assert service.plan_model(fast)[0] == gemini.service("meeting", "qa").plan_model(full)[0]
+        assert service.cache.config == resources["cache"].process_config_and_initialize().get_cache().config
