@@ -322,20 +322,38 @@ def ask(ctx: click.Context, video: str, question: str, session: str, as_json: bo
 
     check_question(question)
     if not _looks_like_path(video):
-        from halo.qa.cached import answer_from_cache
-        from halo.qa.sessions import validate_session_id
-
-        validate_session_id(session)
-        options = ctx.find_root().obj or {}
-        hit = answer_from_cache(video, question, session, model_name=options.get("model_name"))
-        if hit is not None:  # a repeated question: nothing else is loaded (halo.qa.cached)
-            _print_answer(Answer.from_turn(video, session, hit.turn, hit.cited), as_json)
+        answer = _ask_light(ctx, video, question, session)
+        if answer is not None:
+            _print_answer(answer, as_json)
             return
     pipeline = _pipeline(ctx)
     with stdout_to_stderr():
         video_id = pipeline.processed_id(video) if _looks_like_path(video) else video
         answer = pipeline.ask_question(question, video_id, session=session)
     _print_answer(answer, as_json)
+
+
+def _ask_light(ctx: click.Context, video_id: str, question: str, session: str):
+    """The answer without Dagster (halo.qa.cached), or None when the resources are needed.
+
+    A repeated question comes from the exact cache with nothing else loaded; a new one, with the
+    local backend, is answered by a Conversation on the service the resources would give, built
+    from the environment alone (no model check or budget to prime for the local backend)."""
+    from halo.qa.cached import answer_from_cache, light_backend, light_service
+    from halo.qa.sessions import validate_session_id
+    from halo_cli.pipeline import Answer, answer_in
+
+    validate_session_id(session)
+    hit = answer_from_cache(video_id, question, session, model_name=(ctx.find_root().obj or {}).get("model_name"))
+    if hit is not None:
+        return Answer.from_turn(video_id, session, hit.turn, hit.cited)
+    if not light_backend():
+        return None
+    from halo.qa import Conversation, VideoQA
+
+    with stdout_to_stderr():
+        convo = Conversation(VideoQA.load(video_id), light_service(video_id, session), session)
+        return answer_in(convo, question)
 
 
 def _looks_like_path(video: str) -> bool:

@@ -243,15 +243,8 @@ class HALOPipeline:
         return Conversation(video, gemini.service(video_id, QA_ASSET, run_id=f"qa-{session}", cache=cache), session)
 
     def answer(self, convo, question: str) -> Answer:
-        """Ask ``question`` in ``convo``: the turn is saved and ledgered, returned as an Answer.
-        What a repeat of it needs to be answered from the cache alone is remembered (halo.qa.cached)."""
-        from halo.qa.cached import remember
-
-        turn = convo.ask(check_question(question))
-        video = convo.video
-        citations = [_cited(c, video.chunks, video.utterances) for c in turn.citations]
-        remember(video.video_id, video.duration_s, turn, citations)
-        return Answer.from_turn(video.video_id, convo.session.session_id, turn, citations)
+        """Ask ``question`` in ``convo``: the turn is saved and ledgered, returned as an Answer."""
+        return answer_in(convo, question)
 
     # -- reading back ---------------------------------------------------------------------------
     def outputs(self, video_id: str) -> dict[str, Any]:
@@ -304,6 +297,19 @@ class HALOPipeline:
                 f"use_rl_chunker needs a chunking policy and there is none at {path}. Fix: run the "
                 "`train_chunking_policy` job (Dagster UI), point policy_path at a trained zip, "
                 "or leave use_rl_chunker=False.")
+
+
+def answer_in(convo, question: str) -> Answer:
+    """Ask ``question`` in the halo.qa Conversation ``convo`` (however its service was made): the
+    turn is saved and ledgered, and what a repeat of it needs to be answered from the cache alone
+    is remembered (halo.qa.cached)."""
+    from halo.qa.cached import remember
+
+    turn = convo.ask(check_question(question))
+    video = convo.video
+    citations = [_cited(c, video.chunks, video.utterances) for c in turn.citations]
+    remember(video.video_id, video.duration_s, turn, citations)
+    return Answer.from_turn(video.video_id, convo.session.session_id, turn, citations)
 
 
 def answer_json(answer: Answer) -> str:

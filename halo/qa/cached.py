@@ -98,10 +98,20 @@ def remember(video_id: str, duration_s: float, turn: Turn, cited: list[dict]) ->
     write_bytes_atomic(memo_path(video_id), json.dumps(memo).encode("utf-8"))
 
 
-def _service(video_id: str, session_id: str, model_name: str | None):
+def light_backend() -> bool:
+    """Whether ``light_service`` can stand in for the resources' service here: HALO_ENV local or
+    ci, and the local backend (no key, or ci), whose service needs no model check or budget."""
+    from halo.llm.gemini import env_api_key
+
+    env = os.environ.get("HALO_ENV") or "local"
+    return env in LIGHT_ENVS and (env == "ci" or not env_api_key())
+
+
+def light_service(video_id: str, session_id: str, model_name: str | None = None):
     """The LLMService `halo ask` gets from the resources, built from the same environment
     without Dagster (halo_resources.environments.get_resources: HALO_ENV, the key, REDIS_URL;
-    every other field at its default, as the CLI uses them)."""
+    every other field at its default, as the CLI uses them). With Gemini it serves cache
+    lookups only: the resources' service also checks the models and primes the budget."""
     from halo.cache.tiered import CacheConfig, TieredCache
     from halo.llm.gemini import GeminiSettings, env_api_key
     from halo.llm.ledger import Ledger
@@ -161,7 +171,7 @@ def answer_from_cache(video_id: str, question: str, session_id: str = "default",
     from halo.llm.prompts import PROMPT_VERSION
 
     query = " ".join(question.split())
-    service = _service(video_id, session_id, model_name)
+    service = light_service(video_id, session_id, model_name)
     req = qa_request(session_id, len(session.turns), question, query, float(memo["duration_s"]))
     model = service.plan_model(req)[0]
     text = service.cache.peek(video_id, query, model=model, prompt_version=PROMPT_VERSION)

@@ -88,7 +88,7 @@ def test_what_the_fast_path_cannot_vouch_for_goes_the_full_way(sample_root, cach
 
 def test_the_fast_path_is_keyed_and_configured_as_the_full_path(sample_root, no_key_env, redis_url, monkeypatch):
     """Same request as Conversation's exact-cache probe; same settings as get_resources()."""
-    from halo.qa.cached import _service, qa_request
+    from halo.qa.cached import light_service, qa_request
     from halo_cli.pipeline import HALOPipeline
     from halo_resources.environments import get_resources
 
@@ -103,7 +103,7 @@ def test_the_fast_path_is_keyed_and_configured_as_the_full_path(sample_root, no_
         monkeypatch.setenv("GEMINI_API_KEY", key)
         resources = get_resources()
         gemini = resources["gemini"].process_config_and_initialize()
-        service = _service("meeting", "k", None)
+        service = light_service("meeting", "k")
         assert (service.backend, service.settings) == (gemini.backend, gemini.settings())
         assert service.plan_model(fast)[0] == gemini.service("meeting", "qa").plan_model(full)[0]
         assert service.cache.config == resources["cache"].process_config_and_initialize().get_cache().config
