@@ -118,11 +118,10 @@ def light_service(video_id: str, session_id: str, model_name: str | None = None)
     from halo.llm.pricing import DEFAULT_FLASH_MODEL, catalogue
     from halo.llm.service import LLMService
 
-    env = os.environ.get("HALO_ENV") or "local"
-    key = "" if env == "ci" else env_api_key()
-    settings = GeminiSettings(api_key=key, flash_model=model_name or DEFAULT_FLASH_MODEL)
+    settings = GeminiSettings(api_key=env_api_key(), flash_model=model_name or DEFAULT_FLASH_MODEL)
     return LLMService(
-        video_id=video_id, asset=QA_ASSET, settings=settings, client=_LazyGeminiClient(settings) if key else None,
+        video_id=video_id, asset=QA_ASSET, settings=settings,
+        client=None if light_backend() else _LazyGeminiClient(settings),
         ledger=Ledger(run_id=f"qa-{session_id}"), prices=catalogue(),
         cache=TieredCache(CacheConfig(redis_url=os.environ.get("REDIS_URL", ""))),
     )
