@@ -205,6 +205,7 @@ def test_qa_index_is_stored_at_materialization_and_loaded_not_rebuilt(sample_roo
 def test_an_exact_cache_hit_loads_no_model_and_requests_carry_their_evidence(sample_root, cache, no_key_env,
                                                                               monkeypatch):
     import halo.text.embed
+    import halo.text.minilm
 
     convo = conversation("evidence", cache)
     sent = []
@@ -217,5 +218,6 @@ def test_an_exact_cache_hit_loads_no_model_and_requests_carry_their_evidence(sam
         raise AssertionError("a cache hit must not load a model")
 
     monkeypatch.setattr(halo.text.embed, "load_encoder", no_model)
+    monkeypatch.setattr(halo.text.minilm, "load_minilm", no_model)  # small inputs run MiniLM in NumPy
     again = conversation("evidence-2", cache).ask(PRICE_Q)
     assert (again.cache_tier, again.answer, again.citations) == ("L1", first.answer, first.citations)
