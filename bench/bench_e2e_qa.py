@@ -2,12 +2,18 @@
 
 Asks every truth question (QMSum specific queries spoken in the video) in a fresh session and
 all in one session, local backend unless a key is set, and prints the shares (halo/eval/qa.py).
+The video's cached answers are cleared first (L1/L2; answers cached by an earlier run with
+other code would otherwise be served again); within the run the cache works as for a user, so
+the one-session pass repeats the fresh answers unless a question is misread as a follow-up.
 Make the video from reporting-half meetings (odd lines of val.jsonl, bench/splits.py) and
 process it first, e.g.
 
     python -m bench.samplegen --duration 3600 --meetings val-1 val-3 ... val-33 --out data/bench/e2e.mp4
     HALO_DATA_DIR=data/e2e python -m halo add data/bench/e2e.mp4 --id e2e --run
-    HALO_DATA_DIR=data/e2e python bench/bench_e2e_qa.py e2e --truth data/bench/e2e.truth.json
+    HALO_DATA_DIR=data/e2e python -m bench.bench_e2e_qa e2e --truth data/bench/e2e.truth.json
+
+Shared videos made once for every helper: /work/benchdata (README there). A processed copy
+whose qa_index predates a change to the windows is refreshed with ``--rebuild-index``.
 """
 
 from __future__ import annotations
@@ -20,37 +26,66 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.splits import half_of  # noqa: E402
-from halo.eval.qa import ask_truth_questions  # noqa: E402
-from halo.qa import QA_ASSET, Conversation, VideoQA  # noqa: E402
 from bench.samplegen import load_truth  # noqa: E402
+from bench.splits import half_of  # noqa: E402
+from halo.eval.qa import ask_truth_questions, mark, score  # noqa: E402
+from halo.qa import QA_ASSET, QA_INDEX_ASSET, Conversation, VideoQA  # noqa: E402
 
 
-def conversations(video_id: str):
+def conversations(video: VideoQA, clear_cache: bool):
     from halo_resources.environments import get_resources
 
-    video = VideoQA.load(video_id)
     resources = get_resources()
     cache = resources["cache"].process_config_and_initialize().get_cache()
+    if clear_cache:
+        cache.l1.clear(video.video_id)
+        cache.l2.clear(video.video_id)
     gemini = resources["gemini"].process_config_and_initialize()
-    return lambda session: Conversation(video, gemini.service(video_id, QA_ASSET, f"qa-{session}", cache), session)
+    return lambda session: Conversation(video, gemini.service(video.video_id, QA_ASSET, f"qa-{session}", cache), session)
+
+
+def rebuild_index(video_id: str) -> None:
+    """Store a new qa_index from the stored chunks and utterances (what the asset would write)."""
+    from halo.paths import parquet_dir
+    from halo.qa.retrieval import build_units
+    from halo.storage import write_parquet_atomic
+
+    video = VideoQA.load(video_id)
+    units = build_units(video.chunks, video.utterances)
+    write_parquet_atomic(units, parquet_dir() / QA_INDEX_ASSET / f"{video_id}.parquet")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("video_id")
     ap.add_argument("--truth", type=Path, required=True)
+    ap.add_argument("--keep-cache", action="store_true", help="do not clear the video's cached answers first")
+    ap.add_argument("--rebuild-index", action="store_true", help="rebuild the stored qa_index first")
+    ap.add_argument("--details", action="store_true", help="one line per question (fresh sessions)")
     args = ap.parse_args()
     truth = load_truth(args.truth)
-    halves = {half_of(int(q["meeting_id"].split("-")[1])) for q in truth["qa"] if q["meeting_id"].startswith("val-")}
+    qa = truth["qa"]
+    halves = {half_of(int(q["meeting_id"].split("-")[1])) for q in qa if q["meeting_id"].startswith("val-")}
+    if args.rebuild_index:
+        rebuild_index(args.video_id)
     t0, c0 = time.perf_counter(), time.process_time()
-    scores = ask_truth_questions(conversations(args.video_id), truth["qa"], tag=f"e2e{int(time.time())}")
-    print(f"{args.video_id}: {truth['duration_s'] / 60:.1f} min, {len(truth['qa'])} QMSum specific queries, "
+    turns = ask_truth_questions(conversations(VideoQA.load(args.video_id), not args.keep_cache), qa,
+                                tag=f"e2e{int(time.time())}")
+    print(f"{args.video_id}: {truth['duration_s'] / 60:.1f} min, {len(qa)} QMSum specific queries, "
           f"meetings from the {'/'.join(sorted(halves))} half; {time.perf_counter() - t0:.0f} s wall, "
           f"{time.process_time() - c0:.0f} s CPU, load {os.getloadavg()[0]:.1f}")
-    for name, s in scores.items():
+    for name, got in turns.items():
+        s = score(got, qa)
         print(f"{name:15s} first cited in span {s.first_cited:.3f}   top moment in span {s.top_moment:.3f}   "
-              f"cited or retrieved {s.cited_or_retrieved:.3f}   rewritten as follow-ups {s.rewritten}")
+              f"cited or retrieved {s.cited_or_retrieved:.3f}   top-3 parts {s.top_parts:.3f}   "
+              f"rewritten as follow-ups {s.rewritten}")
+    if args.details:
+        for turn, q in zip(turns["fresh sessions"], qa):
+            m = mark(turn, q["start"], q["end"])
+            first = turn.citations[0]["label"] if turn.citations else "-"
+            print(f"{'cited' if m.cited else '     '} {'moment' if m.moment else '      '} "
+                  f"{'top3' if m.parts else '    '} span {q['start']:6.0f}-{q['end']:6.0f} first {first:10s} "
+                  f"{q['meeting_id']:6s} {q['query']}")
 
 
 if __name__ == "__main__":

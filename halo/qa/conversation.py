@@ -4,7 +4,8 @@ Each question goes
 
     follow-up? (rules) -> standalone query (Gemini rewrite, or a heuristic offline)
     -> exact-cache probe (no model loaded on a hit)
-    -> retrieve top-k chunks, each with its best window (the qa_index: dense + BM25)
+    -> retrieve top-k chunks, each with its best window (the qa_index: dense + BM25), for the
+       question without speakers the video never names (halo/qa/speakers.py)
     -> prompt: video summary + instruction, excerpts with times, last turns, question last
     -> LLMService.ask (cache -> budget -> Gemini/local -> ledger; purpose "qa", asset "qa"),
        with the retrieved chunk ids as the request's evidence
@@ -84,8 +85,8 @@ class Conversation:
             return fallback, "heuristic", [ans.record]  # an L3 summary is not a rewrite
         return text, ans.record.backend, [ans.record]
 
-    def _request(self, question: str, query: str, how: str, hits: list[Retrieved]) -> Request:
-        also = question if how else ""
+    def _request(self, question: str, query: str, how: str, hits: list[Retrieved],
+                 searched: tuple[str, str] = ("", "")) -> Request:
         # recent turns only for a follow-up (issue #12: 3 turns are ~500 tokens a standalone question never reads)
         prompt = qa_prompt(question, build_context(self.video, hits, self.turns if how else [])) if hits else question
         head = f"CONTEXT:\n{context_head(self.video)}" if hits else ""  # how qa_prompt begins
@@ -97,17 +98,21 @@ class Conversation:
             # a heuristic rewrite is "earlier question + new words": its embedding sits on the
             # earlier question, so only an exact (L1) match is safe for it
             semantic=how != "heuristic" and bool(hits),
-            local=lambda: local_answer(self.video, query, hits, also=also),
+            local=lambda: local_answer(self.video, searched[0], hits, also=searched[1]),
             naive_seconds=self.video.duration_s, evidence=tuple(h.chunk_id for h in hits),
         )
 
     def _answer(self, question: str, query: str, how: str) -> tuple[Answer, list[Retrieved]]:
-        """An exact cache hit before any model is loaded; else retrieval and the service."""
+        """An exact cache hit before any model is loaded; else retrieval and the service.
+
+        Retrieval (and the local backend's choice of quotes) looks for the question without the
+        speakers it names that the video never says; the cache key and the prompt keep them."""
         hit = self.service.cached(self._request(question, query, how, []))
         if hit is not None:
             return hit, []
-        hits = self.video.index.search(query, self.k, also=question if how else "")
-        return self.service.ask(self._request(question, query, how, hits)), hits
+        searched = (self.video.search_query(query), self.video.search_query(question) if how else "")
+        hits = self.video.index.search(searched[0], self.k, also=searched[1])
+        return self.service.ask(self._request(question, query, how, hits, searched)), hits
 
     def ask(self, question: str) -> Turn:
         """Answer ``question`` (a follow-up is read in the light of the last turns) and save the turn."""

@@ -10,7 +10,7 @@ import pytest
 from dagster import DagsterInstance, materialize
 
 from bench.splits import meetings_in
-from halo.eval.qa import ask_truth_questions
+from halo.eval.qa import ask_truth_questions, score
 from halo.qa import QA_ASSET, Conversation, VideoQA
 from halo_resources.gemini import GeminiResource
 
@@ -44,7 +44,7 @@ def test_first_cited_moment_in_span_on_an_hour_of_unseen_meetings(data_root, no_
     def new_conversation(session: str) -> Conversation:
         return Conversation(qa_video, gemini.service(VIDEO_ID, QA_ASSET, f"qa-{session}"), session)
 
-    scores = ask_truth_questions(new_conversation, truth["qa"])
+    scores = {name: score(turns, truth["qa"]) for name, turns in ask_truth_questions(new_conversation, truth["qa"]).items()}
     print(scores)
     for name, s in scores.items():
         assert s.rewritten == 0, name
