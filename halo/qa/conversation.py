@@ -5,7 +5,7 @@ Each question goes
     follow-up? (rules) -> standalone query (Gemini rewrite, or a heuristic offline)
     -> exact-cache probe (no model loaded on a hit)
     -> retrieve top-k chunks, each with its best window (the qa_index: dense + BM25), for the
-       question without speakers the video never names (halo/qa/speakers.py)
+       question without the speakers it names (halo/qa/speakers.py)
     -> prompt: video summary + instruction, excerpts with times, last turns, question last
     -> LLMService.ask (cache -> budget -> Gemini/local -> ledger; purpose "qa", asset "qa"),
        with the retrieved chunk ids as the request's evidence
@@ -31,6 +31,7 @@ from halo.qa.grounding import (
 )
 from halo.qa.retrieval import DEFAULT_K, Retrieved
 from halo.qa.sessions import QA_ASSET, QA_PURPOSE, Turn, load_session, save_session, session_path
+from halo.qa.speakers import search_query
 from halo.qa.video import VideoQA
 
 REWRITE_PURPOSE = "qa_rewrite"
@@ -106,11 +107,11 @@ class Conversation:
         """An exact cache hit before any model is loaded; else retrieval and the service.
 
         Retrieval (and the local backend's choice of quotes) looks for the question without the
-        speakers it names that the video never says; the cache key and the prompt keep them."""
+        speakers it names (halo/qa/speakers.py); the cache key and the prompt keep them."""
         hit = self.service.cached(self._request(question, query, how, []))
         if hit is not None:
             return hit, []
-        searched = (self.video.search_query(query), self.video.search_query(question) if how else "")
+        searched = (search_query(query), search_query(question) if how else "")
         hits = self.video.index.search(searched[0], self.k, also=searched[1])
         return self.service.ask(self._request(question, query, how, hits, searched)), hits
 

@@ -16,7 +16,6 @@ import pandas as pd
 from halo.errors import HaloError
 from halo.ids import validate_video_id
 from halo.qa.retrieval import ChunkIndex, build_units, chunk_utterance_rows
-from halo.qa.speakers import said_words, search_query
 
 QA_INDEX_ASSET = "qa_index"
 
@@ -35,7 +34,6 @@ class VideoQA:
     video_summary: str
     units: pd.DataFrame | None = None  # the stored qa_index; None = build on first search
     _index: ChunkIndex | None = field(default=None, repr=False)
-    _said: str | None = field(default=None, repr=False)
 
     @property
     def index(self) -> ChunkIndex:
@@ -44,13 +42,6 @@ class VideoQA:
                 self.units = build_units(self.chunks, self.utterances)
             self._index = ChunkIndex(self.chunks, self.units)
         return self._index
-
-    def search_query(self, question: str) -> str:
-        """What retrieval looks for: ``question`` without the speakers it names that the video
-        never says (halo/qa/speakers.py)."""
-        if self._said is None:
-            self._said = said_words(" ".join(self.chunks["text"].fillna("").astype(str)))
-        return search_query(question, self._said)
 
     @classmethod
     def load(cls, video_id: str) -> "VideoQA":

@@ -1,19 +1,18 @@
-"""Speaker mentions left out of the search query unless the video says them (halo/qa/speakers.py)."""
+"""Speaker mentions left out of the search query (halo/qa/speakers.py), topics kept."""
 
 from __future__ import annotations
 
 import pytest
 
-from halo.qa.speakers import is_said, said_words, search_query
-
-SAID = said_words("So, the marketing report says people want a fancy remote. I'm the project manager, by the way.")
+from halo.qa.speakers import search_query
 
 
 @pytest.mark.parametrize("question, expected", [
     ("What did the Industrial Designer think of fashion design?", "What did think of fashion design?"),
     ("How did PhD B approach the back-end of the Aurora recognizer?", "How did approach the back-end of the Aurora recognizer?"),
     ("What did C think about setting up the recording equipment?", "What did think about setting up the recording equipment?"),
-    ("Why did Project Manager agree with User Interface's idea?", "Why did Project Manager agree with idea?"),
+    ("Why did Project Manager agree with User Interface's idea?", "Why did agree with idea?"),
+    ("How did Marketing design the product evaluation?", "How did design the product evaluation?"),
     ("What did the professor think about clustering?", "What did think about clustering?"),
     # roles used as topics stay
     ("Summarize the group's plan of their marketing strategy.", "Summarize the group's plan of their marketing strategy."),
@@ -22,10 +21,5 @@ SAID = said_words("So, the marketing report says people want a fancy remote. I'm
     # no speaker named: unchanged
     ("What did the group think of battery design?", "What did the group think of battery design?"),
 ])
-def test_unsaid_speakers_leave_the_search_query(question, expected):
-    assert search_query(question, SAID) == expected
-
-
-def test_a_mention_the_video_says_word_for_word_stays():
-    assert is_said("the Project Manager's", SAID) and not is_said("Industrial Designer", SAID)
-    assert not is_said("Marketing Expert", SAID)  # both words said, never together
+def test_speakers_leave_the_search_query_and_topics_stay(question, expected):
+    assert search_query(question) == expected
