@@ -25,7 +25,7 @@ from dagster import (
 from pydantic import Field
 
 from halo.chunking.rl_policy import trained_policy_path
-from halo.chunking.rl_train import PPOSettings
+from halo.chunking.rl_train import PPOTrainingConfig
 from halo.eval.ppo import BUNDLED_QMSUM, TEXT_LIMITS, train_chunking_policy
 
 TRAIN_JOB = "train_chunking_policy"
@@ -40,7 +40,7 @@ class ChunkingPolicyConfig(Config):
     qmsum_file: str = Field(
         "", description="QMSum .jsonl[.gz] with topic spans; '' = the subset HALO ships "
                         "(data/qmsum_subset, tuning half of QMSum val)")
-    timesteps: int = Field(PPOSettings().total_timesteps, gt=0, description="PPO environment steps")
+    timesteps: int = Field(PPOTrainingConfig().total_timesteps, gt=0, description="PPO environment steps")
     seed: int = 0
     test_fraction: float = Field(0.25, gt=0, lt=1, description="meetings held out (stable hash)")
     limit: int | None = Field(None, description="use only the first N meetings (quick runs)")
@@ -54,7 +54,7 @@ def train_ppo_chunker(context: OpExecutionContext, config: ChunkingPolicyConfig)
     """Train the policy on the meetings' training split, score it on the held-out ones, save it."""
     t0 = time.perf_counter()
     report = train_chunking_policy(config.qmsum_file or BUNDLED_QMSUM, trained_policy_path(),
-                                   PPOSettings(total_timesteps=config.timesteps, seed=config.seed),
+                                   PPOTrainingConfig(total_timesteps=config.timesteps, seed=config.seed),
                                    test_fraction=config.test_fraction, limit=config.limit,
                                    with_bertscore=config.bertscore)
     figures = {

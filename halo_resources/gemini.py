@@ -17,7 +17,7 @@ from pydantic import Field, PrivateAttr
 
 from halo.errors import HaloError
 from halo.llm.budget import Budget
-from halo.llm.gemini import GeminiClient, GeminiSettings, env_api_key
+from halo.llm.gemini import GeminiClient, GeminiClientConfig, env_api_key
 from halo.llm.ledger import Ledger, read_ledger
 from halo.llm.pricing import catalogue, check_model
 from halo.llm.service import LLMService, NoCache
@@ -29,9 +29,9 @@ class ModelNotUsable(HaloError):
     """A configured model is retired or has no catalogue price: refused before any request."""
 
 
-class GeminiResource(ConfigurableResource, GeminiSettings):
+class GeminiResource(ConfigurableResource, GeminiClientConfig):
     """Gemini via google-genai (or the offline backend when no key is set). The client fields
-    (models, sampling, retries, endpoint) are GeminiSettings'; the ones below are HALO's policy."""
+    (models, sampling, retries, endpoint) are GeminiClientConfig'; the ones below are HALO's policy."""
 
     use_local: bool = Field(False, description="always the local offline backend, even with a key set (HALO_ENV=ci, use_mock)")
     batch_size: int = Field(8, description="calls in flight together; ledger flushed after each group")
@@ -56,9 +56,9 @@ class GeminiResource(ConfigurableResource, GeminiSettings):
             return "local"
         return "gemini" if (self.api_key or env_api_key()) else "local"
 
-    def settings(self) -> GeminiSettings:
-        fields = {name: getattr(self, name) for name in GeminiSettings.model_fields}
-        return GeminiSettings(**{**fields, "api_key": self.api_key or env_api_key()})
+    def settings(self) -> GeminiClientConfig:
+        fields = {name: getattr(self, name) for name in GeminiClientConfig.model_fields}
+        return GeminiClientConfig(**{**fields, "api_key": self.api_key or env_api_key()})
 
     def catalogue(self) -> dict:
         """The model catalogue with this resource's price_overrides applied."""

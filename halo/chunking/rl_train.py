@@ -1,7 +1,7 @@
 """Training the learned chunker: PPO (stable-baselines3) on the gymnasium environment, and saving.
 
 The only module that imports stable-baselines3 and gymnasium (inside train_ppo, so importing
-PPOSettings for a config default stays cheap). The saved zip is SB3's own format, so training
+PPOTrainingConfig for a config default stays cheap). The saved zip is SB3's own format, so training
 can be resumed with SB3; inference reads its weights without SB3 (halo.chunking.rl_policy).
 """
 
@@ -21,7 +21,7 @@ from halo.chunking.rl_policy import ACTIVATIONS, policy_meta_path
 
 
 @dataclass
-class PPOSettings:
+class PPOTrainingConfig:
     """PPO hyper-parameters: a small MLP, short rollouts, CPU; sized for minutes, not hours."""
 
     total_timesteps: int = 60_000
@@ -40,7 +40,7 @@ class PPOSettings:
     pk_weight: float = 0.5
 
 
-def train_ppo(episodes: Sequence[Episode], limits: Limits, settings: PPOSettings | None = None):
+def train_ppo(episodes: Sequence[Episode], limits: Limits, settings: PPOTrainingConfig | None = None):
     """Train a PPO cut policy on ``episodes`` (seeded, CPU). Returns (model, seconds)."""
     import torch
     from stable_baselines3 import PPO
@@ -48,7 +48,7 @@ def train_ppo(episodes: Sequence[Episode], limits: Limits, settings: PPOSettings
 
     from halo.chunking.rl_env import ChunkingEnv
 
-    settings = settings or PPOSettings()
+    settings = settings or PPOTrainingConfig()
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # a 32x32 MLP is slower with thread hand-offs than without
     try:

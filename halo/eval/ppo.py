@@ -23,7 +23,7 @@ import numpy as np
 from halo.chunking.baselines import fixed_duration_cuts
 from halo.chunking.rl_episode import Episode, Limits, document_episode, walk
 from halo.chunking.rl_policy import ChunkingPolicy, load_policy, ppo_cuts
-from halo.chunking.rl_train import PPOSettings, save_policy, train_ppo
+from halo.chunking.rl_train import PPOTrainingConfig, save_policy, train_ppo
 from halo.chunking.rules import ChunkingConfig, boundary_signals
 from halo.eval.datasets import SegDoc, load_qmsum
 from halo.eval.feature_store import DiskFeatureCache
@@ -136,7 +136,7 @@ class PolicyReport:
 def train_chunking_policy(
     qmsum_file: str | Path,
     out_path: str | Path,
-    settings: PPOSettings | None = None,
+    settings: PPOTrainingConfig | None = None,
     *,
     limits: Limits = TEXT_LIMITS,
     test_fraction: float = 0.25,
@@ -149,7 +149,7 @@ def train_chunking_policy(
 
     ``limit`` keeps only the first N meetings (before splitting) for quick runs.
     """
-    settings = settings or PPOSettings()
+    settings = settings or PPOTrainingConfig()
     docs = load_qmsum(qmsum_file, limit)
     train, test = split_docs(docs, test_fraction)
     if not train or not test:

@@ -55,7 +55,7 @@ def env_api_key() -> str:
     return (os.environ.get("GOOGLE_API_KEY") or os.environ.get("GEMINI_API_KEY") or "").strip()
 
 
-class GeminiSettings(BaseModel):
+class GeminiClientConfig(BaseModel):
     """How the client calls Gemini. Declared once: GeminiResource takes these fields from here."""
 
     model_config = ConfigDict(frozen=True)
@@ -159,7 +159,7 @@ def non_answer_reason(response: Any) -> str:
     return "" if text.strip() else "empty candidate"
 
 
-def choose_model(settings: GeminiSettings, prompt_tokens: int, hard: bool = False) -> tuple[str, str]:
+def choose_model(settings: GeminiClientConfig, prompt_tokens: int, hard: bool = False) -> tuple[str, str]:
     """Flash by default; Pro only for hard tasks or inputs above ``pro_threshold_tokens``."""
     if hard:
         return settings.pro_model, "pro: task marked hard"
@@ -216,7 +216,7 @@ class GeminiClient:
 
     backend = "gemini"
 
-    def __init__(self, settings: GeminiSettings):
+    def __init__(self, settings: GeminiClientConfig):
         from google import genai
         from google.genai import types
 

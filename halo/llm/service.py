@@ -33,7 +33,7 @@ from halo.llm.gemini import (
     IMAGE_TOKENS_LOW,
     GeminiCallError,
     GeminiClient,
-    GeminiSettings,
+    GeminiClientConfig,
     LLMResult,
     Part,
     Usage,
@@ -117,7 +117,7 @@ class Answer:
 class LLMService:
     video_id: str
     asset: str
-    settings: GeminiSettings
+    settings: GeminiClientConfig
     client: GeminiClient | None  # None = local backend
     ledger: Ledger
     budget: Budget = field(default_factory=Budget)

@@ -113,12 +113,12 @@ def light_service(video_id: str, session_id: str, model_name: str | None = None)
     every other field at its default, as the CLI uses them). With Gemini it serves cache
     lookups only: the resources' service also checks the models and primes the budget."""
     from halo.cache.tiered import CacheConfig, TieredCache
-    from halo.llm.gemini import GeminiSettings, env_api_key
+    from halo.llm.gemini import GeminiClientConfig, env_api_key
     from halo.llm.ledger import Ledger
     from halo.llm.pricing import DEFAULT_FLASH_MODEL, catalogue
     from halo.llm.service import LLMService
 
-    settings = GeminiSettings(api_key=env_api_key(), flash_model=model_name or DEFAULT_FLASH_MODEL)
+    settings = GeminiClientConfig(api_key=env_api_key(), flash_model=model_name or DEFAULT_FLASH_MODEL)
     return LLMService(
         video_id=video_id, asset=QA_ASSET, settings=settings,
         client=None if light_backend() else _LazyGeminiClient(settings),

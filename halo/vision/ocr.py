@@ -55,7 +55,7 @@ _COMMON_RANK = 30_000  # a split's longer pieces must be among this many most fr
 
 
 @dataclass(frozen=True)
-class OcrSettings:
+class OcrConfig:
     """How much is read and what is kept. Defaults suit slides at 360p and above."""
 
     min_confidence: float = 0.8  # recogniser score below which a box is dropped
@@ -130,7 +130,7 @@ def _recognise(engine: Any, image_bgr: np.ndarray, det_max_side: int) -> list[tu
     return [(b, r[0], float(r[1])) for b, r in zip(boxes, recognised)]
 
 
-def read_lines(image_bgr: np.ndarray, settings: OcrSettings = OcrSettings()) -> list[tuple[str, float, float]]:
+def read_lines(image_bgr: np.ndarray, settings: OcrConfig = OcrConfig()) -> list[tuple[str, float, float]]:
     """Text lines of one picture in reading order, each with its confidence (char-weighted mean)
     and its height as a share of the picture's (how large it is written: titles are largest)."""
     engine = _engine(settings.threads)
@@ -266,7 +266,7 @@ def _nearest_read(scene: _Scene, thumb: np.ndarray, pixel_delta: int) -> tuple[i
 
 
 def read_on_screen_text(
-    video: Path, scenes: pd.DataFrame, settings: OcrSettings = OcrSettings()
+    video: Path, scenes: pd.DataFrame, settings: OcrConfig = OcrConfig()
 ) -> OcrResult:
     """On-screen text of ``video`` given its ``scenes`` table (scene_id, start, end, keyframe_path).
 

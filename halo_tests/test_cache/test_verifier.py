@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from halo.cache.guard import verify
-from halo.llm.gemini import GeminiSettings
+from halo.llm.gemini import GeminiClientConfig
 from halo.llm.ledger import Ledger
 from halo.llm.service import LLMService, Request
 from halo_tests.test_cache.conftest import KW, META
@@ -88,7 +88,7 @@ def test_grounding_check_refuses_an_answer_built_from_other_chunks(make_cache):
 
 def test_ledger_row_says_why_a_cached_answer_was_not_served(make_cache):
     cache = make_cache()
-    service = LLMService(video_id="meeting", asset="qa", settings=GeminiSettings(), client=None,
+    service = LLMService(video_id="meeting", asset="qa", settings=GeminiClientConfig(), client=None,
                          ledger=Ledger(persist=False), cache=cache)
 
     def request(question: str, evidence: tuple[int, ...]) -> Request:

@@ -16,7 +16,7 @@ from halo.chunking.metrics import default_k, labels_to_masses, pk, windowdiff
 from halo.chunking.rl_env import ChunkingEnv
 from halo.chunking.rl_episode import Limits, document_episode, walk
 from halo.chunking.rl_policy import PRETRAINED_POLICY, load_policy
-from halo.chunking.rl_train import PPOSettings, save_policy, train_ppo
+from halo.chunking.rl_train import PPOTrainingConfig, save_policy, train_ppo
 from halo.chunking.rules import ChunkingConfig
 from halo.chunking.signals import compute_signals
 from halo.paths import PROJECT_ROOT
@@ -211,7 +211,7 @@ def test_chunker_uses_the_configured_policy(tmp_path):
     (tmp_path / "corrupt.zip").write_bytes(b"not a zip")
     with pytest.raises(ModelFileError, match="not a stable-baselines3 PPO zip"):
         chunk_utterances(utterances, vectors, config.model_copy(update={"policy_path": str(tmp_path / "corrupt.zip")}))
-    model, _ = train_ppo([episode], Limits(10, 60), PPOSettings(total_timesteps=512, n_steps=128,
+    model, _ = train_ppo([episode], Limits(10, 60), PPOTrainingConfig(total_timesteps=512, n_steps=128,
                                                                 batch_size=64))
     save_policy(model, tmp_path / "p.zip", Limits(10, 60))
     result = chunk_utterances(utterances, vectors, config.model_copy(

@@ -10,7 +10,7 @@ from halo.llm.pricing import DEFAULT_FLASH_MODEL, DEFAULT_PRO_MODEL
 from halo.llm.gemini import (
     GeminiCallError,
     GeminiClient,
-    GeminiSettings,
+    GeminiClientConfig,
     MalformedResponse,
     choose_model,
 )
@@ -19,8 +19,8 @@ from halo_tests.test_llm.conftest import API_KEY
 FLASH = DEFAULT_FLASH_MODEL
 
 
-def fast(**kw) -> GeminiSettings:
-    return GeminiSettings(retry_initial_delay_s=0.01, retry_max_delay_s=0.05, timeout_s=1.0, **kw)
+def fast(**kw) -> GeminiClientConfig:
+    return GeminiClientConfig(retry_initial_delay_s=0.01, retry_max_delay_s=0.05, timeout_s=1.0, **kw)
 
 
 def test_usage_metadata_is_taken_to_the_token(gemini_env):
@@ -117,7 +117,7 @@ def test_batch_submit_poll_and_usage(gemini_env):
 
 
 def test_model_choice_flash_by_default_pro_when_long_or_hard():
-    s = GeminiSettings()
+    s = GeminiClientConfig()
     assert choose_model(s, 5_000) == (DEFAULT_FLASH_MODEL, "flash: default (input ~5000 tokens)")
     model, reason = choose_model(s, 250_000)
     assert model == DEFAULT_PRO_MODEL and "250000 tokens > 200000" in reason

@@ -71,7 +71,7 @@ def test_slide_words_recall_and_precision(lecture, name, tmp_path) -> None:
     scores = slide_word_scores(table, truth)
     assert scores.true_words >= 20
     assert scores.recall >= 0.9 and scores.precision >= 0.9, scores
-    assert list(table.columns) == OCR_COLUMNS and (table["confidence"] >= ocr.OcrSettings().min_confidence).all()
+    assert list(table.columns) == OCR_COLUMNS and (table["confidence"] >= ocr.OcrConfig().min_confidence).all()
     # Reading order: within one read frame, the title comes before the key terms.
     for state in truth["slides"]:
         rows = table[(table["frame_s"] >= state["start"]) & (table["frame_s"] < state["end"])]
