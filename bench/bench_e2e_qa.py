@@ -38,8 +38,7 @@ def conversations(video: VideoQA, clear_cache: bool):
     resources = get_resources()
     cache = resources["cache"].process_config_and_initialize().get_cache()
     if clear_cache:
-        cache.l1.clear(video.video_id)
-        cache.l2.clear(video.video_id)
+        cache.clear(video.video_id, tiers=("l1", "l2"))  # answers only; L3 keeps the summaries
     gemini = resources["gemini"].process_config_and_initialize()
     return lambda session: Conversation(video, gemini.service(video.video_id, QA_ASSET, f"qa-{session}", cache), session)
 

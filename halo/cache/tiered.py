@@ -383,16 +383,15 @@ class TieredCache:
 
         return self._run("stats", run, {"available": False, "redis": self.url})
 
-    def clear(self, video_id: str | None = None) -> int:
-        """Delete cached entries of one video (or all) in every tier; returns how many went.
-
-        Statistics are kept: they are the history of what the cache saved.
+    def clear(self, video_id: str | None = None, tiers: tuple[str, ...] = TIERS) -> int:
+        """Delete cached entries of one video (or all) in ``tiers`` (default every tier); returns
+        how many went. Statistics are kept: they are the history of what the cache saved.
         """
         if video_id is not None:
             validate_video_id(video_id)
 
         def run() -> int:
-            return self.l1.clear(video_id) + self.l2.clear(video_id) + self.l3.clear(video_id)
+            return sum(getattr(self, tier).clear(video_id) for tier in tiers)
 
         return self._run("clear", run, 0)
 
