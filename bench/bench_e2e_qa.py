@@ -37,10 +37,17 @@ def conversations(video: VideoQA, clear_cache: bool):
 
     resources = get_resources()
     cache = resources["cache"].process_config_and_initialize().get_cache()
-    if clear_cache:
-        cache.clear(video.video_id, tiers=("l1", "l2"))  # answers only; L3 keeps the summaries
     gemini = resources["gemini"].process_config_and_initialize()
-    return lambda session: Conversation(video, gemini.service(video.video_id, QA_ASSET, f"qa-{session}", cache), session)
+
+    def new_conversation(session: str) -> Conversation:
+        # every session starts without cached answers (an earlier run's, or the fresh-session
+        # pass's for the one-session pass, would be served instead of retrieving); L3 keeps
+        # the summaries
+        if clear_cache:
+            cache.clear(video.video_id, tiers=("l1", "l2"))
+        return Conversation(video, gemini.service(video.video_id, QA_ASSET, f"qa-{session}", cache), session)
+
+    return new_conversation
 
 
 def rebuild_index(video_id: str) -> None:
@@ -58,7 +65,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("video_id")
     ap.add_argument("--truth", type=Path, required=True)
-    ap.add_argument("--keep-cache", action="store_true", help="do not clear the video's cached answers first")
+    ap.add_argument("--keep-cache", action="store_true", help="do not clear the video's cached answers before each session")
     ap.add_argument("--rebuild-index", action="store_true", help="rebuild the stored qa_index first")
     ap.add_argument("--details", action="store_true", help="one line per question (fresh sessions)")
     args = ap.parse_args()
