@@ -344,7 +344,12 @@ def _ask_light(ctx: click.Context, video_id: str, question: str, session: str):
     from halo_cli.pipeline import Answer, answer_in
 
     validate_session_id(session)
-    hit = answer_from_cache(video_id, question, session, model_name=(ctx.find_root().obj or {}).get("model_name"))
+    model_name = (ctx.find_root().obj or {}).get("model_name")
+    if model_name:  # a retired or unpriced --model fails before anything, as on the full path
+        from halo.models import check_model_name
+
+        check_model_name(model_name)
+    hit = answer_from_cache(video_id, question, session, model_name=model_name)
     if hit is not None:
         return Answer.from_turn(video_id, session, hit.turn, hit.cited)
     if not light_backend():
@@ -352,7 +357,7 @@ def _ask_light(ctx: click.Context, video_id: str, question: str, session: str):
     from halo.qa import Conversation, VideoQA
 
     with stdout_to_stderr():
-        convo = Conversation(VideoQA.load(video_id), light_service(video_id, session), session)
+        convo = Conversation(VideoQA.load(video_id), light_service(video_id, session, model_name), session)
         return answer_in(convo, question)
 
 
