@@ -138,9 +138,12 @@ def test_every_stored_output_on_s3(data_root, s3_root) -> None:
                         input_tokens=100 + i, naive_tokens=1000) for i in range(3)]
     append_records(calls[:2])
     append_records(calls[2:])
-    assert len(list((bucket / "ledger" / vid).glob("*.parquet"))) == 2
+    assert len(list((bucket / "ledger" / vid).glob("*.jsonl"))) == 2  # one object per flush
     ledger = read_ledger(vid)
     assert sorted(ledger["input_tokens"]) == [100, 101, 102] and set(ledger["call_id"]) == {c.call_id for c in calls}
+    # reading compacted the flushes into one Parquet object in the bucket; read again, nothing lost or doubled
+    assert [p.suffix for p in (bucket / "ledger" / vid).iterdir()] == [".parquet"]
+    assert sorted(read_ledger(vid)["input_tokens"]) == [100, 101, 102]
     assert not (data_root / "ledger").exists()
 
     # a Q&A session: saved in the bucket, continued and listed from there
