@@ -25,20 +25,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, model_validator
 
 from halo.chunking.rules import ChunkingConfig as _ChunkerConfig
-from halo.errors import RetiredModel
-from halo.llm.pricing import DEFAULT_FLASH_MODEL
-
-
-def check_model_name(model_name: str) -> str:
-    """``model_name`` if Gemini serves it and HALO can price it, else RetiredModel (or
-    UnknownModelPrice) naming the current models. The model catalogue (halo.llm.pricing) decides."""
-    from halo.llm.pricing import check_model
-
-    try:
-        check_model(model_name)  # an unpriced model raises UnknownModelPrice (a HaloError) as is
-    except ValueError as exc:
-        raise RetiredModel(f"{exc} Or use_mock=True for the offline local backend.") from None
-    return model_name
+from halo.llm.pricing import DEFAULT_FLASH_MODEL, check_model_name
 
 
 class ChunkingConfig(_ChunkerConfig):

@@ -346,7 +346,7 @@ def _ask_light(ctx: click.Context, video_id: str, question: str, session: str):
     validate_session_id(session)
     model_name = (ctx.find_root().obj or {}).get("model_name")
     if model_name:  # a retired or unpriced --model fails before anything, as on the full path
-        from halo.models import check_model_name
+        from halo.llm.pricing import check_model_name
 
         check_model_name(model_name)
     hit = answer_from_cache(video_id, question, session, model_name=model_name)

@@ -44,7 +44,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from halo.errors import UnknownModelPrice  # re-exported: every HALO error lives in halo.errors
+from halo.errors import RetiredModel, UnknownModelPrice  # UnknownModelPrice re-exported: every HALO error lives in halo.errors
 
 PRICING_PAGE = "https://ai.google.dev/gemini-api/docs/pricing"
 DEPRECATIONS_PAGE = "https://ai.google.dev/gemini-api/docs/deprecations"
@@ -290,6 +290,17 @@ def check_model(model: str, table: Mapping[str, ModelEntry] | None = None, on: d
         return (f"model {model!r} shuts down on {entry.retires_on}; calls after that are routed to "
                 f"{entry.replacement or 'another model'} and billed at its rates. Current models: {current}.")
     return ""
+
+
+def check_model_name(model_name: str) -> str:
+    """``model_name`` if Gemini serves it and HALO can price it, else RetiredModel (or
+    UnknownModelPrice) naming the current models. Light to import: `halo ask` checks ``--model``
+    with it before anything else loads."""
+    try:
+        check_model(model_name)  # an unpriced model raises UnknownModelPrice (a HaloError) as is
+    except ValueError as exc:
+        raise RetiredModel(f"{exc} Or use_mock=True for the offline local backend.") from None
+    return model_name
 
 
 def _modality_split(total: int, details: Mapping[str, int] | None) -> dict[str, int]:
