@@ -150,12 +150,14 @@ def _spans(raw: Sequence[Sequence[str]]) -> tuple[tuple[int, int], ...]:
     return tuple((int(a), int(b)) for a, b in raw)
 
 
-def parse_meeting(meeting_id: str, record: dict[str, Any]) -> Meeting:
+def parse_meeting(meeting_id: str, record: dict[str, Any], full_turns: bool = False) -> Meeting:
+    """One QMSum meeting; turns trimmed to their first sentences unless ``full_turns`` (a whole
+    meeting spoken as it was, e.g. one meeting filling an hour-long video)."""
     turns = record["meeting_transcripts"]
     return Meeting(
         meeting_id=meeting_id,
         speakers=tuple(t["speaker"] for t in turns),
-        texts=tuple(trim_turn(clean_text(t["content"])) for t in turns),
+        texts=tuple(clean_text(t["content"]) if full_turns else trim_turn(clean_text(t["content"])) for t in turns),
         topics=tuple(Topic(t["topic"], _spans(t["relevant_text_span"])) for t in record["topic_list"]),
         queries=tuple(
             Query(q["query"], q["answer"], _spans(q["relevant_text_span"]))
@@ -165,7 +167,7 @@ def parse_meeting(meeting_id: str, record: dict[str, Any]) -> Meeting:
 
 
 @lru_cache(maxsize=4)
-def load_meetings(source: Path | None = None) -> dict[str, Meeting]:
+def load_meetings(source: Path | None = None, full_turns: bool = False) -> dict[str, Meeting]:
     """All meetings of the source folder: ``ES2002a`` and ``val-<line>`` for val.jsonl."""
     root = Path(source) if source else default_source()
     if not root.is_dir():
@@ -174,12 +176,12 @@ def load_meetings(source: Path | None = None) -> dict[str, Meeting]:
         )
     meetings: dict[str, Meeting] = {}
     for path in sorted(root.glob("*.json")):
-        meetings[path.stem] = parse_meeting(path.stem, json.loads(path.read_text()))
+        meetings[path.stem] = parse_meeting(path.stem, json.loads(path.read_text()), full_turns)
     val = root / "val.jsonl"
     if val.exists():
         for i, line in enumerate(val.read_text().splitlines()):
             if line.strip():
-                meetings[f"val-{i}"] = parse_meeting(f"val-{i}", json.loads(line))
+                meetings[f"val-{i}"] = parse_meeting(f"val-{i}", json.loads(line), full_turns)
     return meetings
 
 
@@ -659,9 +661,13 @@ def _font(size: int) -> Any:
 
 
 def draw_slide(
-    title: str, index: int, total: int, width: int = WIDTH, height: int = HEIGHT, cutaway: bool = False
+    title: str, index: int, total: int, width: int = WIDTH, height: int = HEIGHT, cutaway: bool = False,
+    scale_to: int | None = None,
 ) -> np.ndarray:
     """An RGB slide: a solid colour, the topic title in large type, and a few shapes.
+
+    ``scale_to``: the slide drawn at 360p, then resized to that height (16:9), so HD videos show
+    the same picture with HD's decoding cost.
 
     A ``cutaway`` is the same topic seen by another camera: inverted colours (a large change in
     hue and value from the main shot, as ContentDetector needs) and the shapes on top.
@@ -690,6 +696,8 @@ def draw_slide(
             draw.rectangle(box, fill=accent, outline=ink, width=3)
         else:
             draw.polygon([(x + 30, y), (x + 60, y + 60), (x, y + 60)], fill=accent, outline=ink)
+    if scale_to and scale_to != height:
+        image = image.resize((scale_to * 16 // 9 // 2 * 2, scale_to), Image.Resampling.LANCZOS)
     return np.asarray(image)
 
 
@@ -733,7 +741,8 @@ def encode_mp4(path: Path, timeline: Timeline, slides: Sequence[np.ndarray]) -> 
     with atomic_path(path) as tmp, av.open(str(tmp), "w", format="mp4") as out:
         options = {"preset": "veryfast", "crf": "30", "tune": "stillimage"}
         video = out.add_stream(_h264_encoder(), rate=fps, options=options)
-        video.width, video.height, video.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        video.height, video.width = slides[0].shape[:2]
+        video.pix_fmt = "yuv420p"
         video.codec_context.gop_size = fps * 10
         audio = out.add_stream("aac", rate=SAMPLE_RATE, layout="mono")
         audio.bit_rate = 40_000
@@ -848,7 +857,8 @@ def rttm_lines(file_id: str, turns: Sequence[dict[str, Any]]) -> list[str]:
 
 
 def build_truth(
-    video: Path, timeline: Timeline, qa: list[dict[str, Any]], seed: int, realism: Realism = Realism()
+    video: Path, timeline: Timeline, qa: list[dict[str, Any]], seed: int, realism: Realism = Realism(),
+    size: tuple[int, int] = (WIDTH, HEIGHT), full_turns: bool = False,
 ) -> dict[str, Any]:
     speakers = {t["speaker"]: (t["voice"], t["qmsum_speaker"]) for t in timeline.turns}
     return {
@@ -857,8 +867,8 @@ def build_truth(
         "rttm": rttm_path(video).name,
         "duration_s": timeline.duration_s,
         "fps": timeline.fps,
-        "width": WIDTH,
-        "height": HEIGHT,
+        "width": size[0],
+        "height": size[1],
         "sample_rate": SAMPLE_RATE,
         "generator": {
             "module": "bench.samplegen",
@@ -871,7 +881,8 @@ def build_truth(
                 "before its first word's first phone and ends at its last word's last phone "
                 "(libflite Segment relation, read through ctypes)"
             ),
-            "text": "QMSum turns without {...} marks and fillers (um, uh, mm-hmm), at most 2 sentences / 30 words",
+            "text": "QMSum turns without {...} marks and fillers (um, uh, mm-hmm)"
+                    + ("" if full_turns else ", at most 2 sentences / 30 words"),
             "realism": {k: v for k, v in asdict(realism).items() if k != "voices"},
         },
         "speakers": [{"speaker": s, "voice": v, "qmsum_speaker": q} for s, (v, q) in sorted(speakers.items())],
@@ -963,6 +974,8 @@ def make_meeting_video(
     meeting_ids: Sequence[str] | None = None,
     workers: int = 2,
     realism: Realism = Realism(),
+    height: int = HEIGHT,
+    full_turns: bool = False,
 ) -> dict[str, Any]:
     """Make a meeting video of about ``target_duration_s`` with its truth JSON and RTTM beside it.
 
@@ -970,13 +983,15 @@ def make_meeting_video(
     shuffled by ``seed``), each cut to ~``topic_seconds`` of speech (more if the meetings would
     not fill the target otherwise), until the target is reached; if even whole topics do not
     suffice, the video is shorter. ``realism`` adds similar voices, echo, noise and camera cuts.
+    ``height``: frame height (720 = HD; the slides are scaled up). ``full_turns``: turns spoken
+    whole (one long meeting can fill an hour with all its questions), not trimmed to 30 words.
     Returns the truth dict.
     """
     out = Path(out_path)
     fps = fps or (SAMPLE_FPS if target_duration_s <= 600 else BENCH_FPS)
     if SAMPLE_RATE % fps:
         raise ValueError(f"fps must divide {SAMPLE_RATE} so frames hold whole audio samples; got {fps}")
-    meetings = load_meetings(Path(source) if source else None)
+    meetings = load_meetings(Path(source) if source else None, full_turns)
     ordered = [meetings[m] for m in meeting_ids] if meeting_ids else meeting_order(meetings, seed)
     topic_seconds = fit_topic_seconds(ordered, target_duration_s, topic_seconds, realism)
     topics, speeches, voice_of = plan_and_speak(ordered, target_duration_s, topic_seconds, workers, realism)
@@ -988,14 +1003,15 @@ def make_meeting_video(
     if realism.camera_cut_s > 0:
         add_cutaways(timeline, realism.camera_cut_s, random.Random(f"camera-{seed}"))
     pictures = {
-        (i, away): draw_slide(t["title"], i, len(timeline.topics), cutaway=away)
+        (i, away): draw_slide(t["title"], i, len(timeline.topics), cutaway=away, scale_to=height)
         for i, t in enumerate(timeline.topics)
         for away in (False, True)
         if not away or realism.camera_cut_s > 0
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     encode_mp4(out, timeline, [pictures[(topic, away)] for _, topic, away in timeline.shots()])
-    truth = build_truth(out, timeline, questions_in(timeline, meetings), seed, realism)
+    truth = build_truth(out, timeline, questions_in(timeline, meetings), seed, realism,
+                        (pictures[(0, False)].shape[1], pictures[(0, False)].shape[0]), full_turns)
     _write_text(truth_path(out), json.dumps(truth, indent=1) + "\n")
     _write_text(rttm_path(out), "\n".join(rttm_lines(out.stem, timeline.turns)) + "\n")
     return truth
@@ -1011,6 +1027,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--source", type=Path, help="QMSum folder (default ../shared/data/qmsum or $HALO_QMSUM_DIR)")
     parser.add_argument("--workers", type=int, default=2, help="TTS processes")
     parser.add_argument("--meetings", nargs="+", help=f"meeting ids in order, e.g. {SAMPLE_MEETING} ES2002a")
+    parser.add_argument("--height", type=int, default=HEIGHT, help="frame height, e.g. 720 for HD (16:9)")
+    parser.add_argument("--full-turns", action="store_true",
+                        help="speak turns whole (default: first 2 sentences / 30 words); with --topic-seconds 1e5 "
+                             "one meeting fills the video as it was held")
     hard = parser.add_argument_group("realism (the truth stays the same; see Realism)")
     hard.add_argument("--voices", nargs="+", help=f"flite voices, name[@factor] (default {' '.join(VOICES)})")
     hard.add_argument("--similar-voices", action="store_true", help=f"the five similar voices {' '.join(SIMILAR_VOICES)}")
@@ -1033,7 +1053,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         samples_dir() / f"{SAMPLE_NAME}.mp4" if sample else data_dir() / "bench" / f"{SAMPLE_NAME}_{int(duration)}s.mp4"
     )
     truth = make_meeting_video(
-        out, duration, args.source, args.seed, args.fps, args.topic_seconds, meetings, args.workers, realism
+        out, duration, args.source, args.seed, args.fps, args.topic_seconds, meetings, args.workers, realism,
+        args.height, args.full_turns,
     )
     size_mb = out.stat().st_size / 1e6
     print(

@@ -125,6 +125,24 @@ def test_generator_makes_a_short_video_with_matching_truth(tmp_path):
 
 
 @needs_flite
+def test_generator_speaks_whole_turns_in_hd(tmp_path):
+    """--full-turns --height 720: one meeting as it was held (turns not cut to 30 words), HD frames."""
+    import av
+
+    out = tmp_path / "hd.mp4"
+    truth = samplegen.make_meeting_video(out, 25, topic_seconds=1e5, meeting_ids=["ES2002a"], workers=1,
+                                         height=720, full_turns=True)
+    with av.open(str(out)) as container:
+        stream = container.streams.video[0]
+        assert (stream.width, stream.height) == (truth["width"], truth["height"]) == (1280, 720)
+    whole = samplegen.load_meetings(None, full_turns=True)["ES2002a"]
+    spoken = truth["turns"]
+    assert [" ".join(t["text"].split()) for t in spoken] == [
+        " ".join(whole.texts[t["qmsum_turn"]].split()) for t in spoken]
+    assert max(len(t["text"].split()) for t in spoken) > 30  # a turn longer than the trimmed maximum
+
+
+@needs_flite
 @pytest.mark.slow
 def test_generator_makes_an_hour_for_benchmarks(tmp_path):
     out = tmp_path / "hour.mp4"
