@@ -75,16 +75,26 @@ def free_loopback_port() -> int:
         return sock.getsockname()[1]
 
 
-def _answers_ping(port: int, timeout: float = 0.5) -> bool:
+def _server_dir(port: int, timeout: float = 0.5) -> Path | None:
+    """The data directory of the server answering on ``port`` (None: nothing answers)."""
     try:
         client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=timeout,
-                             socket_connect_timeout=timeout)
+                             socket_connect_timeout=timeout, decode_responses=True)
         try:
-            return bool(client.ping())
+            served = client.config_get("dir").get("dir", "")
         finally:
             client.close()
     except redis.RedisError:
-        return False
+        return None
+    return Path(served).resolve() if served else None
+
+
+def _foreign(state: "EmbeddedRedis") -> bool:
+    """The recorded server answers but keeps its files elsewhere: this folder was copied from
+    another while that one's server ran, and the state file came along. Such a server is never
+    used (the copy would share the original's cached answers) nor stopped from here."""
+    served = _server_dir(state.port)
+    return served is not None and served != state.data_dir.resolve()
 
 
 def _read_state(directory: Path) -> EmbeddedRedis | None:
@@ -97,10 +107,11 @@ def _read_state(directory: Path) -> EmbeddedRedis | None:
 
 
 def running_embedded(directory: Path | None = None) -> EmbeddedRedis | None:
-    """The embedded server recorded in ``directory`` if it is alive and answers, else None."""
+    """The embedded server recorded in ``directory`` if it is alive, answers and is this
+    directory's own (not the server of a folder this one was copied from), else None."""
     directory = Path(directory or cache_dir())
     state = _read_state(directory)
-    if state and process_alive(state.pid) and _answers_ping(state.port):
+    if state and process_alive(state.pid) and _server_dir(state.port) == directory.resolve():
         return state
     return None
 
@@ -189,7 +200,7 @@ def stop_embedded_redis(directory: Path | None = None, timeout: float = 10.0) ->
     directory = Path(directory or cache_dir())
     with _locked(directory):
         state = _read_state(directory)
-        if not state or not process_alive(state.pid):
+        if not state or not process_alive(state.pid) or _foreign(state):
             return False
         os.kill(state.pid, signal.SIGTERM)  # redis-server saves and exits on SIGTERM
         deadline = time.monotonic() + timeout

@@ -47,3 +47,22 @@ def test_entries_survive_a_restart_of_the_embedded_server(embedded):
     assert cache.lookup("meeting", "Who chaired the meeting?", **KW).answer == "Laura."
     cache.close()
     fresh.close()
+
+
+def test_a_copied_data_folder_gets_its_own_server(embedded, tmp_path):
+    """A data folder copied while its server runs carries the state file along; the copy must
+    neither use the original's server (its cached answers) nor stop it."""
+    import shutil
+
+    original = ensure_embedded_redis()
+    copy = tmp_path / "copy" / "cache"
+    shutil.copytree(embedded, copy)
+    try:
+        assert running_embedded(copy) is None
+        assert stop_embedded_redis(copy) is False
+        assert running_embedded() == original  # the original's server is untouched
+        own = ensure_embedded_redis(copy)
+        assert own.port != original.port and own.data_dir == copy
+    finally:
+        stop_embedded_redis(copy)
+    assert running_embedded() == original
