@@ -52,13 +52,12 @@ def conversations(video: VideoQA, clear_cache: bool):
 
 def rebuild_index(video_id: str) -> None:
     """Store a new qa_index from the stored chunks and utterances (what the asset would write)."""
-    from halo.qa.retrieval import build_units
+    from halo.qa.retrieval import build_qa_index
     from halo.storage import write_parquet_atomic
     from halo.store import output_path
 
     video = VideoQA.load(video_id)
-    units = build_units(video.chunks, video.utterances)
-    write_parquet_atomic(units, output_path(QA_INDEX_ASSET, video_id))
+    write_parquet_atomic(build_qa_index(video.chunks, video.utterances), output_path(QA_INDEX_ASSET, video_id))
 
 
 def main() -> None:

@@ -15,12 +15,44 @@ from halo.errors import ModelFileError
 MINILM_SAFETENSORS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 
 
+#: Hashes already computed, by file identity (models_dir()/VERIFIED_FILE): hashing the 90 MB
+#: MiniLM file took ~0.3 s of CPU in every `halo ask` process, more than the rest of a cache hit.
+VERIFIED_FILE = "verified.json"
+
+
+def _identity(path: Path) -> list[int]:
+    """What any write, replace or reinstall of a file changes (ctime cannot be set back by hand)."""
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
 @lru_cache(maxsize=None)
 def sha256_of(path: Path) -> str:
-    """storage.sha256_file, once per path per process (model files do not change under us)."""
-    from halo.storage import sha256_file
+    """storage.sha256_file, once per file version: kept in models_dir()/verified.json keyed by the
+    file's path and identity (size, mtime, ctime, inode), so a changed file is hashed again."""
+    import json
 
-    return sha256_file(path)
+    from halo.paths import models_dir
+    from halo.storage import sha256_file, write_bytes_atomic
+
+    stamp_path = models_dir() / VERIFIED_FILE
+    try:
+        stamps = json.loads(stamp_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        stamps = {}
+    key, identity = str(Path(path).resolve()), _identity(path)
+    known = stamps.get(key)
+    if isinstance(known, dict) and known.get("identity") == identity and isinstance(known.get("sha256"), str):
+        return known["sha256"]
+    digest = sha256_file(path)
+    if _identity(path) == identity:  # not changed while it was read
+        stamps = {k: v for k, v in stamps.items() if Path(k).exists()}  # e.g. a joined temp file, renamed
+        stamps[key] = {"identity": identity, "sha256": digest}
+        try:
+            write_bytes_atomic(stamp_path, json.dumps(stamps, indent=1).encode("utf-8"))
+        except OSError:
+            pass  # a read-only data root: hash again next time
+    return digest
 
 
 def verify_file(path: Path, expected_sha256: str, fix: str) -> Path:

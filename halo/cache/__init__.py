@@ -3,6 +3,10 @@
 Use :class:`TieredCache` (see tiered.py for the interface the LLM layer calls).
 """
 
+from halo.optional_imports import REDIS_UNUSED, import_without
+
+import_without("redis", REDIS_UNUSED)  # before any module of the package imports redis
+
 from halo.cache.tiered import CacheConfig, CacheHit, TieredCache
 
 __all__ = ["CacheConfig", "CacheHit", "TieredCache"]

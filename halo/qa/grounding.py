@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from halo.llm.prompts import clock
-from halo.qa.retrieval import LEXICAL_WEIGHT, Lexical, Retrieved, timed_sentences
+from halo.qa.retrieval import LEXICAL_WEIGHT, Lexical, Retrieved, quotable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -104,15 +104,14 @@ def local_answer(video: "VideoQA", query: str, hits: Sequence[Retrieved], n: int
     best = hits[0].score
     sents, bonus = [], []
     for h in hits:
-        for s in timed_sentences(video.chunk_utterances(h.chunk_id)):
-            if len(s[0].split()) >= 3:
-                sents.append(s)
-                bonus.append(h.score - best)
+        for s in quotable(video.chunk_utterances(h.chunk_id)):
+            sents.append(s)
+            bonus.append(h.score - best)
     if not sents:
         return "The retrieved parts of the video have nothing on this."
     texts = [s[0] for s in sents]
     queries = [query] + ([also] if also and also != query else [])
-    scores = (embed_texts(texts) @ embed_texts(queries).T).sum(axis=1) + np.asarray(bonus)
+    scores = (video.sentence_vectors(texts) @ embed_texts(queries).T).sum(axis=1) + np.asarray(bonus)
     scores += LEXICAL_WEIGHT * sum(Lexical(texts).scores(q) for q in queries) if LEXICAL_WEIGHT else 0.0
     top = hits[0]
     in_moment = np.asarray([top.moment_start - CITATION_SLACK_S <= s[1] < top.moment_end for s in sents])

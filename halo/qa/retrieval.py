@@ -15,7 +15,9 @@ QMSum val (bench/bench_qa.py, bench/splits.py); the window size was not tuned (n
 
 Chunk summaries are not units: offline they are sentences already in the windows, and the
 index is then ready before any LLM call. The windows and their vectors are the per-video ``qa_index`` asset (built once when the video
-is processed); the BM25 index is rebuilt from their texts on load (milliseconds).
+is processed); the BM25 index is rebuilt from their texts on load (milliseconds). The asset also
+holds the vector of every sentence the local backend may quote (rows of kind ``quote``): embedding
+the sentences of the top chunks was most of a new question's time on an hour-long video.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ LEXICAL_WEIGHT = 0.0  # BM25 (max-normalised) next to the dense score of a windo
 CHUNK_LEXICAL_WEIGHT = 0.5  # BM25 of the whole chunk text
 CENTROID_WEIGHT = 0.5  # cosine to the mean of the chunk's window vectors (what the chunk is about)
 UNIT_COLUMNS = ["chunk_id", "start", "end", "text", "vector"]
+QUOTE_MIN_WORDS = 3  # shorter sentences ("Yeah, okay.") are never quoted by the local backend
+#: ``kind`` of a qa_index row: a retrieval unit (window or on-screen line) or a quotable sentence
+UNIT, QUOTE = "unit", "quote"
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,7 @@ def chunk_utterance_rows(chunks: pd.DataFrame, utterances: pd.DataFrame | None, 
     """The utterances of chunk row ``i`` (or the chunk's text as one utterance if there are none),
     plus the chunk's on-screen lines as timed rows, so a slide can be retrieved, quoted and cited
     at the moment it appeared."""
-    from halo.vision.ocr import on_screen_lines
+    from halo.vision.marks import on_screen_lines
 
     row = chunks.iloc[i]
     if utterances is not None and len(utterances) and "first_utt" in chunks:
@@ -120,7 +125,7 @@ def units_of(rows: pd.DataFrame, words: int = WINDOW_WORDS) -> list[tuple[str, f
     matched the speech around it, or another chunk whose slide shared a word, instead of the
     slide; alone, the line is the best match and its moment is the time the state appeared.
     """
-    from halo.vision.ocr import ON_SCREEN_MARK
+    from halo.vision.marks import ON_SCREEN_MARK
 
     slide = rows["text"].astype(str).str.startswith(ON_SCREEN_MARK)
     speech = windows(timed_sentences(rows[~slide]), words)
@@ -130,20 +135,49 @@ def units_of(rows: pd.DataFrame, words: int = WINDOW_WORDS) -> list[tuple[str, f
     return sorted(speech + shown, key=lambda u: u[1])
 
 
+def quotable(rows: pd.DataFrame) -> list[tuple[str, float, float, str]]:
+    """The timed sentences of a chunk's rows that the local backend may quote."""
+    return [s for s in timed_sentences(rows) if len(s[0].split()) >= QUOTE_MIN_WORDS]
+
+
+def _embedded(rows: list[tuple[int, float, float, str]]) -> pd.DataFrame:
+    from halo.text.embed import embed_texts
+
+    frame = pd.DataFrame(rows, columns=UNIT_COLUMNS[:-1])
+    vectors = embed_texts(frame["text"].tolist()) if len(frame) else np.zeros((0, 384), np.float32)
+    frame["vector"] = list(vectors)
+    return frame
+
+
 def build_units(chunks: pd.DataFrame, utterances: pd.DataFrame | None = None,
                 words: int = WINDOW_WORDS) -> pd.DataFrame:
     """The searchable units of a video (timed windows inside its chunks) with their MiniLM vectors."""
-    from halo.text.embed import embed_texts
-
     chunks = chunks.reset_index(drop=True)
-    rows = []
-    for i, row in enumerate(chunks.itertuples()):
-        for text, start, end in units_of(chunk_utterance_rows(chunks, utterances, i), words):
-            rows.append((int(row.chunk_id), start, end, text))
-    units = pd.DataFrame(rows, columns=UNIT_COLUMNS[:-1])
-    vectors = embed_texts(units["text"].tolist()) if len(units) else np.zeros((0, 384), np.float32)
-    units["vector"] = list(vectors)
-    return units
+    return _embedded([(int(row.chunk_id), start, end, text) for i, row in enumerate(chunks.itertuples())
+                      for text, start, end in units_of(chunk_utterance_rows(chunks, utterances, i), words)])
+
+
+def build_quotes(chunks: pd.DataFrame, utterances: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The sentences the local backend may quote (``quotable``), with their MiniLM vectors."""
+    chunks = chunks.reset_index(drop=True)
+    return _embedded([(int(row.chunk_id), start, end, text) for i, row in enumerate(chunks.itertuples())
+                      for text, start, end, _ in quotable(chunk_utterance_rows(chunks, utterances, i))])
+
+
+def build_qa_index(chunks: pd.DataFrame, utterances: pd.DataFrame | None = None) -> pd.DataFrame:
+    """What the ``qa_index`` asset stores: the units, then the quotable sentences (column ``kind``)."""
+    return pd.concat([build_units(chunks, utterances).assign(kind=UNIT),
+                      build_quotes(chunks, utterances).assign(kind=QUOTE)], ignore_index=True)
+
+
+def split_qa_index(index: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """(units, quotable sentences) of a stored qa_index; an index stored before sentences were
+    (no ``kind`` column) is all units, and its sentences are embedded when quoted."""
+    if "kind" not in index:
+        return index, None
+    quote = (index["kind"] == QUOTE).to_numpy()
+    columns = [c for c in index.columns if c != "kind"]
+    return (index.loc[~quote, columns].reset_index(drop=True), index.loc[quote, columns].reset_index(drop=True))
 
 
 # -- lexical --------------------------------------------------------------------------------
@@ -154,20 +188,23 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
+def _bm25s():
+    """bm25s without numba, scipy and tqdm (halo/optional_imports.py: unused, slow to import)."""
+    from halo.optional_imports import BM25S_UNUSED, import_without
+
+    return import_without("bm25s", BM25S_UNUSED)
+
+
 def lexical_terms(texts: list[str]) -> list[list[str]]:
     """bm25s tokens: lowercase words without English stop words, Snowball-stemmed."""
-    import bm25s
-
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+    return _bm25s().tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
 
 
 class Lexical:
     """BM25 over a list of texts; scores divided by the best one (0..1, 0 = no shared term)."""
 
     def __init__(self, texts: list[str]) -> None:
-        import bm25s
-
-        self._bm25 = bm25s.BM25()
+        self._bm25 = _bm25s().BM25()
         self._n = len(texts)
         if texts:
             self._bm25.index(lexical_terms(texts), show_progress=False)

@@ -1,9 +1,11 @@
 """What Q&A needs of one processed video, loaded from its stored Parquet outputs.
 
 The retrieval index comes from the ``qa_index`` asset (timed windows with their MiniLM
-vectors, built once when the video is processed) and is only assembled on the first search:
-a question answered from the exact cache never loads a model or builds BM25. A video
-processed before the asset existed gets its index built here instead (slower, same result).
+vectors, and the vectors of the sentences a local answer may quote, built once when the video
+is processed) and is only assembled on the first search: a question answered from the exact
+cache never loads a model or builds BM25. A video processed before the asset existed gets its
+index built here instead, and sentences missing from the stored index are embedded when quoted
+(slower, same result).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pandas as pd
 
 from halo.errors import HaloError
 from halo.ids import validate_video_id
-from halo.qa.retrieval import ChunkIndex, build_units, chunk_utterance_rows
+from halo.qa.retrieval import ChunkIndex, build_units, chunk_utterance_rows, split_qa_index
 
 QA_INDEX_ASSET = "qa_index"
 
@@ -32,8 +34,11 @@ class VideoQA:
     utterances: pd.DataFrame
     summaries: dict[int, str]
     video_summary: str
-    units: pd.DataFrame | None = None  # the stored qa_index; None = build on first search
+    units: pd.DataFrame | None = None  # the stored qa_index's units; None = build on first search
+    quotes: pd.DataFrame | None = None  # its quotable sentences with their vectors; None = embed when quoted
     _index: ChunkIndex | None = field(default=None, repr=False)
+    _sentence_vectors: dict[str, np.ndarray] | None = field(default=None, repr=False)
+    _chunk_rows: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property
     def index(self) -> ChunkIndex:
@@ -42,6 +47,20 @@ class VideoQA:
                 self.units = build_units(self.chunks, self.utterances)
             self._index = ChunkIndex(self.chunks, self.units)
         return self._index
+
+    def sentence_vectors(self, texts: list[str]) -> np.ndarray:
+        """MiniLM vectors of ``texts`` (len(texts), 384): stored ones from the qa_index, the
+        others embedded now (a sentence's vector depends on its text alone)."""
+        from halo.text.embed import embed_texts
+
+        if self._sentence_vectors is None:
+            quotes = self.quotes if self.quotes is not None else pd.DataFrame(columns=["text", "vector"])
+            self._sentence_vectors = dict(zip(quotes["text"].astype(str), quotes["vector"]))
+        known = self._sentence_vectors
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            known.update(zip(missing, embed_texts(missing)))
+        return np.stack([np.asarray(known[t], dtype=np.float32) for t in texts]) if texts else np.zeros((0, 384), np.float32)
 
     @classmethod
     def load(cls, video_id: str) -> "VideoQA":
@@ -64,15 +83,19 @@ class VideoQA:
         probe = load_output("video_file", video_id)
         duration = float(probe.iloc[0]["duration_s"]) if probe is not None and len(probe) else float(chunks["end"].max())
         chunks = chunks.sort_values("start", kind="stable").reset_index(drop=True)
-        units = load_output(QA_INDEX_ASSET, video_id)
+        stored = load_output(QA_INDEX_ASSET, video_id)
+        units, quotes = split_qa_index(stored) if stored is not None else (None, None)
         if units is not None and not set(units["chunk_id"].astype(int)) <= set(chunks["chunk_id"].astype(int)):
             units = None  # an index of older chunks: rebuild rather than cite parts that no longer exist
-        return cls(video_id, duration, chunks, utterances, summaries, video_summary, units)
+        return cls(video_id, duration, chunks, utterances, summaries, video_summary, units, quotes)
 
     def chunk_utterances(self, chunk_id: int) -> pd.DataFrame:
-        """The chunk's utterances (its text as one utterance when none are stored)."""
-        i = int(np.flatnonzero(self.chunks["chunk_id"].to_numpy() == chunk_id)[0])
-        return chunk_utterance_rows(self.chunks, self.utterances, i)
+        """The chunk's utterances (its text as one utterance when none are stored), made once
+        per chunk: a question reads its retrieved chunks for the prompt and for the local answer."""
+        if chunk_id not in self._chunk_rows:
+            i = int(np.flatnonzero(self.chunks["chunk_id"].to_numpy() == chunk_id)[0])
+            self._chunk_rows[chunk_id] = chunk_utterance_rows(self.chunks, self.utterances, i)
+        return self._chunk_rows[chunk_id]
 
 
 def _not_ready_message(video_id: str) -> str:

@@ -1,5 +1,6 @@
 """Text stages: sentence `embeddings` and BERTopic `topics` per utterance, and the Q&A
-windows (`qa_index`) built once per video so `halo ask` loads Parquet instead of re-embedding."""
+windows and quotable sentences (`qa_index`) built once per video so `halo ask` loads Parquet
+instead of re-embedding."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from halo.qa.retrieval import WINDOW_WORDS, build_units
+from halo.qa.retrieval import UNIT, WINDOW_WORDS, build_qa_index
 from halo.stages.result import Markdown, StageResult
 from halo.text.embed import embed_texts
 from halo.text.topics import fit_topics
@@ -66,11 +67,15 @@ def topics(utterances: pd.DataFrame, embeddings: pd.DataFrame) -> StageResult:
 
 
 def qa_index(chunks: pd.DataFrame, utterances: pd.DataFrame) -> StageResult:
-    """Timed windows inside each chunk, embedded for retrieval (halo/qa/retrieval.py)."""
+    """Timed windows inside each chunk and the sentences a local answer may quote, embedded
+    (halo/qa/retrieval.py)."""
     t0 = time.perf_counter()
-    windows = build_units(chunks.sort_values("start", kind="stable").reset_index(drop=True), utterances)
-    return StageResult(windows, {
+    index = build_qa_index(chunks.sort_values("start", kind="stable").reset_index(drop=True), utterances)
+    windows = index[index["kind"] == UNIT]
+    return StageResult(index, {
         "window_words": WINDOW_WORDS,
+        "windows": len(windows),
+        "quotable_sentences": len(index) - len(windows),
         "mean_window_s": round(float((windows["end"] - windows["start"]).mean()), 1) if len(windows) else 0.0,
         "processing_s": round(time.perf_counter() - t0, 3),
     })

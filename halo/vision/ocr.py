@@ -36,6 +36,7 @@ import pandas as pd
 from halo.errors import MediaError, ModelFileError
 from halo.media import picture_streams
 from halo.model_files import verify_file
+from halo.vision.marks import ON_SCREEN_MARK
 
 OCR_COLUMNS = ["scene_id", "start", "end", "frame_s", "text", "confidence", "height"]
 
@@ -384,9 +385,6 @@ def text_between(table: pd.DataFrame, start: float, end: float) -> list[str]:
     return list(dict.fromkeys(line for _, lines in shown_between(table, start, end) for line in lines))
 
 
-ON_SCREEN_MARK = "[on screen]"
-
-
 def with_on_screen_text(text: str, table: pd.DataFrame, start: float, end: float) -> str:
     """``text`` (a chunk's words) plus the slide lines shown during [start, end), marked and timed.
 
@@ -399,16 +397,6 @@ def with_on_screen_text(text: str, table: pd.DataFrame, start: float, end: float
 
     marked = [f"{ON_SCREEN_MARK} [{clock(t)}] " + " | ".join(lines) for t, lines in shown_between(table, start, end)]
     return "\n".join([text, *marked]) if marked else text
-
-
-_MARKED = re.compile(r"^\[on screen\] \[(?:(\d+):)?(\d{1,2}):(\d{2})\] (.*)$", re.M)
-
-
-def on_screen_lines(text: str) -> list[tuple[float, str]]:
-    """(seconds, line) of each marked on-screen line in a chunk's text: for Q&A to quote and
-    cite slides as timed lines beside the transcript's."""
-    return [(float(int(h or 0) * 3600 + int(m) * 60 + int(s)), f"{ON_SCREEN_MARK} {line}")
-            for h, m, s, line in _MARKED.findall(text)]
 
 
 def chunks_with_on_screen_text(chunks: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:

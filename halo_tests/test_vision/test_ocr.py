@@ -20,6 +20,7 @@ from halo.errors import ModelFileError
 from halo.eval.ocr import slide_word_scores
 from halo.store import parquet_root
 from halo.vision import ocr
+from halo.vision.marks import on_screen_lines
 from halo.vision.ocr import OCR_COLUMNS, read_on_screen_text, restore_spaces, text_between, words
 from halo.vision.scenes import detect_scenes
 from halo.vision.slides import slide_titles, title_during
@@ -177,9 +178,9 @@ def test_chunk_text_gets_the_slide_text_of_its_span_marked() -> None:
     built = pd.concat([table.assign(end=6.0), table.assign(start=6.0, text=["Quarterly budget", "Taxes"])])
     assert ocr.with_on_screen_text("we spend", built, 2.0, 8.0) == (
         "we spend\n[on screen] [00:02] Quarterly budget | Euros\n[on screen] [00:06] Quarterly budget | Taxes")
-    assert ocr.on_screen_lines(ocr.with_on_screen_text("we spend", built, 2.0, 8.0)) == [
+    assert on_screen_lines(ocr.with_on_screen_text("we spend", built, 2.0, 8.0)) == [
         (2.0, "[on screen] Quarterly budget | Euros"), (6.0, "[on screen] Quarterly budget | Taxes")]
-    assert ocr.on_screen_lines("we spend [on screen] nothing timed") == []
+    assert on_screen_lines("we spend [on screen] nothing timed") == []
     grows = pd.concat([table.iloc[:1].assign(end=6.0), table.assign(start=6.0)])  # the title, then title + bullet
     assert ocr.with_on_screen_text("we spend", grows, 2.0, 8.0) == "we spend\n[on screen] [00:06] Quarterly budget | Euros"
     assert ocr.with_on_screen_text("we spend", grows, 2.0, 5.0) == "we spend\n[on screen] [00:02] Quarterly budget"
