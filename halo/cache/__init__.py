@@ -7,6 +7,6 @@ from halo.optional_imports import REDIS_UNUSED, import_without
 
 import_without("redis", REDIS_UNUSED)  # before any module of the package imports redis
 
-from halo.cache.tiered import CacheConfig, CacheHit, TieredCache
+from halo.cache.tiered import CacheConfig, CacheHit, TieredCache  # noqa: E402
 
 __all__ = ["CacheConfig", "CacheHit", "TieredCache"]

@@ -107,3 +107,25 @@ def test_the_fast_path_is_keyed_and_configured_as_the_full_path(sample_root, no_
         assert (service.backend, service.settings) == (gemini.backend, gemini.settings())
         assert service.plan_model(fast)[0] == gemini.service("meeting", "qa").plan_model(full)[0]
         assert service.cache.config == resources["cache"].process_config_and_initialize().get_cache().config
+
+
+def test_the_halo_process_leaves_its_answer_session_and_ledger_whole(sample_root, no_key_env, fresh_redis,
+                                                                     monkeypatch):
+    """`python -m halo ask` skips the interpreter's teardown after a light answer (halo_cli.cli._leave):
+    the answer on stdout, the saved turns and the ledger rows are all there, new and repeated."""
+    monkeypatch.setenv("REDIS_URL", fresh_redis)
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    question = "Which animals did they draw?"
+    answers = []
+    for session in ("p1", "p2"):
+        out = subprocess.run([sys.executable, "-m", "halo", "ask", "meeting", question, "--session", session, "--json"],
+                             capture_output=True, text=True, env=env, timeout=600)
+        assert out.returncode == 0, out.stderr
+        answers.append(json.loads(out.stdout))
+    first, again = answers
+    assert (first["backend"], again["cache_tier"]) == ("local", "L1")
+    assert again["response_text"] == first["response_text"] and again["citations"] == first["citations"]
+    animals = next(t for t in load_truth()["topics"] if "animal" in t["title"].lower())
+    assert all(animals["start"] - 1 <= c["start"] <= animals["end"] for c in again["citations"])
+    assert [load_session("meeting", s).turns[-1].answer for s in ("p1", "p2")] == [first["response_text"]] * 2
+    assert read_ledger("meeting")[["backend", "cache_tier"]].values.tolist()[-2:] == [["local", ""], ["cache", "L1"]]

@@ -14,7 +14,8 @@ from halo.llm.baseline import media_tokens
 from halo.llm.ledger import read_ledger
 from halo.llm.pricing import call_cost_usd
 from halo.qa import (
-    Conversation, InvalidSession, VideoNotReady, VideoQA, list_sessions, overlaps, recall_at_k,
+    Conversation, InvalidSession, VideoNotReady, VideoQA, list_sessions, local_answer, overlaps, parse_citations,
+    recall_at_k,
 )
 from bench.samplegen import load_truth
 from halo_resources.gemini import GeminiResource
@@ -200,6 +201,28 @@ def test_qa_index_is_stored_at_materialization_and_loaded_not_rebuilt(sample_roo
     assert all(spans.at[w.chunk_id, "start"] - 0.5 <= w.start < w.end <= spans.at[w.chunk_id, "end"] + 0.5
                for w in windows.itertuples())
     assert video.index.search(BATTERY_Q, 1)[0].chunk_id in set(video.chunks["chunk_id"])
+
+
+def test_quoted_sentences_come_embedded_in_the_qa_index_and_answer_as_embedded_now(sample_root, no_key_env,
+                                                                                  monkeypatch):
+    """The local answer reads its sentences' vectors from the stored qa_index (only the question is
+    embedded at ask time) and quotes what embedding them now quotes (an index stored before
+    sentences were: no quote rows), first from inside the battery topic."""
+    import halo.text.embed
+
+    stored = VideoQA.load(VIDEO_ID)
+    assert stored.quotes is not None and len(stored.quotes) > len(stored.units)
+    hits = stored.index.search(BATTERY_Q, 3)
+    embedded, embed = [], halo.text.embed.embed_texts
+    monkeypatch.setattr(halo.text.embed, "embed_texts", lambda texts, *a, **k: embedded.append(list(texts)) or embed(texts, *a, **k))
+    answer = local_answer(stored, BATTERY_Q, hits)
+    assert embedded == [[BATTERY_Q]]
+    older = VideoQA.load(VIDEO_ID)
+    older.quotes = None
+    assert local_answer(older, BATTERY_Q, hits) == answer and len(embedded) == 3
+    first = parse_citations(answer, stored.duration_s)[0]["start"]
+    start, end = topic_span(load_truth(), "battery")
+    assert start - 1 <= first <= end
 
 
 def test_an_exact_cache_hit_loads_no_model_and_requests_carry_their_evidence(sample_root, cache, no_key_env,
