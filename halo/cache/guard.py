@@ -34,6 +34,7 @@ from functools import lru_cache
 import Stemmer
 
 from halo.text.questions import QUESTION_STOP_WORDS as _STOP
+from halo.text.questions import LETTER_SPEAKER
 from halo.text.questions import ROLE_PHRASES as _SPEAKERS
 
 _NUMBER_WORDS = {
@@ -217,6 +218,7 @@ def key_facts(question: str) -> KeyFacts:
                                      for m in _table_pattern(id(_SPEAKERS)).finditer(lowered)]
     speakers, lowered_rest = _phrase_tokens(lowered, _SPEAKERS)
     labels = [(m.start(), f"label:{m.group(1).lower()}") for m in _SPEAKER_LABEL.finditer(text_wo_clock)]
+    labels += [(m.start(), f"label:{m.group(0)[0].lower()}") for m in LETTER_SPEAKER.finditer(text_wo_clock)]
     people += labels
     speakers |= {label for _, label in labels}
     names: set[str] = set()

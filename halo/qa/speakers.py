@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from halo.text.questions import ROLE_PHRASES
+from halo.text.questions import LETTER_SPEAKER, ROLE_PHRASES
 
 _ROLES = "|".join(sorted(map(re.escape, ROLE_PHRASES), key=len, reverse=True))
 # a role used as a topic: followed by a topic noun, or after "discussing/about/on/of (the)"
@@ -27,12 +27,12 @@ _TOPIC_AFTER = (r"(?!\s+(?:strateg|plan|research|report|trend|campaign|material|
 _TOPIC_BEFORE = r"(?<!discussing the )(?<!discussing )(?<!about the )(?<!about )(?<!on the )(?<!of the )"
 SPEAKER_MENTION = re.compile(
     rf"{_TOPIC_BEFORE}(?:\b(?:the|a)\s+)?\b(?:{_ROLES})(?:'s|’s)?\b{_TOPIC_AFTER}"
-    r"|\b(?:phd|grad|postdoc|professor|undergrad|speaker)\s+[a-h0-9]\b(?:'s|’s)?"
-    r"|(?<=\bdid )[A-H]\b(?=\s+\w)",  # "What did C think about ..."
+    r"|\b(?:phd|grad|postdoc|professor|undergrad|speaker)\s+[a-h0-9]\b(?:'s|’s)?",
     re.I,
 )
 
 
 def search_query(question: str) -> str:
     """``question`` without the speakers it names (see the module docstring)."""
-    return " ".join(SPEAKER_MENTION.sub(" ", question).split())
+    return " ".join(LETTER_SPEAKER.sub(" ", SPEAKER_MENTION.sub(" ", question)).split())
+

@@ -8,6 +8,8 @@ but lowered it on the reporting half (0.805 -> 0.771), so retrieval does not use
 
 from __future__ import annotations
 
+import re
+
 # Meeting roles and speaker labels are speakers, however they are capitalised.
 ROLE_PHRASES: dict[str, str] = {
     "project manager": "pm", "pm": "pm", "manager": "pm", "project leader": "pm",
@@ -19,6 +21,10 @@ ROLE_PHRASES: dict[str, str] = {
     "chairperson": "chair", "chairwoman": "chair", "prime minister": "prime minister",
     "minister": "minister", "postdoc": "postdoc",
 }
+
+# A speaker named by a bare letter, as QMSum's queries about ICSI meetings do: "What did A think
+# about ...?", "B's view". Upper case only (the article "a" is not a speaker).
+LETTER_SPEAKER = re.compile(r"(?<=\bdid )[A-H]\b(?=\s+\w)|\b[A-H](?:'s|’s)\b")
 
 # Function words, and the words people wrap a question in ("quick question: can you tell me what
 # the PM thought about..."): they never change which answer is right.

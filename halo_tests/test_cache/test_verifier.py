@@ -102,3 +102,14 @@ def test_ledger_row_says_why_a_cached_answer_was_not_served(make_cache):
     assert "rejected: content" in near.record.model_reason
     again = service.ask(request("What selling price did the PM suggest for the remote?", (4, 5, 6)))
     assert again.record.cache_tier == "L2" and again.text == f"local answer to {PRICE}"
+
+
+def test_a_speaker_named_by_a_letter_is_a_key_fact():
+    """QMSum's ICSI queries name people by letter ("What did A think ..."): an answer about A's
+    view is neither the discussion's summary nor C's view (served before: the letter was read as
+    the article); the same person asked in other words still shares it."""
+    asked = "What did A think about setting up the recording equipment?"
+    assert "speakers" in verify("Summarize the discussion about setting up the recording equipment", asked).reasons
+    assert "speakers" in verify("What did C think about setting up the recording equipment?", asked).reasons
+    assert verify("What was A's opinion on setting up the recording equipment?", asked).reasons == ()
+    assert verify("What did a designer think about setting up the recording equipment?", asked).reasons != ()
