@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from halo.llm.prompts import clock
-from halo.qa.retrieval import LEXICAL_WEIGHT, Lexical, Retrieved, quotable
+from halo.qa.anchors import Anchors
+from halo.qa.lexical import Lexical
+from halo.qa.retrieval import LEXICAL_WEIGHT, Retrieved, quotable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -94,8 +96,9 @@ def local_answer(video: "VideoQA", query: str, hits: Sequence[Retrieved], n: int
     Honest extractive work (no LLM): it quotes the video, so its citations are exact. The first
     quote is the best sentence of the moment retrieval ranked first (the top part's best
     window); the others are the best remaining sentences of the retrieved parts, scored like
-    retrieval units (MiniLM cosine + BM25), where a part ranked lower loses what it lost
-    against the top one, so a close second part can still answer while a distant one cannot.
+    retrieval units (MiniLM cosine + BM25 + what the question quotes or names), where a part
+    ranked lower loses what it lost against the top one, so a close second part can still
+    answer while a distant one cannot.
     """
     from halo.text.embed import embed_texts
 
@@ -113,6 +116,8 @@ def local_answer(video: "VideoQA", query: str, hits: Sequence[Retrieved], n: int
     queries = [query] + ([also] if also and also != query else [])
     scores = (video.sentence_vectors(texts) @ embed_texts(queries).T).sum(axis=1) + np.asarray(bonus)
     scores += LEXICAL_WEIGHT * sum(Lexical(texts).scores(q) for q in queries) if LEXICAL_WEIGHT else 0.0
+    anchors = Anchors(texts)  # the sentence holding quoted words, the slide whose title is named
+    scores += sum(anchors.scores(q) for q in queries)
     top = hits[0]
     in_moment = np.asarray([top.moment_start - CITATION_SLACK_S <= s[1] < top.moment_end for s in sents])
     order = list(np.argsort(-scores, kind="stable"))

@@ -13,6 +13,9 @@ text (words a question names may be spread over the chunk). The retrieved chunk 
 window's times as the *moment* a citation points at. Weights were fitted on the tuning half of
 QMSum val (bench/bench_qa.py, bench/splits.py); the window size was not tuned (no time).
 
+A unit also scores what a question quotes or names word for word (halo/qa/anchors.py: quoted
+speech matched fuzzily, a slide's title named), which meaning alone misses.
+
 Chunk summaries are not units: offline they are sentences already in the windows, and the
 index is then ready before any LLM call. The windows and their vectors are the per-video ``qa_index`` asset (built once when the video
 is processed); the BM25 index is rebuilt from their texts on load (milliseconds). The asset also
@@ -23,10 +26,12 @@ the sentences of the top chunks was most of a new question's time on an hour-lon
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+
+from halo.qa.anchors import Anchors
+from halo.qa.lexical import Lexical
 
 DEFAULT_K = 3
 WINDOW_WORDS = 50  # MiniLM reads only 256 word pieces
@@ -68,12 +73,17 @@ def recall_at_k(hits: list[list[Retrieved]], spans: list[list[tuple[float, float
 
 # -- units ----------------------------------------------------------------------------------
 def timed_sentences(utterances: pd.DataFrame) -> list[tuple[str, float, float, str]]:
-    """(sentence, start, end, speaker) of the utterances, each timed by its share of the words."""
+    """(sentence, start, end, speaker) of the utterances, each timed by its share of the words.
+
+    A screen state's row stays whole: its lines are not prose, and OCR reading a bullet mark as
+    "." cut "| . Computer" off the state quoted in answers."""
     from halo.llm.local import split_sentences
+    from halo.vision.marks import ON_SCREEN_MARK
 
     out = []
     for u in utterances.itertuples():
-        sents = split_sentences(str(u.text or ""))
+        text = str(u.text or "")
+        sents = [text] if text.startswith(ON_SCREEN_MARK) else split_sentences(text)
         total = sum(len(s.split()) for s in sents) or 1
         t, per_word = float(u.start), (float(u.end) - float(u.start)) / total
         speaker = u.speaker if isinstance(getattr(u, "speaker", None), str) else ""
@@ -101,14 +111,20 @@ def windows(sentences: list[tuple[str, float, float, str]], words: int = WINDOW_
 def chunk_utterance_rows(chunks: pd.DataFrame, utterances: pd.DataFrame | None, i: int) -> pd.DataFrame:
     """The utterances of chunk row ``i`` (or the chunk's text as one utterance if there are none),
     plus the chunk's on-screen lines as timed rows, so a slide can be retrieved, quoted and cited
-    at the moment it appeared."""
+    at the moment it appeared.
+
+    A screen state's row runs from when it appeared until the next state (or the chunk's end):
+    the excerpt quoted for a moment of speech (halo.qa.grounding.excerpt_rows) then carries the
+    slide shown while it was said, which "what was on the slide when ... was said?" asks for."""
     from halo.vision.marks import on_screen_lines
 
     row = chunks.iloc[i]
     if utterances is not None and len(utterances) and "first_utt" in chunks:
         u = utterances[(utterances["utt_id"] >= row.first_utt) & (utterances["utt_id"] <= row.last_utt)]
         if len(u):
-            slides = pd.DataFrame([{"start": t, "end": t, "text": line} for t, line in on_screen_lines(str(row.text))],
+            shown = on_screen_lines(str(row.text))
+            ends = [t for t, _ in shown[1:]] + [max(float(row.end), shown[-1][0])] if shown else []
+            slides = pd.DataFrame([{"start": t, "end": e, "text": line} for (t, line), e in zip(shown, ends)],
                                   columns=["start", "end", "text"])
             return pd.concat([u, slides], ignore_index=True).sort_values("start", kind="stable") if len(slides) else u
     return pd.DataFrame({"start": [row.start], "end": [row.end], "text": [row.text]})
@@ -149,12 +165,33 @@ def _embedded(rows: list[tuple[int, float, float, str]]) -> pd.DataFrame:
     return frame
 
 
+def built_up(texts: list[str]) -> list[bool]:
+    """Per unit text (in time order): is it a screen state whose every line is still on screen
+    in the next screen state, which shows more (a slide that builds up across a chunk cut)?
+
+    Such a state is not searched on its own (``build_units``): both match a question naming the
+    title equally, and the title-only one, answering "which terms were on the slide titled ...?",
+    cited a time before the terms were shown. halo.vision.ocr.shown_between folds the two into
+    the fuller state inside one chunk; this is the same rule across chunks, where the earlier
+    chunk's text must keep the title-only state (it was what was on screen then)."""
+    from halo.vision.marks import ON_SCREEN_MARK
+
+    states = [(i, {line.strip() for line in t[len(ON_SCREEN_MARK):].split(" | ")})
+              for i, t in enumerate(texts) if t.startswith(ON_SCREEN_MARK)]
+    out = [False] * len(texts)
+    for (i, lines), (_, following) in zip(states, states[1:]):
+        out[i] = lines < following
+    return out
+
+
 def build_units(chunks: pd.DataFrame, utterances: pd.DataFrame | None = None,
                 words: int = WINDOW_WORDS) -> pd.DataFrame:
-    """The searchable units of a video (timed windows inside its chunks) with their MiniLM vectors."""
+    """The searchable units of a video (timed windows inside its chunks, and its screen states
+    except those that build up into the next, ``built_up``) with their MiniLM vectors."""
     chunks = chunks.reset_index(drop=True)
-    return _embedded([(int(row.chunk_id), start, end, text) for i, row in enumerate(chunks.itertuples())
-                      for text, start, end in units_of(chunk_utterance_rows(chunks, utterances, i), words)])
+    rows = [(int(row.chunk_id), start, end, text) for i, row in enumerate(chunks.itertuples())
+            for text, start, end in units_of(chunk_utterance_rows(chunks, utterances, i), words)]
+    return _embedded([r for r, fuller in zip(rows, built_up([r[3] for r in rows])) if not fuller])
 
 
 def build_quotes(chunks: pd.DataFrame, utterances: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -180,46 +217,6 @@ def split_qa_index(index: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | No
     return (index.loc[~quote, columns].reset_index(drop=True), index.loc[quote, columns].reset_index(drop=True))
 
 
-# -- lexical --------------------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-def _bm25s():
-    """bm25s without numba, scipy and tqdm (halo/optional_imports.py: unused, slow to import)."""
-    from halo.optional_imports import BM25S_UNUSED, import_without
-
-    return import_without("bm25s", BM25S_UNUSED)
-
-
-def lexical_terms(texts: list[str]) -> list[list[str]]:
-    """bm25s tokens: lowercase words without English stop words, Snowball-stemmed."""
-    return _bm25s().tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
-
-
-class Lexical:
-    """BM25 over a list of texts; scores divided by the best one (0..1, 0 = no shared term)."""
-
-    def __init__(self, texts: list[str]) -> None:
-        self._bm25 = _bm25s().BM25()
-        self._n = len(texts)
-        if texts:
-            self._bm25.index(lexical_terms(texts), show_progress=False)
-
-    def scores(self, query: str) -> np.ndarray:
-        if not self._n:
-            return np.zeros(0)
-        terms = [t for t in lexical_terms([query])[0] if t in self._bm25.vocab_dict]
-        if not terms:
-            return np.zeros(self._n)
-        s = np.asarray(self._bm25.get_scores(terms), dtype=float)
-        top = s.max()
-        return s / top if top > 0 else s
-
-
 # -- the index ------------------------------------------------------------------------------
 class ChunkIndex:
     """Top-k chunks for a query, each with the window inside it that matched best."""
@@ -240,6 +237,7 @@ class ChunkIndex:
         np.add.at(centroids, self._owner, self._vectors)
         self._centroids = centroids / np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-9)
         self._unit_lexical = Lexical(self.units["text"].astype(str).tolist())
+        self._anchors = Anchors(self.units["text"].astype(str).tolist())
         texts = self.chunks["text"].fillna("").astype(str).tolist()
         self._chunk_lexical = Lexical(texts)
 
@@ -261,9 +259,10 @@ class ChunkIndex:
                 self._centroids @ q)
 
     def unit_scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
-        """(score per window, score per chunk)."""
+        """(score per window, score per chunk); a unit also scores what the query quotes or names
+        in it (halo/qa/anchors.py)."""
         dense, lexical, chunk_lexical, centroid = self.components(query)
-        units = dense + self.lexical_weight * lexical
+        units = dense + self.lexical_weight * lexical + self._anchors.scores(query)
         return units, self.chunk_scores(units, chunk_lexical, centroid)
 
     def chunk_scores(self, units: np.ndarray, chunk_lexical: np.ndarray, centroid: np.ndarray) -> np.ndarray:
