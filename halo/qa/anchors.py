@@ -19,8 +19,9 @@ decide between units only when the question quotes or names something; a questio
 neither scores 0 everywhere (QMSum's questions, a video without slides). The weights were set
 to 1 (the size of a cosine) and not swept; the floor is the chance level measured on a
 tuning-half lecture (val-0, 2, 4: unrelated 50-word windows reach 55-64, the garbled quote
-above 71). Tuning-half lectures, all four phrasings per question: 58/72 before, 72/72 after
-(bench/bench_slide_qa.py; /work/wt/slideqa.README.md).
+above 71). Three tuning-half lectures, four phrasings per question: 78/96 cite inside the
+slide's span before, 96/96 after; the reporting-half lecture (val-1, 3, 5) 55/80 -> 64/80
+(bench/bench_slide_qa.py).
 """
 
 from __future__ import annotations
