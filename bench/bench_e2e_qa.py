@@ -66,7 +66,8 @@ def main() -> None:
     ap.add_argument("--truth", type=Path, required=True)
     ap.add_argument("--keep-cache", action="store_true", help="do not clear the video's cached answers before each session")
     ap.add_argument("--rebuild-index", action="store_true", help="rebuild the stored qa_index first")
-    ap.add_argument("--details", action="store_true", help="one line per question (fresh sessions)")
+    ap.add_argument("--details", action="store_true",
+                    help="one line per question (fresh sessions): marks, span, first citation, top part and its moment")
     args = ap.parse_args()
     truth = load_truth(args.truth)
     qa = truth["qa"]
@@ -88,8 +89,10 @@ def main() -> None:
         for turn, q in zip(turns["fresh sessions"], qa):
             m = mark(turn, q["start"], q["end"])
             first = turn.citations[0]["label"] if turn.citations else "-"
+            top = turn.retrieved[0] if turn.retrieved else {"start": -1, "end": -1, "moment_start": -1, "moment_end": -1}
             print(f"{'cited' if m.cited else '     '} {'moment' if m.moment else '      '} "
                   f"{'top3' if m.parts else '    '} span {q['start']:6.0f}-{q['end']:6.0f} first {first:10s} "
+                  f"top part {top['start']:6.0f}-{top['end']:6.0f} moment {top['moment_start']:6.0f}-{top['moment_end']:6.0f} "
                   f"{q['meeting_id']:6s} {q['query']}")
 
 

@@ -122,8 +122,15 @@ def local_answer(video: "VideoQA", query: str, hits: Sequence[Retrieved], n: int
     in_moment = np.asarray([top.moment_start - CITATION_SLACK_S <= s[1] < top.moment_end for s in sents])
     order = list(np.argsort(-scores, kind="stable"))
     first = next((i for i in order if in_moment[i]), order[0])
-    picked = [first] + [i for i in order if i != first][: n - 1]
+    picked = [first]
+    for i in order:  # a line said or shown again (a slide title under every part of a topic) is quoted once
+        if len(picked) < n and not any(_same_text(sents[i][0], sents[j][0]) for j in picked):
+            picked.append(i)
     return " ".join(_line(sents[i][1], sents[i][3], sents[i][0]) for i in picked)
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.lower().split()) == " ".join(b.lower().split())
 
 
 def parse_citations(answer: str, duration_s: float) -> list[dict]:

@@ -1,0 +1,35 @@
+"""The offline answer's quotes: first from the top moment, and no line quoted twice."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from halo.qa.grounding import local_answer, parse_citations
+from halo.qa.retrieval import Retrieved
+
+TITLE = "[on screen] Topic 1 of 5 | Setting up recording equipment and explaining its use"
+
+
+class _Video:
+    """Two parts of one topic, each opening under the same on-screen title (as a generated
+    meeting shows the topic's title for the whole topic)."""
+
+    rows = {
+        0: pd.DataFrame({"start": [0.0, 0.0, 12.0], "end": [0.0, 10.0, 20.0], "speaker": ["", "A", "B"],
+                         "text": [TITLE, "Please wear the wireless microphone close to your mouth.",
+                                  "The recording equipment needs the consent forms first."]}),
+        1: pd.DataFrame({"start": [30.0, 30.0], "end": [30.0, 40.0], "speaker": ["", "C"],
+                         "text": [TITLE, "We should read the digit strings before we start."]}),
+    }
+
+    def chunk_utterances(self, chunk_id: int) -> pd.DataFrame:
+        return self.rows[chunk_id]
+
+
+def test_a_line_shown_under_every_part_is_quoted_once_and_the_first_quote_is_the_top_moment():
+    hits = [Retrieved(0, 0.0, 20.0, 1.5, 0.0, 1.0), Retrieved(1, 30.0, 40.0, 1.45, 30.0, 31.0)]
+    answer = local_answer(_Video(), "Summarize the discussion about setting up the recording equipment", hits)
+    assert answer.count("Topic 1 of 5") == 1
+    cited = parse_citations(answer, 60.0)
+    assert cited[0]["start"] == 0.0  # the top part's moment (the title as it appeared)
+    assert len(cited) == 2 and cited[1]["start"] != 30.0  # the second quote is speech, not the title again
