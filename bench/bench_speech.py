@@ -4,6 +4,8 @@
     python -m bench.bench_speech --video some.mp4 ...   # any videos
     python -m bench.bench_speech --baseline             # also plain faster-whisper, side by side
     python -m bench.bench_speech --issue9               # the issue-9/13 set, plain vs HALO, one run
+    python -m bench.bench_speech --tune --save out/     # plain vs HALO on the tuning-half clips
+    python -m bench.bench_speech --baseline --video V.mp4 --save out/  # + both texts, for bench.asr_diff
 
 --issue9 runs, on the bundled sample, a 60-minute meeting from QMSum's reporting half and a
 20-minute hard one (five similar voices, pink noise at 15 dB SNR, room echo; reporting half),
@@ -46,6 +48,9 @@ GENERATED = {
     "hard_report_1200s.mp4": ["--duration", "1200", "--meetings", "val-29", "val-27", *_REALISTIC_HARD],
     # The same, tuning half (val-10: its five most talkative people): knobs are fitted here only.
     "hard_tune_1200s.mp4": ["--duration", "1200", "--meetings", "val-10", "val-28", *_REALISTIC_HARD],
+    # Clean, tuning half, 15 minutes: HALO is 4 % worse than plain here, as on the reporting hour,
+    # so decoder changes can be tried in ~160 CPU s per decoder (`--tune --save`, then bench.asr_diff).
+    "clean_tune_900s.mp4": ["--duration", "900", "--meetings", "val-16", "val-20", "--topic-seconds", "450"],
 }
 
 
@@ -53,8 +58,9 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_stage(video: Path, stage: str) -> dict:
-    """Run one stage on one video in this process; return figures (and quality if truth exists)."""
+def run_stage(video: Path, stage: str, save: Path | None = None) -> dict:
+    """Run one stage on one video in this process; return figures (and quality if truth exists).
+    With ``save``, a transcription stage also writes its text to save/<video>.<stage>.json."""
     from halo.media import decode_audio
 
     audio = decode_audio(video)
@@ -71,12 +77,13 @@ def run_stage(video: Path, stage: str) -> dict:
         load_asr(config.model, config.device, config.compute_type, config.cpu_threads, config.vad)
         out["load_s"] = round(time.perf_counter() - t0, 1)
         result = transcribe(audio, config)
+        text = result.text
         out.update(seconds=round(result.processing_s, 1), words=len(result.words), language=result.language)
         if truth_path.exists():
             from halo.eval.speech import TimedWord, wer, word_timing
 
             truth = json.loads(truth_path.read_text())
-            out["wer"] = round(wer(" ".join(t["text"] for t in truth["turns"]), result.text), 4)
+            out["wer"] = round(wer(" ".join(t["text"] for t in truth["turns"]), text), 4)
             timing = word_timing(
                 [TimedWord(w["word"], w["start"], w["end"]) for w in truth["words"]],
                 [TimedWord(w.word, w.start, w.end) for w in result.words],
@@ -116,6 +123,9 @@ def run_stage(video: Path, stage: str) -> dict:
             out["wer"] = round(wer(" ".join(t["text"] for t in truth["turns"]), text), 4)
     else:
         raise ValueError(stage)
+    if save and stage in ("transcribe", "baseline"):
+        save.mkdir(parents=True, exist_ok=True)
+        (save / f"{video.stem}.{stage}.json").write_text(json.dumps({"video": video.name, "stage": stage, "text": text}))
     out["rtf"] = round(out["seconds"] / duration, 4) if duration else 0.0
     # CPU seconds of the whole stage (incl. load): on a shared machine wall time is inflated by
     # other processes, cpu_s / n_cores is what the stage costs on idle cores.
@@ -142,9 +152,9 @@ def ensure_generated(name: str) -> Path:
     return path
 
 
-def run_child(video: Path, stage: str) -> dict | None:
+def run_child(video: Path, stage: str, save: Path | None = None) -> dict | None:
     proc = subprocess.run(
-        [sys.executable, "-m", "bench.bench_speech", "--child", str(video), stage],
+        [sys.executable, "-m", "bench.bench_speech", "--child", str(video), stage, *(["--save", str(save)] if save else [])],
         cwd=PROJECT_ROOT, capture_output=True, text=True,
     )
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
@@ -154,11 +164,11 @@ def run_child(video: Path, stage: str) -> dict | None:
     return json.loads(lines[-1][7:])
 
 
-def compare(videos: list[Path]) -> None:
+def compare(videos: list[Path], save: Path | None = None) -> None:
     """Plain faster-whisper and HALO on the same audio, in one run: WER side by side."""
     print(f"{'video':24} {'dur_s':>7} {'WER plain':>9} {'WER HALO':>9} {'ratio':>6} {'cpu plain':>9} {'cpu HALO':>9} {'ratio':>6} {'load':>5}")
     for video in videos:
-        plain, halo = run_child(video, "baseline"), run_child(video, "transcribe")
+        plain, halo = run_child(video, "baseline", save), run_child(video, "transcribe", save)
         if not plain or not halo:
             continue
         print(
@@ -176,23 +186,28 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stages", nargs="+", default=["transcribe", "diarize"])
     parser.add_argument("--baseline", action="store_true", help="also plain faster-whisper (WER side by side)")
     parser.add_argument("--issue9", action="store_true", help="plain vs HALO on the sample, 60 min and hard audio; DER on hard")
+    parser.add_argument("--tune", action="store_true", help="plain vs HALO on the tuning-half clips (clean 15 min, hard 20 min)")
+    parser.add_argument("--save", type=Path, help="write each transcript's text here (for bench.asr_diff)")
     parser.add_argument("--child", nargs=2, metavar=("VIDEO", "STAGE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print("RESULT " + json.dumps(run_stage(Path(args.child[0]), args.child[1])), flush=True)
+        print("RESULT " + json.dumps(run_stage(Path(args.child[0]), args.child[1], args.save)), flush=True)
+        return
+    if args.tune:
+        compare([ensure_generated("clean_tune_900s.mp4"), ensure_generated("hard_tune_1200s.mp4")], args.save)
         return
     if args.issue9:
         hard = ensure_generated("hard_report_1200s.mp4")
-        compare([samples_dir() / "meeting.mp4", ensure_generated("report_3600s.mp4"), hard])
+        compare([samples_dir() / "meeting.mp4", ensure_generated("report_3600s.mp4"), hard], args.save)
         args.video, args.stages = [hard], ["diarize"]
     videos = args.video or [samples_dir() / "meeting.mp4", ensure_hour_video()]
     if args.baseline:
-        compare(videos)
+        compare(videos, args.save)
     jobs = [(v, s) for v in videos for s in args.stages]
     targets = {"transcribe": 0.12, "diarize": 0.05}
     print(f"{'video':24} {'stage':10} {'dur_s':>7} {'load_s':>6} {'proc_s':>7} {'RTF':>7} {'target':>6} {'peak_MB':>7} {'cpu_s':>7} {'load':>5}  quality")
     for video, stage in jobs:
-        r = run_child(video, stage)
+        r = run_child(video, stage, args.save)
         if r is None:
             continue
         quality = " ".join(f"{k}={r[k]}" for k in ("wer", "der", "speakers", "true_speakers", "language") if k in r)
