@@ -25,6 +25,11 @@ class _Video:
     def chunk_utterances(self, chunk_id: int) -> pd.DataFrame:
         return self.rows[chunk_id]
 
+    def sentence_vectors(self, texts: list[str]):
+        from halo.text.embed import embed_texts
+
+        return embed_texts(texts)  # no stored qa_index: embedded now, as for an index stored before quotes
+
 
 def test_a_line_shown_under_every_part_is_quoted_once_and_the_first_quote_is_the_top_moment():
     hits = [Retrieved(0, 0.0, 20.0, 1.5, 0.0, 1.0), Retrieved(1, 30.0, 40.0, 1.45, 30.0, 31.0)]
