@@ -184,27 +184,33 @@ def built_up(texts: list[str]) -> list[bool]:
     return out
 
 
+def _rows_per_chunk(chunks: pd.DataFrame, utterances: pd.DataFrame | None) -> list[tuple[int, pd.DataFrame]]:
+    """(chunk id, its timed rows: ``chunk_utterance_rows``) of every chunk, made once for the
+    units and the quotable sentences alike."""
+    chunks = chunks.reset_index(drop=True)
+    return [(int(row.chunk_id), chunk_utterance_rows(chunks, utterances, i)) for i, row in enumerate(chunks.itertuples())]
+
+
+def _units_of_chunks(per_chunk: list[tuple[int, pd.DataFrame]], words: int) -> pd.DataFrame:
+    rows = [(chunk_id, start, end, text) for chunk_id, timed in per_chunk for text, start, end in units_of(timed, words)]
+    return _embedded([r for r, fuller in zip(rows, built_up([r[3] for r in rows])) if not fuller])
+
+
 def build_units(chunks: pd.DataFrame, utterances: pd.DataFrame | None = None,
                 words: int = WINDOW_WORDS) -> pd.DataFrame:
     """The searchable units of a video (timed windows inside its chunks, and its screen states
     except those that build up into the next, ``built_up``) with their MiniLM vectors."""
-    chunks = chunks.reset_index(drop=True)
-    rows = [(int(row.chunk_id), start, end, text) for i, row in enumerate(chunks.itertuples())
-            for text, start, end in units_of(chunk_utterance_rows(chunks, utterances, i), words)]
-    return _embedded([r for r, fuller in zip(rows, built_up([r[3] for r in rows])) if not fuller])
-
-
-def build_quotes(chunks: pd.DataFrame, utterances: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The sentences the local backend may quote (``quotable``), with their MiniLM vectors."""
-    chunks = chunks.reset_index(drop=True)
-    return _embedded([(int(row.chunk_id), start, end, text) for i, row in enumerate(chunks.itertuples())
-                      for text, start, end, _ in quotable(chunk_utterance_rows(chunks, utterances, i))])
+    return _units_of_chunks(_rows_per_chunk(chunks, utterances), words)
 
 
 def build_qa_index(chunks: pd.DataFrame, utterances: pd.DataFrame | None = None) -> pd.DataFrame:
-    """What the ``qa_index`` asset stores: the units, then the quotable sentences (column ``kind``)."""
-    return pd.concat([build_units(chunks, utterances).assign(kind=UNIT),
-                      build_quotes(chunks, utterances).assign(kind=QUOTE)], ignore_index=True)
+    """What the ``qa_index`` asset stores: the units, then the sentences the local backend may
+    quote (``quotable``), each with its MiniLM vector (column ``kind``)."""
+    per_chunk = _rows_per_chunk(chunks, utterances)
+    quotes = _embedded([(chunk_id, start, end, text) for chunk_id, timed in per_chunk
+                        for text, start, end, _ in quotable(timed)])
+    return pd.concat([_units_of_chunks(per_chunk, WINDOW_WORDS).assign(kind=UNIT), quotes.assign(kind=QUOTE)],
+                     ignore_index=True)
 
 
 def split_qa_index(index: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | None]:

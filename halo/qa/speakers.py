@@ -35,4 +35,3 @@ SPEAKER_MENTION = re.compile(
 def search_query(question: str) -> str:
     """``question`` without the speakers it names (see the module docstring)."""
     return " ".join(LETTER_SPEAKER.sub(" ", SPEAKER_MENTION.sub(" ", question)).split())
-
