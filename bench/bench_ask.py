@@ -10,7 +10,7 @@ slowest top-level imports by `python -X importtime`) and the import + load time 
 ways to run MiniLM for a question (sentence-transformers on torch vs halo.text.minilm on NumPy).
 Targets (issue #9): new <= 3 s, hit <= 0.5 s wall.
 
-    HALO_DATA_DIR=data/rep60 python -m bench.bench_ask rep60 --truth /work/benchdata/report_3600s.truth.json
+    HALO_DATA_DIR=data/rep60 python -m bench.bench_ask rep60 --truth data/bench/report_3600s.truth.json
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ process it first, e.g.
     HALO_DATA_DIR=data/e2e python -m halo add data/bench/e2e.mp4 --id e2e --run
     HALO_DATA_DIR=data/e2e python -m bench.bench_e2e_qa e2e --truth data/bench/e2e.truth.json
 
-Shared videos made once for every helper: /work/benchdata (README there). A processed copy
-whose qa_index predates a change to the windows is refreshed with ``--rebuild-index``.
+A processed copy (point HALO_DATA_DIR at it) whose qa_index predates a change to the windows is
+refreshed with ``--rebuild-index``.
 """
 
 from __future__ import annotations

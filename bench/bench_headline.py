@@ -3,7 +3,7 @@
     make bench-headline                                   # = python -m bench.bench_headline
     python -m bench.bench_headline --videos 2             # two generated hour-long meetings
     python -m bench.bench_headline --video data/samples/x.mp4   # any generated video (+ .truth.json)
-    python -m bench.bench_headline --video /work/benchdata/report_3600s.mp4 --id rep60 \
+    python -m bench.bench_headline --video data/bench/report_3600s.mp4 --id rep60 \
         --data-dir data/rep60        # reuse a processed instance (a copy: HALO_DATA_DIR), no processing
 
 For each video: generate it with the project's generator (or reuse it), from QMSum val meetings

@@ -28,9 +28,10 @@ import random
 import re
 from pathlib import Path
 
+from bench.samplegen import default_source
 from bench.splits import half_of
 
-QMSUM = Path("/work/shared/data/qmsum/val.jsonl")
+QMSUM = default_source() / "val.jsonl"
 OUT = Path(__file__).resolve().parent / "data" / "cache_bench.json"
 
 # --------------------------------------------------------------------------------------------
