@@ -7,10 +7,13 @@ it. So where a slide was on screen for most of a chapter, the chapter takes that
 A title is the first run of lines that are not bullets (a line opening with a mark such as
 "•", "·", "-") and are written nearly as large as the largest such line of the screen state
 (``TITLE_HEIGHT_RATIO``), which skips a small header above it ("Topic 2 of 5", a course name).
+A numbering header ("Topic 4 of 5", "Part 2", "Lecture 3/10") is never a title, whatever its
+size: box heights are noisy, and on the bundled sample one such header boxed at 0.72 of the
+title's tallest line, above the ratio, while title lines go down to 0.74 on the lectures.
 Bullets are told by their mark, not their size: a detected box's height depends on the
 letters in it (ascenders, descenders, the bullet glyph) as much as on the font, so on the
 generated lectures bullet lines measured as tall as title lines. Tables stored before line
-heights were recorded give their first line as the title.
+heights were recorded give their first line (after any numbering header) as the title.
 """
 
 from __future__ import annotations
@@ -23,12 +26,15 @@ import pandas as pd
 TITLE_HEIGHT_RATIO = 0.7  # a title line is at least this share of the largest line's height
 MIN_TITLE_SHARE = 0.5  # a slide titles a chapter when it was on screen for this share of it
 _WORD = re.compile(r"[A-Za-z]{3,}")
+_NUMBERING = re.compile(
+    r"^(?:topic|part|section|chapter|lecture|lesson|module|unit|week|slide|session)\s+\d+"
+    r"(?:\s*(?:of|/)\s*\d+)?$", re.I)
 _BULLET = re.compile(r"^[^\w\s\"'(\[]+\s*")  # a leading mark that is not a letter, digit, quote or bracket
 
 
 def title_of(lines: Sequence[tuple[str, float]]) -> str:
     """The title of one screen state from its (text, height) lines in reading order ('' if none)."""
-    lines = [(str(text).strip(), height) for text, height in lines]
+    lines = [(str(text).strip(), height) for text, height in lines if not _NUMBERING.match(str(text).strip())]
     plain = [(text, height) for text, height in lines if not _BULLET.match(text)]
     if not plain:
         return ""
@@ -49,7 +55,8 @@ def slide_titles(table: pd.DataFrame) -> pd.DataFrame:
     if len(table):
         heights = table["height"] if "height" in table else pd.Series(1.0, index=table.index)
         df = table.assign(height=heights.fillna(0.0))
-        if "height" not in table:  # an older table: the first line stands for the title
+        if "height" not in table:  # an older table: the first line after any numbering stands for the title
+            df = df[~df["text"].astype(str).str.strip().str.match(_NUMBERING)]
             df = df[~df.duplicated(["start", "end", "frame_s"])]
         for (start, end), state in df.groupby(["start", "end"], sort=True):
             title = title_of(list(zip(state["text"], state["height"])))
