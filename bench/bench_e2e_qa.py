@@ -14,6 +14,11 @@ process it first, e.g.
 
 A processed copy (point HALO_DATA_DIR at it) whose qa_index predates a change to the windows is
 refreshed with ``--rebuild-index``.
+
+``--roster``: the speakers named as a user would name them (halo/speech/roster.py): each
+diarized speaker gets the name of the truth speaker (QMSum's "Professor C", "Marketing") it
+overlaps most in time. The roster is given to the Q&A in memory, never stored in the data
+root, and the output says "roster supplied".
 """
 
 from __future__ import annotations
@@ -50,6 +55,18 @@ def conversations(video: VideoQA, clear_cache: bool):
     return new_conversation
 
 
+def truth_roster(utterances, turns: list[dict]) -> dict[str, str]:
+    """Each diarized label -> the truth speaker (``qmsum_speaker``) it overlaps most in time."""
+    overlap: dict[str, dict[str, float]] = {}
+    for u in utterances.itertuples():
+        for t in turns:
+            shared = min(float(u.end), t["end"]) - max(float(u.start), t["start"])
+            if shared > 0:
+                mine = overlap.setdefault(str(u.speaker), {})
+                mine[t["qmsum_speaker"]] = mine.get(t["qmsum_speaker"], 0.0) + shared
+    return {label: max(names, key=names.get) for label, names in sorted(overlap.items())}
+
+
 def rebuild_index(video_id: str) -> None:
     """Store a new qa_index from the stored chunks and utterances (what the asset would write)."""
     from halo.qa.retrieval import build_qa_index
@@ -68,18 +85,27 @@ def main() -> None:
     ap.add_argument("--rebuild-index", action="store_true", help="rebuild the stored qa_index first")
     ap.add_argument("--details", action="store_true",
                     help="one line per question (fresh sessions): marks, span, first citation, top part and its moment")
+    ap.add_argument("--roster", action="store_true",
+                    help="name the diarized speakers after the truth speakers they overlap most (roster supplied)")
     args = ap.parse_args()
     truth = load_truth(args.truth)
     qa = truth["qa"]
     halves = {half_of(int(q["meeting_id"].split("-")[1])) for q in qa if q["meeting_id"].startswith("val-")}
     if args.rebuild_index:
         rebuild_index(args.video_id)
+    roster = None
+    if args.roster:
+        from halo.store import load_output
+
+        roster = truth_roster(load_output("utterances", args.video_id), truth["turns"])
     t0, c0 = time.perf_counter(), time.process_time()
-    turns = ask_truth_questions(conversations(VideoQA.load(args.video_id), not args.keep_cache), qa,
+    turns = ask_truth_questions(conversations(VideoQA.load(args.video_id, roster=roster), not args.keep_cache), qa,
                                 tag=f"e2e{int(time.time())}")
     print(f"{args.video_id}: {truth['duration_s'] / 60:.1f} min, {len(qa)} QMSum specific queries, "
           f"meetings from the {'/'.join(sorted(halves))} half; {time.perf_counter() - t0:.0f} s wall, "
           f"{time.process_time() - c0:.0f} s CPU, load {os.getloadavg()[0]:.1f}")
+    print("roster supplied (each diarized speaker named after the truth speaker it overlaps most): "
+          + ", ".join(f"{k}={v}" for k, v in roster.items()) if roster is not None else "no roster (diarized labels only)")
     for name, got in turns.items():
         s = score(got, qa)
         print(f"{name:15s} first cited in span {s.first_cited:.3f}   top moment in span {s.top_moment:.3f}   "

@@ -14,6 +14,12 @@ Weights and window size are chosen on the tuning half (bench/splits.py) by chunk
 
     python bench/bench_qa.py                  # both halves, grid over weights and window sizes
     python bench/bench_qa.py --words 50 --meetings 0 2 4 6 8 10 1 3 5 7 9 11
+    python bench/bench_qa.py --words 50 --roster   # speaker focus with the true speaker names
+
+``--roster``: the transcript's own speaker names ("Professor C", "Marketing") are the roster a
+user would have given, so a query naming a speaker favours windows where that speaker talks
+(halo/qa/speaker_focus.py); printed at the halo.qa weights, per focus weight, for all queries
+and for those naming a speaker the roster knows, next to the same figures without a roster.
 """
 
 from __future__ import annotations
@@ -42,9 +48,12 @@ from halo.qa import ChunkIndex, overlaps  # noqa: E402
 from halo.qa.retrieval import (  # noqa: E402
     CENTROID_WEIGHT, CHUNK_LEXICAL_WEIGHT, LEXICAL_WEIGHT, WINDOW_WORDS, build_units,
 )
+from halo.qa.speaker_focus import FOCUS_WEIGHT, speaker_share  # noqa: E402
+from halo.qa.speakers import named_speakers, search_query  # noqa: E402
 from halo.text.embed import embed_texts  # noqa: E402
 
 DEFAULT_QMSUM = Path(__file__).resolve().parents[2] / "shared" / "data" / "qmsum" / "val.jsonl"
+FOCUS_WEIGHTS = (0.2, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
 UNIT_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
 CHUNK_WEIGHTS = (0.0, 0.25, 0.5)
 CENTROID_WEIGHTS = (0.0, 0.5, 1.0)
@@ -100,8 +109,10 @@ def chance_at(k: int, n: int, r: int) -> float:
     return 1 - float(np.prod([(n - r - i) / (n - i) for i in range(min(k, n))]))
 
 
-def collect(records: list[tuple[int, dict]], words: int, store: Path, stem: str) -> list[dict]:
-    """Per query: its half, relevance per chunk, the score components and what ranking needs."""
+def collect(records: list[tuple[int, dict]], words: int, store: Path, stem: str, roster: bool = False) -> list[dict]:
+    """Per query: its half, relevance per chunk, the score components and what ranking needs;
+    with ``roster``, each unit's share of the speakers the query names (the meeting's own
+    speaker names as the roster) and the search query without them, as Conversation searches."""
     out = []
     for i, record in records:
         chunks = prepared(record, store / f"{stem}-{i}.parquet")
@@ -113,19 +124,22 @@ def collect(records: list[tuple[int, dict]], words: int, store: Path, stem: str)
             relevant = np.array([any(overlaps(c.start, c.end, s, e) for s, e in spans) for c in chunks.itertuples()])
             if not relevant.any():
                 continue
+            named = named_speakers(q["query"], set(utts["speaker"])) if roster else set()
             out.append({"half": half_of(i), "index": index, "relevant": relevant, "spans": spans,
-                        "parts": index.components(q["query"])})
+                        "parts": index.components(search_query(q["query"]) if roster else q["query"]),
+                        "share": speaker_share(index.units, utts, named), "named": bool(named)})
     return out
 
 
-def evaluate(queries: list[dict], a: float, b: float, c: float, ks: list[int]) -> dict[str, float]:
+def evaluate(queries: list[dict], a: float, b: float, c: float, ks: list[int], focus: float = 0.0) -> dict[str, float]:
+    """recall@k and moment@1 at these weights; ``focus``: the speaker focus weight."""
     found = {k: [] for k in ks}
     moment = []
     for q in queries:
         dense, lex, chunk_lex, centroid = q["parts"]
         index = q["index"]
         index.chunk_lexical_weight, index.centroid_weight = b, c
-        units = dense + a * lex
+        units = dense + a * lex + focus * q["share"]
         chunk_scores = index.chunk_scores(units, chunk_lex, centroid)
         order = np.argsort(-chunk_scores, kind="stable")
         for k in ks:
@@ -135,6 +149,29 @@ def evaluate(queries: list[dict], a: float, b: float, c: float, ks: list[int]) -
     return {**{f"r@{k}": float(np.mean(v)) for k, v in found.items()}, "moment@1": float(np.mean(moment))}
 
 
+def roster_table(records: list[tuple[int, dict]], words: int, store: Path, stem: str, ks: list[int]) -> None:
+    """Speaker focus with the true names as the roster, at the halo.qa weights (see ``--roster``)."""
+    plain = collect(records, words, store, stem)
+    named = collect(records, words, store, stem, roster=True)
+    weights = (LEXICAL_WEIGHT, CHUNK_LEXICAL_WEIGHT, CENTROID_WEIGHT)
+    cols = [f"r@{k}" for k in ks] + ["moment@1"]
+    print(f"speaker focus, window {words} words, halo.qa weights; roster = the transcript's speaker names")
+    for h in sorted({q["half"] for q in named}, reverse=True):
+        mask = [q["named"] for q in named if q["half"] == h]
+        print(f"{h} half: {len(mask)} queries, {sum(mask)} name a speaker the roster knows")
+        print(f"  {'setting':32s} | " + " ".join(f"{'all ' + c:>12}" for c in cols) + " | "
+              + " ".join(f"{'named ' + c:>14}" for c in cols))
+        rows = [("no roster, whole query (bench)", plain, {}), ("no focus, query stripped (halo)", named, {})]
+        rows += [(f"roster, focus {f}" + (" <- FOCUS_WEIGHT" if f == FOCUS_WEIGHT else ""), named, {"focus": f})
+                 for f in FOCUS_WEIGHTS]
+        for label, queries, extra in rows:
+            qs = [q for q in queries if q["half"] == h]
+            sub = [q for q, m in zip(qs, mask) if m]
+            every, some = evaluate(qs, *weights, ks, **extra), evaluate(sub, *weights, ks, **extra)
+            print(f"  {label:32s} | " + " ".join(f"{every[c]:12.3f}" for c in cols) + " | "
+                  + " ".join(f"{some[c]:14.3f}" for c in cols))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--qmsum", type=Path, default=DEFAULT_QMSUM)
@@ -142,11 +179,17 @@ def main() -> None:
     ap.add_argument("--meetings", type=int, nargs="+", help="these meeting lines only (0-based), in this order")
     ap.add_argument("--k", type=int, nargs="+", default=[1, 3, 5])
     ap.add_argument("--words", type=int, nargs="+", default=[30, WINDOW_WORDS, 80], help="window sizes to try")
+    ap.add_argument("--roster", action="store_true",
+                    help="speaker focus with the transcript's speaker names as the roster, with and without")
     args = ap.parse_args()
     lines = [ln for ln in args.qmsum.read_text().splitlines() if ln.strip()][: args.limit]
     order = args.meetings if args.meetings is not None else range(len(lines))
     records = [(i, json.loads(lines[i])) for i in order]
     store = data_dir() / "bench" / "qa_chunks"
+    if args.roster:
+        for words in args.words:
+            roster_table(records, words, store, args.qmsum.stem, args.k)
+        return
     t0, c0 = time.perf_counter(), time.process_time()
     results, chance = {}, {}
     for words in args.words:

@@ -47,3 +47,7 @@ class InvalidQuestion(HaloError, ValueError):
 
 class RunFailed(HaloError):
     """A Dagster run of a video failed; the message holds each failed step's own reason."""
+
+
+class UnknownSpeaker(HaloError, ValueError):
+    """A name given to a speaker label the video's diarization never produced."""

@@ -19,8 +19,9 @@ from halo.cost_audit import baseline_model
 from halo.llm.baseline import cost_comparison
 from halo.llm.ledger import summarize_costs
 from halo.llm.prompts import clock
+from halo.speech.roster import SpeakerOverview, overview
 from halo.staleness import stale_outputs
-from halo.store import load_output, parquet_root, stored_media
+from halo.store import load_output, load_roster, parquet_root, stored_media
 
 
 def _scenes_table(scenes: pd.DataFrame) -> Table:
@@ -32,13 +33,12 @@ def _scenes_table(scenes: pd.DataFrame) -> Table:
     return table
 
 
-def _speakers_table(utterances: pd.DataFrame) -> Table:
-    talk = (utterances.end - utterances.start).groupby(utterances.speaker).agg(["sum", "count"])
-    table = Table(title=f"Speakers ({len(talk)})")
-    for column in ("speaker", "talk time", "utterances"):
+def _speakers_table(speakers: list[SpeakerOverview]) -> Table:
+    table = Table(title=f"Speakers ({len(speakers)})")
+    for column in ("speaker", "name", "talk time", "utterances"):
         table.add_column(column)
-    for speaker, row in talk.sort_values("sum", ascending=False).iterrows():
-        table.add_row(str(speaker), clock(row["sum"]), str(int(row["count"])))
+    for s in speakers:
+        table.add_row(s.label, s.name, clock(s.talk_s), str(s.utterances))
     return table
 
 
@@ -128,7 +128,7 @@ def build_report(video_id: str) -> Group:
         parts.append(_scenes_table(scenes))
     utterances = output("utterances")
     if utterances is not None and len(utterances):
-        parts.append(_speakers_table(utterances))
+        parts.append(_speakers_table(overview(utterances, load_roster(video_id))))
     transcript = output("transcript")
     if transcript is not None:
         n_words = int(transcript.text.str.split().str.len().sum()) if len(transcript) else 0

@@ -7,6 +7,7 @@ the data root, ``HALO_DATA_DIR`` or ``<project>/data``) holds everything a run p
     parquet/<asset>.parquet              library-wide outputs (library_costs)
     ledger/<video_id>/*.parquet          every LLM call, append-only (halo.llm.ledger)
     qa/<video_id>/<session>.json         Q&A sessions (halo.qa.sessions)
+    speakers/<video_id>.json             names a user gave the diarized speakers (the roster)
     media/<video_id>/...                 audio.wav, keyframes/, chunk_timeline.png
     registry.json                        video id -> source file (halo.registry)
 
@@ -21,6 +22,7 @@ store and :func:`fetch_media` brings it back on a machine that lacks it.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -66,6 +68,28 @@ def load_output(asset: str, video_id: str | None = None) -> pd.DataFrame | None:
     """The stored output of ``asset`` for ``video_id``, or None if not materialized yet."""
     path = output_path(asset, video_id)
     return read_parquet(path) if path.exists() else None
+
+
+def roster_file(video_id: str) -> Path | UPath:
+    return storage_root() / "speakers" / f"{validate_video_id(video_id)}.json"
+
+
+def load_roster(video_id: str) -> dict[str, str]:
+    """The names a user gave ``video_id``'s diarized speakers ({"SPEAKER_00": "Professor C"}),
+    {} if none were given (halo.speech.roster)."""
+    path = roster_file(video_id)
+    if not path.exists():
+        return {}
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return {str(label): str(name) for label, name in raw.get("names", {}).items()}
+
+
+def save_roster(video_id: str, names: dict[str, str]) -> Path | UPath:
+    """Store ``names`` as ``video_id``'s roster (atomic: a failed write keeps the old one)."""
+    path = roster_file(video_id)
+    body = {"version": 1, "video_id": video_id, "names": dict(sorted(names.items()))}
+    write_bytes_atomic(path, json.dumps(body, indent=2).encode("utf-8"))
+    return path
 
 
 def ledger_root() -> Path | UPath:

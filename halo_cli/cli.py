@@ -429,6 +429,49 @@ def chat(ctx: click.Context, video_id: str, session: str) -> None:
     click.echo(f"saved {len(convo.turns)} turns to {convo.path}", err=True)
 
 
+def _label_and_name(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    names = {}
+    for value in values:
+        label, sep, name = value.partition("=")
+        if not sep or not label.strip():
+            raise click.BadParameter(f"{value!r}: write LABEL=NAME, e.g. SPEAKER_00=\"Professor C\"", ctx, param)
+        names[label.strip()] = name
+    return names
+
+
+@main.command()
+@click.argument("video_id")
+@click.option("--name", "names", multiple=True, callback=_label_and_name, metavar="LABEL=NAME",
+              help='Name a diarized speaker, e.g. --name SPEAKER_00="Professor C" (repeatable; LABEL= forgets the name).')
+@click.option("--json", "as_json", is_flag=True, help="Print the speakers as JSON.")
+def speakers(video_id: str, names: dict[str, str], as_json: bool) -> None:
+    """List VIDEO_ID's diarized speakers (talk time, first lines) and name them with --name.
+
+    Names show in answers' quotes and citations, and a question naming a speaker ("What did the
+    Professor think about ...?") then favours that speaker's lines."""
+    import dataclasses
+    import json
+
+    from halo.llm.prompts import clock
+    from halo_cli.pipeline import HALOPipeline
+
+    pipeline = HALOPipeline()
+    if names:
+        with stdout_to_stderr():
+            pipeline.name_speakers(video_id, names)
+        click.echo(f"named {len(names)} speaker(s) of {video_id}; its cached answers were dropped", err=True)
+    found = pipeline.speakers(video_id)
+    if as_json:
+        click.echo(json.dumps([dataclasses.asdict(s) for s in found], indent=2))
+        return
+    if not found:
+        click.echo(f"No speech in {video_id}: nobody to name.")
+    for s in found:
+        click.echo(f"{s.label}  {s.name or '(no name)'}  talk {clock(s.talk_s)}, {s.utterances} utterances")
+        for start, text in s.first_lines:
+            click.echo(f"    [{clock(start)}] {' '.join(text.split())[:100]}")
+
+
 @main.command()
 @click.argument("video_id")
 @click.option("--json", "as_json", is_flag=True, help="Print the sessions as JSON.")

@@ -1,8 +1,8 @@
 """`halo export ID FILE`: everything stored for one video as one JSON document.
 
-Keys: video (probe + registered path), chunks, summaries (per chunk), video_summary,
-chapters, qa (every session's turns), costs (ledger rows + totals), metrics (stage seconds of
-the run that made the current outputs). Times are seconds from the start of the video.
+Keys: video (probe + registered path), speaker_names (the roster: diarized label -> name),
+chunks, summaries (per chunk), video_summary, chapters, qa (every session's turns), costs
+(ledger rows + totals), metrics (stage seconds of the run that made the current outputs). Times are seconds from the start of the video.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def export_video(pipeline, video_id: str) -> dict[str, Any]:
     """The export document of ``video_id`` (UnknownVideo if it has no stored chunks)."""
     from halo.llm.ledger import read_ledger, summarize_costs
     from halo.qa import list_sessions
-    from halo.store import load_output
+    from halo.store import load_output, load_roster
 
     outputs = pipeline.outputs(video_id)
     probe = load_output("video_file", video_id)
@@ -48,6 +48,7 @@ def export_video(pipeline, video_id: str) -> dict[str, Any]:
         "export_version": EXPORT_VERSION,
         "video_id": video_id,
         "video": _records(probe)[0] if probe is not None and len(probe) else {},
+        "speaker_names": load_roster(video_id),
         "chunks": _records(outputs["chunks"]),
         "summaries": _records(outputs["chunk_summaries"]),
         "video_summary": outputs["video_summary"],

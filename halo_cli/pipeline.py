@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # imported where used: `halo ask` answering from the cache ne
 
     from halo.models import CacheConfig, ChunkingConfig, GeminiConfig
     from halo.qa.sessions import Turn
+    from halo.speech.roster import SpeakerOverview
 
 #: Longer questions are refused before anything is billed (a question is a sentence, not a file).
 MAX_QUESTION_CHARS = 2000
@@ -245,6 +246,38 @@ class HALOPipeline:
     def answer(self, convo, question: str) -> Answer:
         """Ask ``question`` in ``convo``: the turn is saved and ledgered, returned as an Answer."""
         return answer_in(convo, question)
+
+    # -- speakers -------------------------------------------------------------------------------
+    def speakers(self, video_id: str) -> list[SpeakerOverview]:
+        """``video_id``'s diarized speakers, most talk time first: label, name given (if any),
+        talk time and first lines, so a user can tell who is who (halo/speech/roster.py)."""
+        from halo.speech.roster import overview
+        from halo.store import load_roster
+
+        return overview(self._utterances(video_id), load_roster(video_id))
+
+    def name_speakers(self, video_id: str, names: dict[str, str]) -> dict[str, str]:
+        """Give diarized speakers names ({"SPEAKER_00": "Professor C"}; "" forgets a name) and
+        return the stored roster. Transcripts, quotes and citations then show the names, and a
+        question naming a speaker favours that speaker's lines. The video's cached answers are
+        dropped (L1/L2): they were retrieved and worded without these names."""
+        from halo.speech.roster import updated
+        from halo.store import load_roster, save_roster
+
+        labels = {str(s) for s in self._utterances(video_id)["speaker"].dropna().unique()}
+        roster = updated(load_roster(video_id), names, labels, video_id)
+        save_roster(video_id, roster)
+        self.resources()["cache"].process_config_and_initialize().get_cache().clear(video_id, tiers=("l1", "l2"))
+        return roster
+
+    def _utterances(self, video_id: str) -> pd.DataFrame:
+        from halo.store import load_output
+
+        utterances = load_output("utterances", video_id)
+        if utterances is None:
+            raise UnknownVideo(f"Video {video_id!r} has no stored utterances (who spoke when): process it first "
+                               "with `halo process PATH` (or HALOPipeline().process_video(path)).")
+        return utterances
 
     # -- reading back ---------------------------------------------------------------------------
     def outputs(self, video_id: str) -> dict[str, Any]:

@@ -3,6 +3,8 @@
     retrieval.py     windows inside chunks, dense + BM25 scoring (ChunkIndex, recall_at_k)
     video.py         a processed video's stored outputs and its qa_index (VideoQA)
     followups.py     is a question a follow-up, and the offline rewrite
+    speakers.py      the speakers a question names (left out of the search; matched to the roster)
+    speaker_focus.py windows favoured by the named speaker's share of them
     grounding.py     prompts with times, extractive local answers, citation checks
     sessions.py      turns and sessions on disk
     conversation.py  one question end to end (Conversation)

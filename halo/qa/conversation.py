@@ -5,7 +5,8 @@ Each question goes
     follow-up? (rules) -> standalone query (Gemini rewrite, or a heuristic offline)
     -> exact-cache probe (no model loaded on a hit)
     -> retrieve top-k chunks, each with its best window (the qa_index: dense + BM25), for the
-       question without the speakers it names (halo/qa/speakers.py)
+       question without the speakers it names (halo/qa/speakers.py); windows where a speaker it
+       names talks are favoured when the roster knows them (halo/qa/speaker_focus.py)
     -> prompt: video summary + instruction, excerpts with times, last turns, question last
     -> LLMService.ask (cache -> budget -> Gemini/local -> ledger; purpose "qa", asset "qa"),
        with the retrieved chunk ids as the request's evidence
@@ -87,7 +88,7 @@ class Conversation:
         return text, ans.record.backend, [ans.record]
 
     def _request(self, question: str, query: str, how: str, hits: list[Retrieved],
-                 searched: tuple[str, str] = ("", "")) -> Request:
+                 searched: tuple[str, str] = ("", ""), speakers: frozenset[str] = frozenset()) -> Request:
         # recent turns only for a follow-up (issue #12: 3 turns are ~500 tokens a standalone question never reads)
         prompt = qa_prompt(question, build_context(self.video, hits, self.turns if how else [])) if hits else question
         head = f"CONTEXT:\n{context_head(self.video)}" if hits else ""  # how qa_prompt begins
@@ -99,7 +100,7 @@ class Conversation:
             # a heuristic rewrite is "earlier question + new words": its embedding sits on the
             # earlier question, so only an exact (L1) match is safe for it
             semantic=how != "heuristic" and bool(hits),
-            local=lambda: local_answer(self.video, searched[0], hits, also=searched[1]),
+            local=lambda: local_answer(self.video, searched[0], hits, also=searched[1], speakers=speakers),
             naive_seconds=self.video.duration_s, evidence=tuple(h.chunk_id for h in hits),
         )
 
@@ -107,13 +108,16 @@ class Conversation:
         """An exact cache hit before any model is loaded; else retrieval and the service.
 
         Retrieval (and the local backend's choice of quotes) looks for the question without the
-        speakers it names (halo/qa/speakers.py); the cache key and the prompt keep them."""
+        speakers it names (halo/qa/speakers.py); the cache key and the prompt keep them. Speakers
+        the video's roster knows are favoured instead (halo/qa/speaker_focus.py)."""
         hit = self.service.cached(self._request(question, query, how, []))
         if hit is not None:
             return hit, []
-        searched = (search_query(query), search_query(question) if how else "")
-        hits = self.video.index.search(searched[0], self.k, also=searched[1])
-        return self.service.ask(self._request(question, query, how, hits, searched)), hits
+        names = self.video.roster.values()
+        searched = (search_query(query, names), search_query(question, names) if how else "")
+        speakers = frozenset(self.video.named_in(query))
+        hits = self.video.index.search(searched[0], self.k, also=searched[1], focus=self.video.focus(speakers))
+        return self.service.ask(self._request(question, query, how, hits, searched, speakers)), hits
 
     def ask(self, question: str) -> Turn:
         """Answer ``question`` (a follow-up is read in the light of the last turns) and save the turn."""

@@ -90,7 +90,8 @@ def build_context(video: "VideoQA", hits: Sequence[Retrieved], history: Sequence
     return "\n\n".join(parts)
 
 
-def local_answer(video: "VideoQA", query: str, hits: Sequence[Retrieved], n: int = QUOTES, also: str = "") -> str:
+def local_answer(video: "VideoQA", query: str, hits: Sequence[Retrieved], n: int = QUOTES, also: str = "",
+                 speakers: frozenset[str] = frozenset()) -> str:
     """The offline answer: retrieved sentences closest to the query, best first, with times.
 
     Honest extractive work (no LLM): it quotes the video, so its citations are exact. The first
@@ -98,7 +99,8 @@ def local_answer(video: "VideoQA", query: str, hits: Sequence[Retrieved], n: int
     window); the others are the best remaining sentences of the retrieved parts, scored like
     retrieval units (MiniLM cosine + BM25 + what the question quotes or names), where a part
     ranked lower loses what it lost against the top one, so a close second part can still
-    answer while a distant one cannot.
+    answer while a distant one cannot. ``speakers`` the question names (roster names): their
+    sentences are quoted before anyone else's ("What did C think?" is answered by C's lines).
     """
     from halo.text.embed import embed_texts
 
@@ -120,7 +122,7 @@ def local_answer(video: "VideoQA", query: str, hits: Sequence[Retrieved], n: int
     scores += sum(anchors.scores(q) for q in queries)
     top = hits[0]
     in_moment = np.asarray([top.moment_start - CITATION_SLACK_S <= s[1] < top.moment_end for s in sents])
-    order = list(np.argsort(-scores, kind="stable"))
+    order = sorted(np.argsort(-scores, kind="stable"), key=lambda i: sents[i][3] not in speakers)
     first = next((i for i in order if in_moment[i]), order[0])
     picked = [first]
     for i in order:  # a line said or shown again (a slide title under every part of a topic) is quoted once

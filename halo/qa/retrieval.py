@@ -264,11 +264,14 @@ class ChunkIndex:
         return (self._vectors @ q, self._unit_lexical.scores(query), self._chunk_lexical.scores(query),
                 self._centroids @ q)
 
-    def unit_scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+    def unit_scores(self, query: str, focus: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(score per window, score per chunk); a unit also scores what the query quotes or names
-        in it (halo/qa/anchors.py)."""
+        in it (halo/qa/anchors.py), and ``focus`` per unit (the named speaker's share:
+        halo/qa/speaker_focus.py)."""
         dense, lexical, chunk_lexical, centroid = self.components(query)
         units = dense + self.lexical_weight * lexical + self._anchors.scores(query)
+        if focus is not None:
+            units = units + focus
         return units, self.chunk_scores(units, chunk_lexical, centroid)
 
     def chunk_scores(self, units: np.ndarray, chunk_lexical: np.ndarray, centroid: np.ndarray) -> np.ndarray:
@@ -283,15 +286,16 @@ class ChunkIndex:
             return np.zeros(0)
         return self.unit_scores(query)[1]
 
-    def search(self, query: str, k: int = DEFAULT_K, also: str = "") -> list[Retrieved]:
+    def search(self, query: str, k: int = DEFAULT_K, also: str = "", focus: np.ndarray | None = None) -> list[Retrieved]:
         """The ``k`` best chunks, best first, each with its best window as the moment.
 
         ``also``: a follow-up's own words ("what about the battery?"), scored next to its
         standalone ``query`` so the new subject counts as much as the context it refers to.
+        ``focus``: added to each unit's score once (halo/qa/speaker_focus.py).
         """
         if not len(self.chunks):
             return []
-        units, chunks = self.unit_scores(query)
+        units, chunks = self.unit_scores(query, focus)
         if also and also != query:
             more_units, more_chunks = self.unit_scores(also)
             units, chunks = units + more_units, chunks + more_chunks

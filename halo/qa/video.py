@@ -6,6 +6,9 @@ is processed) and is only assembled on the first search: a question answered fro
 cache never loads a model or builds BM25. A video processed before the asset existed gets its
 index built here instead, and sentences missing from the stored index are embedded when quoted
 (slower, same result).
+
+Speaker names from the video's roster (halo/speech/roster.py) replace the diarized labels in
+the utterances as loaded, so prompts, quotes and citations show "Professor C", not SPEAKER_00.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import pandas as pd
 from halo.errors import HaloError
 from halo.ids import validate_video_id
 from halo.qa.retrieval import ChunkIndex, build_units, chunk_utterance_rows, split_qa_index
+from halo.qa.speaker_focus import focus as speaker_focus
+from halo.qa.speakers import named_speakers
 
 QA_INDEX_ASSET = "qa_index"
 
@@ -36,6 +41,7 @@ class VideoQA:
     video_summary: str
     units: pd.DataFrame | None = None  # the stored qa_index's units; None = build on first search
     quotes: pd.DataFrame | None = None  # its quotable sentences with their vectors; None = embed when quoted
+    roster: dict[str, str] = field(default_factory=dict)  # diarized label -> name (utterances show the names)
     _index: ChunkIndex | None = field(default=None, repr=False)
     _sentence_vectors: dict[str, np.ndarray] | None = field(default=None, repr=False)
     _chunk_rows: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
@@ -62,9 +68,20 @@ class VideoQA:
             known.update(zip(missing, embed_texts(missing)))
         return np.stack([np.asarray(known[t], dtype=np.float32) for t in texts]) if texts else np.zeros((0, 384), np.float32)
 
+    def named_in(self, question: str) -> set[str]:
+        """The roster's names that ``question`` names (halo/qa/speakers.py); empty without a roster."""
+        return named_speakers(question, self.roster.values()) if self.roster else set()
+
+    def focus(self, speakers: set[str]) -> np.ndarray | None:
+        """Per retrieval unit, what it gains for ``speakers``' share of it (None: nobody named)."""
+        return speaker_focus(self.index.units, self.utterances, speakers) if speakers else None
+
     @classmethod
-    def load(cls, video_id: str) -> "VideoQA":
-        from halo.store import load_output
+    def load(cls, video_id: str, roster: dict[str, str] | None = None) -> "VideoQA":
+        """``video_id``'s stored outputs; ``roster``: speaker names to use instead of the stored
+        roster (halo/speech/roster.py), e.g. a benchmark's, which must not be stored."""
+        from halo.speech.roster import named
+        from halo.store import load_output, load_roster
 
         validate_video_id(video_id)
         chunks = load_output("chunks", video_id)
@@ -76,6 +93,8 @@ class VideoQA:
         utterances = load_output("utterances", video_id)
         if utterances is None:
             utterances = pd.DataFrame(columns=["utt_id", "start", "end", "speaker", "scene_id", "text"])
+        roster = load_roster(video_id) if roster is None else roster
+        utterances = named(utterances, roster)
         cs = load_output("chunk_summaries", video_id)
         summaries = dict(zip(cs["chunk_id"].astype(int), cs["summary"].astype(str))) if cs is not None else {}
         vs = load_output("video_summary", video_id)
@@ -87,7 +106,7 @@ class VideoQA:
         units, quotes = split_qa_index(stored) if stored is not None else (None, None)
         if units is not None and not set(units["chunk_id"].astype(int)) <= set(chunks["chunk_id"].astype(int)):
             units = None  # an index of older chunks: rebuild rather than cite parts that no longer exist
-        return cls(video_id, duration, chunks, utterances, summaries, video_summary, units, quotes)
+        return cls(video_id, duration, chunks, utterances, summaries, video_summary, units, quotes, roster)
 
     def chunk_utterances(self, chunk_id: int) -> pd.DataFrame:
         """The chunk's utterances (its text as one utterance when none are stored), made once

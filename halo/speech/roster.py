@@ -1,0 +1,68 @@
+"""The roster: names a user gives a video's diarized speakers (SPEAKER_00 -> "Professor C").
+
+Diarization tells speakers apart but cannot know who they are; a user who can (as in Otter or
+Descript) names them once per video, and from then on the transcript, the quotes of answers
+and their citations show the names, and a question naming a speaker ("What did the Professor
+think about ...?") can be matched to who spoke (halo/qa/speakers.py, halo/qa/speaker_focus.py).
+Stored per video by halo.store (``speakers/<video_id>.json``). Two labels given one name are
+one person (diarization split them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from halo.errors import UnknownSpeaker
+
+FIRST_LINES = 3  # lines listed per speaker, so a user can tell who is who
+
+
+@dataclass(frozen=True)
+class SpeakerOverview:
+    """One diarized speaker as `halo speakers` lists it."""
+
+    label: str
+    name: str  # "" = not named
+    talk_s: float
+    utterances: int
+    first_lines: list[tuple[float, str]]  # (start s, text) of its first utterances
+
+
+def named(utterances: pd.DataFrame, roster: dict[str, str]) -> pd.DataFrame:
+    """``utterances`` with each named label replaced by its name (unnamed labels stay)."""
+    if not roster or "speaker" not in utterances:
+        return utterances
+    return utterances.assign(speaker=utterances["speaker"].map(lambda s: roster.get(s, s) if isinstance(s, str) else s))
+
+
+def overview(utterances: pd.DataFrame, roster: dict[str, str], lines: int = FIRST_LINES) -> list[SpeakerOverview]:
+    """Every diarized speaker, most talk time first, with its name and first ``lines`` lines."""
+    if not len(utterances):
+        return []
+    rows = utterances.sort_values("start", kind="stable")
+    talk = (rows["end"] - rows["start"]).groupby(rows["speaker"]).sum().sort_values(ascending=False)
+    out = []
+    for label, seconds in talk.items():
+        mine = rows[rows["speaker"] == label]
+        out.append(SpeakerOverview(str(label), roster.get(str(label), ""), float(seconds), len(mine),
+                                   [(float(r.start), str(r.text)) for r in mine.head(lines).itertuples()]))
+    return out
+
+
+def updated(roster: dict[str, str], names: dict[str, str], labels: set[str], video_id: str) -> dict[str, str]:
+    """``roster`` with ``names`` applied (an empty name forgets the label's name); a label the
+    video's diarization does not have is refused, naming the ones it has."""
+    unknown = sorted(set(names) - labels)
+    if unknown:
+        raise UnknownSpeaker(f"Video {video_id!r} has no speaker {', '.join(unknown)}; its speakers are "
+                             f"{', '.join(sorted(labels)) or 'none'} (`halo speakers {video_id}` lists them).")
+    out = dict(roster)
+    for label, name in names.items():
+        name = " ".join(name.split())
+        if name:
+            out[label] = name
+        else:
+            out.pop(label, None)
+    return out

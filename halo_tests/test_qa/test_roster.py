@@ -1,0 +1,134 @@
+"""Speaker names (the roster): stored per video, matched in questions, and the named speaker's
+moment found where two people discuss the same thing at different times."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from halo.qa.grounding import local_answer, parse_citations
+from halo.qa.speakers import named_speakers, search_query
+from halo.qa.video import VideoQA
+from halo.speech.roster import named
+from halo.storage import write_parquet_atomic
+from halo.store import load_roster, output_path, save_roster
+from halo_cli.cli import main
+
+ROSTER = {"SPEAKER_00": "Grad A", "SPEAKER_01": "Professor B", "SPEAKER_02": "PhD C"}
+# Grad A likes the recording equipment at 40-60 s, Professor B dislikes it at 100-120 s.
+LINES = [
+    (0, "SPEAKER_00", "Welcome everyone, today we plan the quarterly budget and the hiring schedule for spring."),
+    (20, "SPEAKER_01", "Sounds good, I prepared the spreadsheet with the numbers from last year."),
+    (40, "SPEAKER_00", "About the recording equipment, I think the new microphones are excellent and setting them up was easy."),
+    (60, "SPEAKER_02", "Lunch will be delivered at noon today by the usual caterer downstairs."),
+    (80, "SPEAKER_02", "The parking garage closes early on Fridays for the rest of this month."),
+    (100, "SPEAKER_01", "On the recording equipment, I think the microphones are terrible and setting them up took me hours."),
+    (120, "SPEAKER_01", "Next week we review the results of the advertising campaign together."),
+    (140, "SPEAKER_02", "I will send everyone the slides tomorrow morning before nine."),
+]
+A_SPAN, B_SPAN = (40.0, 60.0), (100.0, 120.0)
+
+
+def transcript() -> tuple[pd.DataFrame, pd.DataFrame]:
+    utts = pd.DataFrame({"utt_id": range(len(LINES)), "start": [float(t) for t, _, _ in LINES],
+                         "end": [t + 20.0 for t, _, _ in LINES], "speaker": [s for _, s, _ in LINES],
+                         "scene_id": 0, "text": [x for _, _, x in LINES]})
+    chunks = pd.DataFrame({"chunk_id": range(4), "start": [0.0, 40.0, 80.0, 120.0], "end": [40.0, 80.0, 120.0, 160.0],
+                           "first_utt": [0, 2, 4, 6], "last_utt": [1, 3, 5, 7],
+                           "text": [" ".join(utts.text[i:i + 2]) for i in range(0, 8, 2)]})
+    return chunks, utts
+
+
+def first_citation(video: VideoQA, question: str) -> float:
+    """Where the local answer to ``question`` cites first, found as Conversation finds it."""
+    names = video.roster.values()
+    speakers = frozenset(video.named_in(question))
+    hits = video.index.search(search_query(question, names), 3, focus=video.focus(speakers))
+    return parse_citations(local_answer(video, search_query(question, names), hits, speakers=speakers), 160.0)[0]["start"]
+
+
+@pytest.mark.parametrize("question, names, expected", [
+    ("What did C think about setting up the recording equipment?", {"Professor C", "PhD A"}, {"Professor C"}),
+    ("What did the Professor think about the results?", {"Professor C", "PhD A"}, {"Professor C"}),
+    ("What did PhD A think about the results?", {"PhD A", "Grad A", "Professor C"}, {"PhD A"}),
+    ("What did A think?", {"PhD A", "Grad A", "Professor C"}, {"PhD A", "Grad A"}),
+    ("Why did Industrial Design agree with the Marketing?", {"Industrial Designer", "Marketing", "Project Manager"},
+     {"Industrial Designer", "Marketing"}),
+    ("What did Alice say about cats?", {"Alice", "Bob"}, {"Alice"}),
+    # a role as a topic, or a speaker the roster does not know: nobody
+    ("Summarize the group's plan of their marketing strategy.", {"Marketing", "Project Manager"}, set()),
+    ("What did D think about the results?", {"Professor C", "PhD A"}, set()),
+    ("What did the Professor think about the results?", {"SPEAKER_00"}, set()),
+])
+def test_a_question_names_the_roster_speakers_it_means(question, names, expected):
+    assert named_speakers(question, names) == expected
+
+
+def test_the_named_speakers_moment_is_cited_only_with_the_roster():
+    chunks, utts = transcript()
+    bare = VideoQA("v", 160.0, chunks, utts, {}, "")
+    asked = [first_citation(bare, f"What did {who} think about setting up the recording equipment?") for who in "AB"]
+    assert asked[0] == asked[1]  # without names the speaker cannot matter: one answer, right for one of them
+    video = VideoQA("v", 160.0, chunks, named(utts, ROSTER), {}, "", roster=ROSTER)
+    a = first_citation(video, "What did A think about setting up the recording equipment?")
+    b = first_citation(video, "What did B think about setting up the recording equipment?")
+    prof = first_citation(video, "What did the Professor think about setting up the recording equipment?")
+    assert A_SPAN[0] <= a < A_SPAN[1] and B_SPAN[0] <= b < B_SPAN[1] and B_SPAN[0] <= prof < B_SPAN[1]
+    nobody = first_citation(video, "What did D think about setting up the recording equipment?")
+    assert nobody == asked[0]  # a name matching nobody: as without a roster
+
+
+@pytest.mark.parametrize("root", ["folder", "memory://halo-roster-test"])
+def test_the_roster_round_trips_through_the_store(data_root, tmp_path, monkeypatch, root):
+    monkeypatch.setenv("HALO_STORAGE_ROOT", str(tmp_path / "store") if root == "folder" else root)
+    assert load_roster("v") == {}
+    save_roster("v", ROSTER)
+    assert load_roster("v") == ROSTER
+    if root == "folder":
+        assert json.loads((tmp_path / "store" / "speakers" / "v.json").read_text())["names"] == ROSTER
+
+
+def test_halo_speakers_lists_names_and_answers_use_the_names(data_root, fresh_redis, no_key_env, monkeypatch):
+    monkeypatch.setenv("REDIS_URL", fresh_redis)
+    chunks, utts = transcript()
+    write_parquet_atomic(chunks, output_path("chunks", "v"))
+    write_parquet_atomic(utts, output_path("utterances", "v"))
+    runner = CliRunner()
+    listed = runner.invoke(main, ["speakers", "v"])
+    assert listed.exit_code == 0, listed.output
+    assert "SPEAKER_01  (no name)  talk 01:00, 3 utterances" in listed.stdout
+    assert "    [01:40] On the recording equipment, I think the microphones are terrible" in listed.stdout
+
+    question = "What did B think about setting up the recording equipment?"
+    before = runner.invoke(main, ["ask", "v", question, "--json"])
+    assert before.exit_code == 0, before.output
+    named_ = runner.invoke(main, ["speakers", "v", "--name", "SPEAKER_01=Professor B", "--name", "SPEAKER_00=Grad A"])
+    assert named_.exit_code == 0, named_.output
+    assert "SPEAKER_01  Professor B  talk 01:00" in named_.stdout and load_roster("v") == {
+        "SPEAKER_00": "Grad A", "SPEAKER_01": "Professor B"}
+    after = json.loads(runner.invoke(main, ["ask", "v", question, "--json"]).stdout)
+    assert after["cache_tier"] == ""  # naming dropped the answer cached before the names
+    first = after["citations"][0]
+    assert B_SPAN[0] <= first["start"] < B_SPAN[1] and first["speaker"] == "Professor B"
+    assert "Professor B: " in after["response_text"]
+
+    wrong = runner.invoke(main, ["speakers", "v", "--name", "SPEAKER_09=Nobody"])
+    assert wrong.exit_code == 1 and "no speaker SPEAKER_09" in wrong.output and "SPEAKER_00" in wrong.output
+    bad = runner.invoke(main, ["speakers", "v", "--name", "Professor B"])
+    assert bad.exit_code == 2 and "LABEL=NAME" in bad.output
+
+
+@pytest.mark.parametrize("question, cached", [
+    ("What did PhD A think about the results?", "What did Grad A think about the results?"),
+    ("What did Professor C think about the results?", "What did Professor D think about the results?"),
+    ("What did C think about the results?", "What did B think about the results?"),
+    ("What did the Professor think about the results?", "What did PhD A think about the results?"),
+    ("What did Alice think about the results?", "What did Bob think about the results?"),
+])
+def test_the_cache_never_serves_one_named_speakers_answer_for_another(question, cached):
+    from halo.cache.guard import verify
+
+    assert not verify(question, cached).ok
