@@ -17,6 +17,7 @@ import pandas as pd
 from halo.errors import UnknownSpeaker
 
 FIRST_LINES = 3  # lines listed per speaker, so a user can tell who is who
+LINE_MIN_WORDS = 6  # "Right, okay." tells nobody who is speaking: listed lines say something
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,8 @@ def named(utterances: pd.DataFrame, roster: dict[str, str]) -> pd.DataFrame:
 
 
 def overview(utterances: pd.DataFrame, roster: dict[str, str], lines: int = FIRST_LINES) -> list[SpeakerOverview]:
-    """Every diarized speaker, most talk time first, with its name and first ``lines`` lines."""
+    """Every diarized speaker, most talk time first, with its name and first ``lines`` lines of
+    at least LINE_MIN_WORDS words (any lines if it has none that long)."""
     if not len(utterances):
         return []
     rows = utterances.sort_values("start", kind="stable")
@@ -46,8 +48,10 @@ def overview(utterances: pd.DataFrame, roster: dict[str, str], lines: int = FIRS
     out = []
     for label, seconds in talk.items():
         mine = rows[rows["speaker"] == label]
+        telling = mine[mine["text"].astype(str).str.split().str.len() >= LINE_MIN_WORDS]
+        shown = (telling if len(telling) else mine).head(lines)
         out.append(SpeakerOverview(str(label), roster.get(str(label), ""), float(seconds), len(mine),
-                                   [(float(r.start), str(r.text)) for r in mine.head(lines).itertuples()]))
+                                   [(float(r.start), str(r.text)) for r in shown.itertuples()]))
     return out
 
 

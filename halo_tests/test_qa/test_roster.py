@@ -132,3 +132,15 @@ def test_the_cache_never_serves_one_named_speakers_answer_for_another(question, 
     from halo.cache.guard import verify
 
     assert not verify(question, cached).ok
+
+
+def test_the_overview_puts_the_most_talkative_first_with_lines_that_say_something():
+    from halo.speech.roster import overview
+
+    _, utts = transcript()
+    short = pd.DataFrame([{"utt_id": 8, "start": 10.0, "end": 11.0, "speaker": "SPEAKER_02", "scene_id": 0,
+                           "text": "Right, okay."}])
+    listed = overview(pd.concat([utts, short], ignore_index=True), {"SPEAKER_02": "PhD C"}, lines=1)
+    assert [(s.label, s.name, s.utterances) for s in listed] == [
+        ("SPEAKER_02", "PhD C", 4), ("SPEAKER_01", "", 3), ("SPEAKER_00", "", 2)]
+    assert listed[0].first_lines == [(60.0, LINES[3][2])]  # not "Right, okay." at 10 s
