@@ -23,6 +23,11 @@ import pandas as pd
 #: 0.385 -> 0.462. 0.75 had one more query in the top 3 but three fewer at rank 1 and in the
 #: moment, which is what a first citation needs (issue #9); 2.0 fell back to recall@3 0.744.
 FOCUS_WEIGHT = 1.0
+#: Seconds of speech after a screen state appeared that stand for it (see ``focus``). Chosen on
+#: the tuning-half hour video one10 (bench_e2e_qa --roster, 4 questions naming a speaker, where
+#: the topic's title slide wins the moment): 10 s put all 4 in span, 20 s and 40 s 3 (the
+#: slide 11 s before D's span then counted D's lines), the slide's own second 2.
+SLIDE_SPEECH_S = 10.0
 
 
 def speaker_share(units: pd.DataFrame, utterances: pd.DataFrame, speakers: Iterable[str]) -> np.ndarray:
@@ -41,6 +46,16 @@ def speaker_share(units: pd.DataFrame, utterances: pd.DataFrame, speakers: Itera
 
 def focus(units: pd.DataFrame, utterances: pd.DataFrame, speakers: Iterable[str],
           weight: float = FOCUS_WEIGHT) -> np.ndarray | None:
-    """What each unit's score gains for the named ``speakers`` (None when nobody is named)."""
+    """What each unit's score gains for the named ``speakers`` (None when nobody is named).
+
+    A screen state's unit lasts one second (the moment it appeared: halo/qa/retrieval.py
+    ``SLIDE_UNIT_S``), and who happens to talk in that second says nothing; its share is that of
+    the speech in the SLIDE_SPEECH_S after it appeared, what is said while it is on screen."""
+    from halo.vision.marks import ON_SCREEN_MARK
+
     speakers = set(speakers)
-    return weight * speaker_share(units, utterances, speakers) if speakers else None
+    if not speakers:
+        return None
+    slide = units["text"].astype(str).str.startswith(ON_SCREEN_MARK).to_numpy() if len(units) else np.zeros(0, bool)
+    spans = units[["start", "end"]].assign(end=np.where(slide, units["start"] + SLIDE_SPEECH_S, units["end"]))
+    return weight * speaker_share(spans, utterances, speakers)
