@@ -144,3 +144,16 @@ def test_the_overview_puts_the_most_talkative_first_with_lines_that_say_somethin
     assert [(s.label, s.name, s.utterances) for s in listed] == [
         ("SPEAKER_02", "PhD C", 4), ("SPEAKER_01", "", 3), ("SPEAKER_00", "", 2)]
     assert listed[0].first_lines == [(60.0, LINES[3][2])]  # not "Right, okay." at 10 s
+
+
+def test_a_slide_counts_the_speakers_of_what_is_said_while_it_is_shown():
+    from halo.qa.speaker_focus import FOCUS_WEIGHT, SLIDE_SPEECH_S, focus
+    from halo.vision.marks import ON_SCREEN_MARK
+
+    utts = pd.DataFrame({"start": [30.0, 40.5], "end": [40.5, 60.0], "speaker": ["Grad A", "Professor B"]})
+    units = pd.DataFrame({"start": [40.0, 30.0], "end": [41.0, 50.0],
+                          "text": [f"{ON_SCREEN_MARK} Recording equipment", "a window of speech"]})
+    got = focus(units, utts, {"Professor B"}) / FOCUS_WEIGHT
+    assert got[0] == pytest.approx((SLIDE_SPEECH_S - 0.5) / SLIDE_SPEECH_S)  # not 0.5: its own second
+    assert got[1] == pytest.approx(9.5 / 20.0)
+    assert focus(units, utts, set()) is None
