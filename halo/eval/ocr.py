@@ -5,6 +5,10 @@ end): an OCR row belongs to the state on screen at its ``frame_s``, and the stat
 matched as multisets (a word read twice from two frames of the same state counts once; a word
 shown twice on the slide must be read twice). Rows read from no state (outside the video) all
 count as false. Bullets and punctuation are not words.
+
+``build_ups`` checks when a slide that changes without a cut (bullets appearing) is dated: a
+question about the bullets is answered by citing that time, which must not come before they
+were shown.
 """
 
 from __future__ import annotations
@@ -48,3 +52,34 @@ def slide_word_scores(table: pd.DataFrame, truth: dict[str, Any]) -> WordScores:
     true = [Counter(w for line in s["lines"] for w in words(line)) for s in slides]
     matched = sum(sum((t & r).values()) for t, r in zip(true, read))
     return WordScores(sum(sum(t.values()) for t in true), sum(sum(r.values()) for r in read) + stray, matched)
+
+
+@dataclass(frozen=True)
+class BuildUp:
+    """A slide change without a cut (a list that builds up): when it happened and when OCR
+    dates it (``None``: the new lines were never read)."""
+
+    scene_id: int
+    true_start: float
+    read_start: float | None
+
+    @property
+    def error_s(self) -> float | None:
+        """Read minus true start: negative means the lines are dated before they were shown."""
+        return None if self.read_start is None else self.read_start - self.true_start
+
+
+def build_ups(table: pd.DataFrame, truth: dict[str, Any]) -> list[BuildUp]:
+    """Every slide state of ``truth`` that follows a state of the same scene, with the earliest
+    start of a screen state of ``table`` (inside that scene) holding all the words of the lines
+    it added."""
+    out = []
+    for before, state in zip(truth["slides"], truth["slides"][1:]):
+        if before["scene_id"] != state["scene_id"]:
+            continue
+        new = Counter(w for line in state["lines"] if line not in before["lines"] for w in words(line))
+        scene = table[(table["start"] < state["end"]) & (table["end"] > before["start"])]
+        starts = [float(start) for start, group in scene.groupby("start")
+                  if not new - Counter(w for text in group["text"] for w in words(text))]
+        out.append(BuildUp(int(state["scene_id"]), float(state["start"]), min(starts, default=None)))
+    return out

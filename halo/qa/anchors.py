@@ -32,6 +32,7 @@ from typing import Sequence
 import numpy as np
 
 from halo.qa.lexical import lexical_terms
+from halo.vision.marks import ON_SCREEN_MARK
 
 QUOTE_WEIGHT = 1.0  # added for a unit holding the quoted words exactly
 QUOTE_FLOOR = 60.0  # partial_ratio (0-100) reached by chance between a quote and unrelated talk
@@ -57,24 +58,37 @@ class Anchors:
 
     def __init__(self, texts: Sequence[str]) -> None:
         self._plain = [_plain(t) for t in texts]
+        self._on_screen = np.asarray([t.startswith(ON_SCREEN_MARK) for t in texts], dtype=bool)
         titles = [title_of_state(t) for t in texts]
         named = [i for i, t in enumerate(titles) if t]
         self._titles = {i: set(words) for i, words in zip(named, lexical_terms([titles[i] for i in named]) if named else [])
                         if words}
 
-    def quote_scores(self, quotes: Sequence[str]) -> np.ndarray:
-        """Per text: how well it holds one of ``quotes`` (0 = chance, 1 = word for word).
+    def _matches(self, quote: str) -> np.ndarray:
+        """Per text: how well it holds ``quote`` (0 = chance, 1 = word for word).
 
         A text shorter than the quote cannot hold it: it is compared whole (``ratio``), or a
         one-word "Yeah." would align inside any quote."""
         from rapidfuzz import fuzz
 
-        best = np.zeros(len(self._plain))
-        for quote in map(_plain, quotes):
-            for i, text in enumerate(self._plain):
-                match = fuzz.partial_ratio if len(text) >= len(quote) else fuzz.ratio
-                best[i] = max(best[i], match(quote, text))
-        return np.clip((best - QUOTE_FLOOR) / (100.0 - QUOTE_FLOOR), 0.0, 1.0) if quotes else best
+        quote = _plain(quote)
+        raw = [(fuzz.partial_ratio if len(text) >= len(quote) else fuzz.ratio)(quote, text) for text in self._plain]
+        return np.clip((np.asarray(raw, dtype=float) - QUOTE_FLOOR) / (100.0 - QUOTE_FLOOR), 0.0, 1.0)
+
+    def quote_scores(self, quotes: Sequence[str]) -> np.ndarray:
+        """Per text: how well it holds one of ``quotes`` (the best of ``_matches``)."""
+        return np.max([self._matches(q) for q in quotes], axis=0) if quotes else np.zeros(len(self._plain))
+
+    def _said(self, matches: np.ndarray) -> bool:
+        """Is a quote with these ``_matches`` something said rather than a slide's name: held
+        better by some speech than by any screen state?
+
+        A quote of speech may contain a slide title ("... we talked about the remote control
+        design and ..."); counted as naming that slide, its words pulled the answer to the slide
+        whose title they spell instead of the moment they were said. A quoted title is held by
+        its screen state word for word, at least as well as by any speech that repeats it."""
+        speech, shown = matches[~self._on_screen], matches[self._on_screen]
+        return bool(len(speech)) and speech.max() > (shown.max() if len(shown) else 0.0)
 
     def title_scores(self, question: str) -> np.ndarray:
         """Per text: the share of its screen title's words (stemmed, no stop words) in ``question``."""
@@ -86,15 +100,21 @@ class Anchors:
 
     def scores(self, question: str) -> np.ndarray:
         """``QUOTE_WEIGHT`` * quote match + ``TITLE_WEIGHT`` * share of a screen title named, per
-        text (0 everywhere for a question that quotes and names nothing)."""
-        return QUOTE_WEIGHT * self.quote_scores(quotes_of(question)) + TITLE_WEIGHT * self.title_scores(question)
+        text (0 everywhere for a question that quotes and names nothing). Words quoted as
+        speech (``_said``) name no slide: they say when, not which slide."""
+        quotes = quotes_of(question)
+        matches = [self._matches(q) for q in quotes]
+        named = question
+        for quote, match in zip(quotes, matches):
+            if self._said(match):
+                named = named.replace(quote, " ")
+        quoted = np.max(matches, axis=0) if matches else np.zeros(len(self._plain))
+        return QUOTE_WEIGHT * quoted + TITLE_WEIGHT * self.title_scores(named)
 
 
 def title_of_state(text: str) -> str:
     """The title of a marked screen state ("[on screen] Title | more title | • term"): its
     leading lines that are not bullets ('' for speech, or a state of bullets only)."""
-    from halo.vision.marks import ON_SCREEN_MARK
-
     if not text.startswith(ON_SCREEN_MARK):
         return ""
     body = re.sub(r"^\[\d+(?::\d\d){1,2}\]\s*", "", text[len(ON_SCREEN_MARK):].strip())

@@ -9,12 +9,25 @@ rarely, so we read few frames:
   FFmpeg's ``skip_frame=NONKEY``, so the P/B frames in between are never decoded) become
   candidates, and a candidate is read only if its small grey thumbnail differs from every frame
   already read in that scene (a slide that changes without a cut: a bullet list that builds up).
+  The bar was 20 s, and a 20-s slide whose bullets came up after 60 % of it was never read past
+  its title (issue 14). A change after the middle keyframe is seen only by an I-frame in the
+  scene's second half, ``edge_s`` short of the cut; under 10 s that stretch is under 4 s, which
+  the I-frame interval of the generated lectures (5 s) and of common encoders (2-10 s) often
+  skips, so below 10 s there is little to gain. Above it the cost is small: the stream's
+  I-frames are decoded once as soon as one scene qualifies, a thumbnail each is compared, and a
+  frame is read only where the picture changed.
 
-Each read frame's text holds from the first candidate that looks like it to the last one, and
-changes halfway between two candidates that look different; so rows carry the span in which
-that text was on screen. Boxes below ``min_confidence`` are dropped (low-scoring boxes on a
-picture without text are shapes and textures read as letters), the rest are grouped into lines
-and put in reading order (top to bottom, left to right within a line).
+Each read frame's text holds from the first candidate that looks like it until the first
+candidate that looks like another read frame; so rows carry the span in which that text was on
+screen. A change is dated at the first frame seen showing it, not halfway to the frame before:
+the change happened somewhere between the two, and halfway put a slide's bullets up to half an
+I-frame interval (2.5 s on the generated lectures) before they were shown, so an answer citing
+them pointed at a moment they were not yet on screen. Dated at the frame, a state starts late
+by at most one interval and never early.
+
+Boxes below ``min_confidence`` are dropped (low-scoring boxes on a picture without text are
+shapes and textures read as letters), the rest are grouped into lines and put in reading order
+(top to bottom, left to right within a line).
 
 The detection and recognition models ship inside the rapidocr-onnxruntime wheel and are checked
 against pinned sha256 sums before they are loaded.
@@ -60,7 +73,7 @@ class OcrConfig:
     """How much is read and what is kept. Defaults suit slides at 360p and above."""
 
     min_confidence: float = 0.8  # recogniser score below which a box is dropped
-    long_scene_s: float = 20.0  # scenes longer than this get extra frames read
+    long_scene_s: float = 10.0  # scenes longer than this get extra frames read (see the module docstring)
     min_read_gap_s: float = 8.0  # at most one extra read per this many seconds in a scene
     edge_s: float = 1.0  # candidates this close to a cut are skipped (fades, encoder lag)
     change_fraction: float = 0.004  # share of thumbnail pixels that must change to read again
@@ -314,14 +327,15 @@ def read_on_screen_text(
 
 
 def _runs(scene: _Scene) -> list[tuple[float, float, int]]:
-    """(start, end, read index): stretches of the scene in which one read's picture was shown."""
+    """(start, end, read index): stretches of the scene in which one read's picture was shown;
+    each after the first starts at the first frame seen showing it (see the module docstring)."""
     seen = sorted(scene.seen)
     runs: list[tuple[float, float, int]] = []
     start = scene.start
-    for k, (t, idx) in enumerate(seen):
+    for k, (_, idx) in enumerate(seen):
         nxt = seen[k + 1] if k + 1 < len(seen) else None
         if nxt is None or nxt[1] != idx:
-            end = scene.end if nxt is None else (t + nxt[0]) / 2
+            end = scene.end if nxt is None else nxt[0]
             runs.append((start, end, idx))
             start = end
     return runs

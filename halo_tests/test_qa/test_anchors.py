@@ -96,3 +96,40 @@ def test_the_slide_shown_while_the_quote_was_said_is_quoted_with_it() -> None:
     assert quoted["text"].str.startswith("[on screen] Presentations on working").any()
     first = parse_citations(local_answer(video, question, hits), 478.0)[0]["start"]
     assert 317.0 <= first < 400.1
+
+
+def two_slides() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two chunks of the tuning lecture: "The financial blueprint of the remote control" on screen
+    in the first, "Multi functions and a user-friendly appearance" in the second, where someone
+    says "remote control" at 202.6 s."""
+    utts = pd.DataFrame({"utt_id": range(4), "start": [131.0, 150.0, 190.0, 202.6], "end": [148.0, 160.0, 200.0, 210.0],
+                         "speaker": ["SPEAKER_00"] * 4,
+                         "text": ["Okay, so I'll go over the money we have for this project.",
+                                  "I'll leave that to you guys but that's something that I it is gonna be international.",
+                                  "So actually in a way you guys could pick what it looks like.",
+                                  "I assume that we're building a stand alone remote control, we can't kind of build it "
+                                  "into other products."]})
+    blueprint = "[on screen] [02:09] The financial blueprint of | the remote control | •Especially | •General | •Region"
+    chunks = pd.DataFrame({"chunk_id": [1, 2], "start": [129.8, 184.0], "end": [184.0, 317.6], "first_utt": [0, 2],
+                           "last_utt": [1, 3],
+                           "text": [" ".join(utts.text[:2]) + "\n" + blueprint,
+                                    " ".join(utts.text[2:]) + "\n[on screen] [03:04] " + SLIDES[0][12:]]})
+    return chunks, utts
+
+
+def test_quoted_speech_that_spells_another_slides_title_names_no_slide() -> None:
+    """Words quoted as said ("... remote control ...") are when, not which slide: the slide whose
+    title they spell ("... the remote control") gets no title share from them, and the answer
+    cites the moment they were said (202.6 s, under the other slide). A quoted title (held by its
+    screen state word for word) still names its slide."""
+    from halo.qa import VideoQA
+
+    said = 'What was the title of the slide shown when someone said "building a stand alone remote control"?'
+    chunks, utts = two_slides()
+    anchors = Anchors([*SAID, utts.text[3], *SLIDES, "[on screen] The financial blueprint of | the remote control | •Especially"])
+    assert anchors.title_scores(said)[-1] == 0.5  # two of its four title words are in the question...
+    assert anchors.scores(said)[-1] == anchors.quote_scores(quotes_of(said))[-1]  # ...but quoted as speech
+    titled = 'Which key terms were on the slide titled "The financial blueprint of the remote control"?'
+    assert anchors.scores(titled)[-1] == 2.0  # quoted title: held word for word and named in full
+    hits = VideoQA("lecture", 478.0, chunks, utts, {}, "").index.search(said, 2)
+    assert hits[0].chunk_id == 2 and hits[0].moment_start <= 202.6 < hits[0].moment_end
