@@ -14,6 +14,12 @@ kinds of question about lectures (issue 14):
   poorly. A screen state scores the share of its title's words that the question contains, so
   the slide named in full beats a neighbour that shares one word.
 
+Quotation marks hold either: speech ("when someone said "...we're building a stand alone
+remote control""), or a title ("the slide titled "The financial blueprint of the remote
+control""). A quote is taken as speech when some speech holds it better than any screen state
+does; then its words name no slide, else a quote of speech that spelled part of another
+slide's title ("remote control") gave that slide a title share and pulled the answer to it.
+
 Both scores lie in [0, 1] and are added to a unit's (or a quoted sentence's) score, so they
 decide between units only when the question quotes or names something; a question that does
 neither scores 0 everywhere (QMSum's questions, a video without slides). The weights were set

@@ -359,7 +359,7 @@ def words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
-EDGE_S = 2.0  # a screen state inside a span for less than this (of a longer showing) is not its
+EDGE_S = 2.0  # a screen state already up that leaves a span within this (of a longer showing) is not its
 
 
 def shown_between(table: pd.DataFrame, start: float, end: float) -> list[tuple[float, list[str]]]:
@@ -372,14 +372,19 @@ def shown_between(table: pd.DataFrame, start: float, end: float) -> list[tuple[f
     bullets matched the shorter title-only line best and cited a time before the bullets were
     shown; the fuller state still answers for the title, at a time inside that slide's span.
 
-    A state that overlaps the span by less than ``EDGE_S`` (and is longer than that) is left
-    out: chunk and scene cuts fall a fraction of a second apart, and the previous slide's last
-    instant inside a chunk made that chunk answer, and cite, questions about that slide.
+    A state already up when the span begins that leaves within ``EDGE_S`` (and was shown
+    longer than that) is left out: chunk and scene cuts fall a fraction of a second apart, and
+    the previous slide's last instant inside a chunk made that chunk answer, and cite, questions
+    about that slide. A state that appears inside the span is kept however late: its time is
+    inside its own showing, so citing it is right, and cut at both ends a build-up in the last
+    seconds of a video (bullets read 1.8 s before a chunk cut, 1.4 s before the end) was in no
+    chunk at all.
     """
     if table.empty:
         return []
     overlap = table["end"].clip(upper=end) - table["start"].clip(lower=start)
-    shown = table[(overlap > 0) & (overlap >= np.minimum(EDGE_S, table["end"] - table["start"]))]
+    tail = (table["start"] < start) & (overlap < np.minimum(EDGE_S, table["end"] - table["start"]))
+    shown = table[(overlap > 0) & ~tail]
     states: dict[float, list[str]] = {}
     for t, line in zip(shown["start"].clip(lower=start), shown["text"]):
         lines = states.setdefault(float(t), [])

@@ -155,6 +155,7 @@ def test_text_between_returns_lines_shown_in_a_span() -> None:
     assert text_between(table, 8.0, 12.0) == ["Intro", "Budget"]
     assert text_between(table, 12.0, 18.0) == ["Budget"]
     assert text_between(table, 9.8, 20.0) == ["Budget"]  # Intro's last 0.2 s: a cut's jitter, not this span's slide
+    assert text_between(table, 0.0, 10.5) == ["Intro", "Budget"]  # Budget appears inside the span: its time is right
     short = table.assign(end=[0.5, 20.0])
     assert text_between(short, 0.0, 20.0) == ["Intro", "Budget"]  # shown briefly but wholly inside: kept
     assert text_between(table.iloc[:0], 0.0, 5.0) == []
