@@ -8,11 +8,11 @@ Targets (issue 14): word recall and precision >= 0.9 at 720p and 360p; OCR adds 
 wall time of processing an hour of 720p video.
 
 Accuracy videos are lectures (bench.samplegen_lecture) made from QMSum reporting-half meetings
-(odd lines, bench/splits.py) by default, one per meeting; OCR's thresholds were set on tuning-half
-meetings (``--lectures``: comma-joined meetings per lecture). Each lecture also prints how its
-build-ups (bullets appearing without a cut) were dated: read or not, and read start minus true
-start (negative = dated before the bullets were shown, which makes answers cite too early). The cost part
-runs, in one process and on one lecture video, the stages that dominate processing (audio
+(odd lines, bench/splits.py) by default, one per meeting; OCR's thresholds were set on
+tuning-half meetings (``--lectures``: comma-joined meetings per lecture). Each lecture also
+prints how its build-ups (bullets appearing without a cut) were dated: read or not, and read
+start minus true start (negative = dated before the bullets were shown, so answers cite too
+early). The cost part runs, in one process and on one lecture video, the stages that dominate processing (audio
 decode, scenes, transcription, diarization) and OCR, and prints OCR's share of their sum: the
 real pipeline also embeds, chunks and summarises, so the true share is lower than printed.
 Every stage's time scales with the video's length (OCR with its number of scenes and
@@ -30,9 +30,11 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
+
 from bench import samplegen_lecture
 from halo import media
-from halo.eval.ocr import WordScores, build_ups, slide_word_scores
+from halo.eval.ocr import BuildUp, WordScores, build_ups, slide_word_scores
 from halo.paths import PROJECT_ROOT
 from halo.vision.ocr import OcrConfig, read_on_screen_text
 from halo.vision.scenes import detect_scenes
@@ -79,18 +81,17 @@ def accuracy(heights: list[int], seconds: float, lectures: list[list[str]], sett
               f"{_spread([e for e in errors[height] if e is not None])}")
 
 
-def _dating(builds: list) -> str:
-    """Each build-up as scene:true start:error (or 'unread')."""
+def _dating(builds: list[BuildUp]) -> str:
+    """Each build-up as s<scene>@<true start>:<read minus true start, or 'unread'>."""
     return "build-ups " + (" ".join(
         f"s{b.scene_id}@{b.true_start:.1f}:{'unread' if b.error_s is None else f'{b.error_s:+.1f}'}" for b in builds)
         or "none")
 
 
 def _spread(values: list[float]) -> str:
+    """Min, median and max of the dating errors of the build-ups read."""
     if not values:
         return "-"
-    import numpy as np
-
     q = np.percentile(values, [0, 50, 100])
     return f"min {q[0]:+.2f} median {q[1]:+.2f} max {q[2]:+.2f} (n={len(values)})"
 
