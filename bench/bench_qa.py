@@ -3,7 +3,9 @@
 Each QMSum val meeting's turns are chunked by HALO's rule-based chunker exactly as production
 chunks a video (synthetic times, 2.5 words/s, the video defaults: 20-300 s chunks); each chunk
 is indexed by the same code the ``qa_index`` asset runs (timed windows inside chunks). Every
-*specific* query is searched. Two units are measured:
+*specific* query is searched as ``halo ask`` searches a question: without the speakers it names
+(halo/qa/speakers.py; before, the bench searched the whole question, which production never
+does). Two units are measured:
 
 - chunk recall@k: one of the top-k chunks overlaps one of the query's human relevant_text_span
   turn ranges (chance: k random chunks);
@@ -110,9 +112,9 @@ def chance_at(k: int, n: int, r: int) -> float:
 
 
 def collect(records: list[tuple[int, dict]], words: int, store: Path, stem: str, roster: bool = False) -> list[dict]:
-    """Per query: its half, relevance per chunk, the score components and what ranking needs;
-    with ``roster``, each unit's share of the speakers the query names (the meeting's own
-    speaker names as the roster) and the search query without them, as Conversation searches."""
+    """Per query: its half, relevance per chunk, the score components of the query as
+    Conversation searches it (``search_query``) and what ranking needs; with ``roster``, each
+    unit's share of the speakers the query names (the meeting's own speaker names as the roster)."""
     out = []
     for i, record in records:
         chunks = prepared(record, store / f"{stem}-{i}.parquet")
@@ -126,7 +128,7 @@ def collect(records: list[tuple[int, dict]], words: int, store: Path, stem: str,
                 continue
             named = named_speakers(q["query"], set(utts["speaker"])) if roster else set()
             out.append({"half": half_of(i), "index": index, "relevant": relevant, "spans": spans,
-                        "parts": index.components(search_query(q["query"]) if roster else q["query"]),
+                        "parts": index.components(search_query(q["query"])),
                         "share": speaker_share(index.units, utts, named), "named": bool(named)})
     return out
 
@@ -151,7 +153,6 @@ def evaluate(queries: list[dict], a: float, b: float, c: float, ks: list[int], f
 
 def roster_table(records: list[tuple[int, dict]], words: int, store: Path, stem: str, ks: list[int]) -> None:
     """Speaker focus with the true names as the roster, at the halo.qa weights (see ``--roster``)."""
-    plain = collect(records, words, store, stem)
     named = collect(records, words, store, stem, roster=True)
     weights = (LEXICAL_WEIGHT, CHUNK_LEXICAL_WEIGHT, CENTROID_WEIGHT)
     cols = [f"r@{k}" for k in ks] + ["moment@1"]
@@ -161,7 +162,7 @@ def roster_table(records: list[tuple[int, dict]], words: int, store: Path, stem:
         print(f"{h} half: {len(mask)} queries, {sum(mask)} name a speaker the roster knows")
         print(f"  {'setting':32s} | " + " ".join(f"{'all ' + c:>12}" for c in cols) + " | "
               + " ".join(f"{'named ' + c:>14}" for c in cols))
-        rows = [("no roster, whole query (bench)", plain, {}), ("no focus, query stripped (halo)", named, {})]
+        rows = [("no roster (no focus)", named, {})]
         rows += [(f"roster, focus {f}" + (" <- FOCUS_WEIGHT" if f == FOCUS_WEIGHT else ""), named, {"focus": f})
                  for f in FOCUS_WEIGHTS]
         for label, queries, extra in rows:
