@@ -11,7 +11,10 @@ and a chunk is as good as its best window plus CENTROID_WEIGHT * cosine to the m
 window vectors (what the whole chunk is about) plus CHUNK_LEXICAL_WEIGHT * BM25 of its whole
 text (words a question names may be spread over the chunk). The retrieved chunk carries its best
 window's times as the *moment* a citation points at. Weights were fitted on the tuning half of
-QMSum val (bench/bench_qa.py, bench/splits.py); the window size was not tuned (no time).
+QMSum val (bench/bench_qa.py, bench/splits.py). Also measured there and not adopted (each within
+two queries of these settings, gains on AMI meetings only): windows of 30, 80 or 120 words or
+with more overlap, windows prefixed with their chunk's top words, sentence-level max-sim,
+softmax pooling of window scores, other BM25 k1/b or no stemming (README, "Asking questions").
 
 A unit also scores what a question quotes or names word for word (halo/qa/anchors.py: quoted
 speech matched fuzzily, a slide's title named), which meaning alone misses.
@@ -34,7 +37,7 @@ from halo.qa.anchors import Anchors
 from halo.qa.lexical import Lexical
 
 DEFAULT_K = 3
-WINDOW_WORDS = 50  # MiniLM reads only 256 word pieces
+WINDOW_WORDS = 50  # MiniLM reads only 256 word pieces; 30/80/120 measured, no clear gain
 # Weights chosen on the tuning half of QMSum val (bench/bench_qa.py, best recall@3): BM25 helps
 # as a whole-chunk signal, not inside windows (choosing the moment is best left to MiniLM).
 LEXICAL_WEIGHT = 0.0  # BM25 (max-normalised) next to the dense score of a window
