@@ -50,4 +50,5 @@ class RunFailed(HaloError):
 
 
 class UnknownSpeaker(HaloError, ValueError):
-    """A name given to a speaker label the video's diarization never produced."""
+    """A name given to a speaker label the video's diarization never produced, or a name that is
+    another of its labels."""

@@ -19,9 +19,9 @@ from halo.cost_audit import baseline_model
 from halo.llm.baseline import cost_comparison
 from halo.llm.ledger import summarize_costs
 from halo.llm.prompts import clock
-from halo.speech.roster import SpeakerOverview, overview
+from halo.speech.roster import SpeakerOverview, current_roster, overview
 from halo.staleness import stale_outputs
-from halo.store import load_output, load_roster, parquet_root, stored_media
+from halo.store import load_output, parquet_root, stored_media
 
 
 def _scenes_table(scenes: pd.DataFrame) -> Table:
@@ -128,7 +128,7 @@ def build_report(video_id: str) -> Group:
         parts.append(_scenes_table(scenes))
     utterances = output("utterances")
     if utterances is not None and len(utterances):
-        parts.append(_speakers_table(overview(utterances, load_roster(video_id))))
+        parts.append(_speakers_table(overview(utterances, current_roster(video_id, utterances))))
     transcript = output("transcript")
     if transcript is not None:
         n_words = int(transcript.text.str.split().str.len().sum()) if len(transcript) else 0

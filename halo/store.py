@@ -74,20 +74,23 @@ def roster_file(video_id: str) -> Path | UPath:
     return storage_root() / "speakers" / f"{validate_video_id(video_id)}.json"
 
 
-def load_roster(video_id: str) -> dict[str, str]:
+def load_roster(video_id: str) -> tuple[dict[str, str], str]:
     """The names a user gave ``video_id``'s diarized speakers ({"SPEAKER_00": "Professor C"}),
-    {} if none were given (halo.speech.roster)."""
+    {} if none were given, and the digest of who spoke when they were given for ('' in a file
+    written before it was recorded). Read it through halo.speech.roster.current_roster, which
+    drops names the video's re-processing made wrong."""
     path = roster_file(video_id)
     if not path.exists():
-        return {}
+        return {}, ""
     raw = json.loads(path.read_text(encoding="utf-8"))
-    return {str(label): str(name) for label, name in raw.get("names", {}).items()}
+    return {str(label): str(name) for label, name in raw.get("names", {}).items()}, str(raw.get("turns", ""))
 
 
-def save_roster(video_id: str, names: dict[str, str]) -> Path | UPath:
-    """Store ``names`` as ``video_id``'s roster (atomic: a failed write keeps the old one)."""
+def save_roster(video_id: str, names: dict[str, str], turns: str) -> Path | UPath:
+    """Store ``names`` as ``video_id``'s roster, given for the utterances whose digest is
+    ``turns`` (atomic: a failed write keeps the old one)."""
     path = roster_file(video_id)
-    body = {"version": 1, "video_id": video_id, "names": dict(sorted(names.items()))}
+    body = {"version": 2, "video_id": video_id, "turns": turns, "names": dict(sorted(names.items()))}
     write_bytes_atomic(path, json.dumps(body, indent=2).encode("utf-8"))
     return path
 

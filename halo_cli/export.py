@@ -39,16 +39,18 @@ def export_video(pipeline, video_id: str) -> dict[str, Any]:
     """The export document of ``video_id`` (UnknownVideo if it has no stored chunks)."""
     from halo.llm.ledger import read_ledger, summarize_costs
     from halo.qa import list_sessions
-    from halo.store import load_output, load_roster
+    from halo.speech.roster import current_roster
+    from halo.store import load_output
 
     outputs = pipeline.outputs(video_id)
     probe = load_output("video_file", video_id)
     ledger = read_ledger(video_id)
+    utterances = load_output("utterances", video_id)
     return _plain({
         "export_version": EXPORT_VERSION,
         "video_id": video_id,
         "video": _records(probe)[0] if probe is not None and len(probe) else {},
-        "speaker_names": load_roster(video_id),
+        "speaker_names": current_roster(video_id, utterances) if utterances is not None else {},
         "chunks": _records(outputs["chunks"]),
         "summaries": _records(outputs["chunk_summaries"]),
         "video_summary": outputs["video_summary"],

@@ -251,22 +251,23 @@ class HALOPipeline:
     def speakers(self, video_id: str) -> list[SpeakerOverview]:
         """``video_id``'s diarized speakers, most talk time first: label, name given (if any),
         talk time and first lines, so a user can tell who is who (halo/speech/roster.py)."""
-        from halo.speech.roster import overview
-        from halo.store import load_roster
+        from halo.speech.roster import current_roster, overview
 
-        return overview(self._utterances(video_id), load_roster(video_id))
+        utterances = self._utterances(video_id)
+        return overview(utterances, current_roster(video_id, utterances))
 
     def name_speakers(self, video_id: str, names: dict[str, str]) -> dict[str, str]:
         """Give diarized speakers names ({"SPEAKER_00": "Professor C"}; "" forgets a name) and
         return the stored roster. Transcripts, quotes and citations then show the names, and a
         question naming a speaker favours that speaker's lines. The video's cached answers are
         dropped (L1/L2): they were retrieved and worded without these names."""
-        from halo.speech.roster import updated
-        from halo.store import load_roster, save_roster
+        from halo.speech.roster import current_roster, turns_digest, updated
+        from halo.store import save_roster
 
-        labels = {str(s) for s in self._utterances(video_id)["speaker"].dropna().unique()}
-        roster = updated(load_roster(video_id), names, labels, video_id)
-        save_roster(video_id, roster)
+        utterances = self._utterances(video_id)
+        labels = {str(s) for s in utterances["speaker"].dropna().unique()}
+        roster = updated(current_roster(video_id, utterances), names, labels, video_id)
+        save_roster(video_id, roster, turns_digest(utterances))
         self.resources()["cache"].process_config_and_initialize().get_cache().clear(video_id, tiers=("l1", "l2"))
         return roster
 

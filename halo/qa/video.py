@@ -80,8 +80,8 @@ class VideoQA:
     def load(cls, video_id: str, roster: dict[str, str] | None = None) -> "VideoQA":
         """``video_id``'s stored outputs; ``roster``: speaker names to use instead of the stored
         roster (halo/speech/roster.py), e.g. a benchmark's, which must not be stored."""
-        from halo.speech.roster import named
-        from halo.store import load_output, load_roster
+        from halo.speech.roster import current_roster, named
+        from halo.store import load_output
 
         validate_video_id(video_id)
         chunks = load_output("chunks", video_id)
@@ -93,7 +93,7 @@ class VideoQA:
         utterances = load_output("utterances", video_id)
         if utterances is None:
             utterances = pd.DataFrame(columns=["utt_id", "start", "end", "speaker", "scene_id", "text"])
-        roster = load_roster(video_id) if roster is None else roster
+        roster = current_roster(video_id, utterances) if roster is None else roster
         utterances = named(utterances, roster)
         cs = load_output("chunk_summaries", video_id)
         summaries = dict(zip(cs["chunk_id"].astype(int), cs["summary"].astype(str))) if cs is not None else {}

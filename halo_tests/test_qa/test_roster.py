@@ -84,9 +84,9 @@ def test_the_named_speakers_moment_is_cited_only_with_the_roster():
 @pytest.mark.parametrize("root", ["folder", "memory://halo-roster-test"])
 def test_the_roster_round_trips_through_the_store(data_root, tmp_path, monkeypatch, root):
     monkeypatch.setenv("HALO_STORAGE_ROOT", str(tmp_path / "store") if root == "folder" else root)
-    assert load_roster("v") == {}
-    save_roster("v", ROSTER)
-    assert load_roster("v") == ROSTER
+    assert load_roster("v") == ({}, "")
+    save_roster("v", ROSTER, "0123abcd")
+    assert load_roster("v") == (ROSTER, "0123abcd")
     if root == "folder":
         assert json.loads((tmp_path / "store" / "speakers" / "v.json").read_text())["names"] == ROSTER
 
@@ -107,7 +107,7 @@ def test_halo_speakers_lists_names_and_answers_use_the_names(data_root, fresh_re
     assert before.exit_code == 0, before.output
     named_ = runner.invoke(main, ["speakers", "v", "--name", "SPEAKER_01=Professor B", "--name", "SPEAKER_00=Grad A"])
     assert named_.exit_code == 0, named_.output
-    assert "SPEAKER_01  Professor B  talk 01:00" in named_.stdout and load_roster("v") == {
+    assert "SPEAKER_01  Professor B  talk 01:00" in named_.stdout and load_roster("v")[0] == {
         "SPEAKER_00": "Grad A", "SPEAKER_01": "Professor B"}
     after = json.loads(runner.invoke(main, ["ask", "v", question, "--json"]).stdout)
     assert after["cache_tier"] == ""  # naming dropped the answer cached before the names
@@ -119,6 +119,38 @@ def test_halo_speakers_lists_names_and_answers_use_the_names(data_root, fresh_re
     assert wrong.exit_code == 1 and "no speaker SPEAKER_09" in wrong.output and "SPEAKER_00" in wrong.output
     bad = runner.invoke(main, ["speakers", "v", "--name", "Professor B"])
     assert bad.exit_code == 2 and "LABEL=NAME" in bad.output
+    merged = runner.invoke(main, ["speakers", "v", "--name", "SPEAKER_02=SPEAKER_01"])
+    assert merged.exit_code == 1 and "another speaker's label" in merged.output
+    assert load_roster("v")[0] == {"SPEAKER_00": "Grad A", "SPEAKER_01": "Professor B"}
+
+
+def test_names_are_dropped_when_processing_again_relabels_the_speakers(data_root, fresh_redis, no_key_env,
+                                                                      monkeypatch, caplog):
+    """Diarization's labels are cluster numbers: a second run may give SPEAKER_00 to another
+    voice, and the old names would then sit on the wrong person's lines."""
+    from halo.speech.roster import current_roster
+    from halo_cli.pipeline import HALOPipeline
+
+    monkeypatch.setenv("REDIS_URL", fresh_redis)
+    chunks, utts = transcript()
+    write_parquet_atomic(chunks, output_path("chunks", "v"))
+    write_parquet_atomic(utts, output_path("utterances", "v"))
+    HALOPipeline().name_speakers("v", {"SPEAKER_01": "Professor B"})
+    write_parquet_atomic(utts.copy(), output_path("utterances", "v"))  # the same run again: same labels
+    assert VideoQA.load("v").roster == {"SPEAKER_01": "Professor B"} and not caplog.records
+    exported = CliRunner().invoke(main, ["export", "v", "-"])
+    assert json.loads(exported.stdout)["speaker_names"] == {"SPEAKER_01": "Professor B"}, exported.output
+
+    swapped = utts.assign(speaker=utts.speaker.replace({"SPEAKER_00": "SPEAKER_01", "SPEAKER_01": "SPEAKER_00"}))
+    write_parquet_atomic(swapped, output_path("utterances", "v"))
+    video = VideoQA.load("v")
+    assert video.roster == {} and "Professor B" not in set(video.utterances.speaker)
+    assert "processed again after its speakers were named" in caplog.text and "halo speakers v" in caplog.text
+    listed = CliRunner().invoke(main, ["speakers", "v", "--json"])
+    assert [s["name"] for s in json.loads(listed.stdout)] == ["", "", ""]
+    assert json.loads(CliRunner().invoke(main, ["export", "v", "-"]).stdout)["speaker_names"] == {}
+    HALOPipeline().name_speakers("v", {"SPEAKER_00": "Professor B"})  # named again: only the new name
+    assert current_roster("v", swapped) == {"SPEAKER_00": "Professor B"}
 
 
 @pytest.mark.parametrize("question, cached", [
