@@ -41,6 +41,7 @@ import numpy as np
 
 from halo.qa.lexical import lexical_terms
 from halo.vision.marks import ON_SCREEN_MARK
+from halo.vision.slides import title_of
 
 QUOTE_WEIGHT = 1.0  # added for a unit holding the quoted words exactly
 QUOTE_FLOOR = 60.0  # partial_ratio (0-100) reached by chance between a quote and unrelated talk
@@ -48,7 +49,6 @@ QUOTE_MIN_WORDS = 3  # shorter quoted bits are names or terms, left to the other
 TITLE_WEIGHT = 1.0  # added for a screen state whose whole title the question names
 _QUOTED = re.compile(r"[\"“”]([^\"“”]+)[\"“”]")
 _NOT_WORD = re.compile(r"[^a-z0-9']+")
-_BULLET = re.compile(r"^[^\w\s\"'(\[]+")  # a leading mark that is not a letter, digit, quote or bracket
 
 
 def quotes_of(question: str) -> list[str]:
@@ -121,14 +121,13 @@ class Anchors:
 
 
 def title_of_state(text: str) -> str:
-    """The title of a marked screen state ("[on screen] Title | more title | • term"): its
-    leading lines that are not bullets ('' for speech, or a state of bullets only)."""
+    """The title of a marked screen state ("[on screen] Title | more title | • term"), by the
+    rule chapter titles use (halo/vision/slides.py ``title_of``) without line heights, which a
+    marked state does not keep: its first run of lines that are not bullets, after any
+    numbering header ("Topic 4 of 5", on every slide of the bundled sample, made "topic" a
+    title word of each, so a question saying "topic" named them all). '' for speech, or a
+    state of bullets only."""
     if not text.startswith(ON_SCREEN_MARK):
         return ""
     body = re.sub(r"^\[\d+(?::\d\d){1,2}\]\s*", "", text[len(ON_SCREEN_MARK):].strip())
-    title = []
-    for line in body.split(" | "):
-        if _BULLET.match(line.strip()):
-            break
-        title.append(line.strip())
-    return " ".join(title)
+    return title_of([(line, 1.0) for line in body.split(" | ")])

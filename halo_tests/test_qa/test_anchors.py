@@ -43,6 +43,16 @@ def test_the_title_of_a_screen_state_is_its_lines_before_the_bullets() -> None:
     assert title_of_state(SAID[0]) == ""
 
 
+def test_a_numbering_header_is_no_title_and_saying_topic_names_no_slide() -> None:
+    """The bundled sample's slides read "Topic N of 5" above their titles (bench/samplegen.py)."""
+    states = ["[on screen] [00:00] Topic 1 of 5 | Remote control design | \u2022 Buttons",
+              "[on screen] [01:40] Topic 2 of 5 | Target price and cost"]
+    assert [title_of_state(t) for t in states] == ["Remote control design", "Target price and cost"]
+    anchors = Anchors(states)
+    assert not anchors.title_scores("What was the second topic of the meeting about?").any()
+    assert list(anchors.title_scores("What did the slide on remote control design show?")) == [1.0, 0.0]
+
+
 def test_a_slide_named_in_full_beats_a_neighbour_sharing_a_word() -> None:
     anchors = Anchors(SAID + SLIDES)
     named = anchors.title_scores("List the words shown on the Presentations on working design, technical functions, "
