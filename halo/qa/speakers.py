@@ -44,10 +44,10 @@ _LETTER_AT_END = re.compile(r"(?:^|\s)([a-h0-9])(?:'s|’s)?$", re.I)
 
 def search_query(question: str, names: Iterable[str] = ()) -> str:
     """``question`` without the speakers it names (see the module docstring); ``names``: the
-    roster's names, of which those said as written ("Alice") are left out too."""
+    roster's names, of which personal names said as written ("Alice", "Ann B") are left out too."""
     text = LETTER_SPEAKER.sub(" ", SPEAKER_MENTION.sub(" ", question))
     for name in names:
-        if _identity(name) == (None, None):
+        if _personal(name):
             text = _as_written(name).sub(" ", text)
     return " ".join(text.split())
 
@@ -61,21 +61,27 @@ def _identity(text: str) -> tuple[str | None, str | None]:
     return ROLE_PHRASES.get(key, key) if key else None, letter.group(1).lower() if letter else None
 
 
+def _personal(name: str) -> bool:
+    """Is roster ``name`` a personal name ("Alice", "Ann B"), found in a question as written? A
+    name with a role ("Marketing") is found by its mentions only, as "marketing strategy" is
+    a topic; a bare letter ("B") too, as "plan b" is no one."""
+    return _identity(name)[0] is None and any(len(word) > 1 for word in re.findall(r"\w+", name))
+
+
 def _as_written(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){re.escape(' '.join(name.split()))}(?!\w)", re.I)
 
 
 def named_speakers(question: str, names: Iterable[str]) -> set[str]:
     """The roster ``names`` that ``question`` names: a mention (SPEAKER_MENTION, LETTER_SPEAKER)
-    matches a name when every part it gives (role, letter) agrees with the name's; a name that
-    is neither role nor letter ("Alice") matches when the question says it. Empty: nobody."""
+    matches a name when every part it gives (role, letter) agrees with the name's; a personal
+    name ("Alice", "Ann B") matches when the question says it, too. Empty: nobody."""
     mentions = [_identity(m.group(0)) for m in (*SPEAKER_MENTION.finditer(question), *LETTER_SPEAKER.finditer(question))]
     out = set()
     for name in set(names):
         role, letter = _identity(name)
-        if (role, letter) == (None, None):
-            if _as_written(name).search(question):
-                out.add(name)
-        elif any((r is None or r == role) and (x is None or x == letter) for r, x in mentions):
+        if _personal(name) and _as_written(name).search(question):
+            out.add(name)
+        elif (role, letter) != (None, None) and any((r is None or r == role) and (x is None or x == letter) for r, x in mentions):
             out.add(name)
     return out

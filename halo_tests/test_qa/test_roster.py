@@ -58,6 +58,9 @@ def first_citation(video: VideoQA, question: str) -> float:
     ("Why did Industrial Design agree with the Marketing?", {"Industrial Designer", "Marketing", "Project Manager"},
      {"Industrial Designer", "Marketing"}),
     ("What did Alice say about cats?", {"Alice", "Bob"}, {"Alice"}),
+    ("What did Ann B think about the price?", {"Ann B", "Bob"}, {"Ann B"}),  # a personal name ending in a letter
+    ("What did the C++ guy (Bob) say?", {"C++ guy (Bob)", "Ann"}, {"C++ guy (Bob)"}),  # regex characters
+    ("What is plan B about?", {"B", "Professor C"}, set()),  # a bare letter is found by mentions only
     # a role as a topic, or a speaker the roster does not know: nobody
     ("Summarize the group's plan of their marketing strategy.", {"Marketing", "Project Manager"}, set()),
     ("What did D think about the results?", {"Professor C", "PhD A"}, set()),
@@ -65,6 +68,15 @@ def first_citation(video: VideoQA, question: str) -> float:
 ])
 def test_a_question_names_the_roster_speakers_it_means(question, names, expected):
     assert named_speakers(question, names) == expected
+
+
+@pytest.mark.parametrize("question, names, searched", [
+    ("What did Ann B think about the price?", ["Ann B"], "What did think about the price?"),
+    ("What did the C++ guy (Bob) say about pricing?", ["C++ guy (Bob)"], "What did the say about pricing?"),
+    ("Summarize the marketing strategy.", ["Marketing"], "Summarize the marketing strategy."),  # a topic stays
+])
+def test_the_search_leaves_out_roster_names_as_said(question, names, searched):
+    assert search_query(question, names) == searched
 
 
 def test_the_named_speakers_moment_is_cited_only_with_the_roster():
