@@ -95,6 +95,17 @@ def _cited(citation: dict, chunks: pd.DataFrame, utterances: pd.DataFrame) -> di
             "chunk_id": int(inside.iloc[0]["chunk_id"]) if len(inside) else None}
 
 
+def _stored(asset: str, video_id: str, what: str) -> pd.DataFrame:
+    """``video_id``'s stored ``asset`` output; UnknownVideo (saying to process it) if it has none."""
+    from halo.store import load_output
+
+    frame = load_output(asset, video_id)
+    if frame is None:
+        raise UnknownVideo(f"Video {video_id!r} has no stored {what}: process it first with "
+                           "`halo process PATH` (or HALOPipeline().process_video(path)).")
+    return frame
+
+
 class HALOPipeline:
     """Process videos and answer questions about them, as the seed's README shows.
 
@@ -272,13 +283,7 @@ class HALOPipeline:
         return roster
 
     def _utterances(self, video_id: str) -> pd.DataFrame:
-        from halo.store import load_output
-
-        utterances = load_output("utterances", video_id)
-        if utterances is None:
-            raise UnknownVideo(f"Video {video_id!r} has no stored utterances (who spoke when): process it first "
-                               "with `halo process PATH` (or HALOPipeline().process_video(path)).")
-        return utterances
+        return _stored("utterances", video_id, "utterances (who spoke when)")
 
     # -- reading back ---------------------------------------------------------------------------
     def outputs(self, video_id: str) -> dict[str, Any]:
@@ -287,10 +292,7 @@ class HALOPipeline:
 
         from halo.store import load_output
 
-        chunks = load_output("chunks", video_id)
-        if chunks is None:
-            raise UnknownVideo(f"Video {video_id!r} has no stored chunks: process it first with "
-                               "`halo process PATH` (or HALOPipeline().process_video(path)).")
+        chunks = _stored("chunks", video_id, "chunks")
         summaries = load_output("chunk_summaries", video_id)
         summary = load_output("video_summary", video_id)
         row = summary.iloc[0] if summary is not None and len(summary) else None
