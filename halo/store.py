@@ -71,6 +71,7 @@ def load_output(asset: str, video_id: str | None = None) -> pd.DataFrame | None:
 
 
 def roster_file(video_id: str) -> Path | UPath:
+    """Where ``video_id``'s roster is stored (``speakers/<video_id>.json``)."""
     return storage_root() / "speakers" / f"{validate_video_id(video_id)}.json"
 
 

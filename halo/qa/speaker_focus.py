@@ -16,6 +16,8 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from halo.vision.marks import ON_SCREEN_MARK
+
 #: Added to a window's score times the named speakers' share of its time (0..1): about a whole
 #: dense cosine, so a window where the named speaker talks wins over one equally on topic where
 #: others do. Chosen on the tuning half of QMSum val (bench/bench_qa.py --roster, 39 of 119
@@ -51,8 +53,6 @@ def focus(units: pd.DataFrame, utterances: pd.DataFrame, speakers: Iterable[str]
     A screen state's unit lasts one second (the moment it appeared: halo/qa/retrieval.py
     ``SLIDE_UNIT_S``), and who happens to talk in that second says nothing; its share is that of
     the speech in the SLIDE_SPEECH_S after it appeared, what is said while it is on screen."""
-    from halo.vision.marks import ON_SCREEN_MARK
-
     speakers = set(speakers)
     if not speakers:
         return None

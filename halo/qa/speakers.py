@@ -17,7 +17,7 @@ When the user has named the video's speakers (the roster, halo/speech/roster.py)
 mentions say *whose* lines to favour: ``named_speakers`` matches them against the roster's
 names ("C" and "the Professor" are "Professor C", "Industrial Design" is "Industrial
 Designer"; a personal name such as "Alice" is matched as written), and retrieval weights
-windows by those speakers' share of the words (halo/qa/speaker_focus.py).
+windows by those speakers' share of their speech time (halo/qa/speaker_focus.py).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ the utterances as loaded, so prompts, quotes and citations show "Professor C", n
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import AbstractSet
 
 import numpy as np
 import pandas as pd
@@ -72,7 +73,7 @@ class VideoQA:
         """The roster's names that ``question`` names (halo/qa/speakers.py); empty without a roster."""
         return named_speakers(question, self.roster.values()) if self.roster else set()
 
-    def focus(self, speakers: set[str]) -> np.ndarray | None:
+    def focus(self, speakers: AbstractSet[str]) -> np.ndarray | None:
         """Per retrieval unit, what it gains for ``speakers``' share of it (None: nobody named)."""
         return speaker_focus(self.index.units, self.utterances, speakers) if speakers else None
 
