@@ -144,6 +144,14 @@ def draw_lecture_slide(state: dict[str, Any], height: int, slide_text: bool = Tr
     return np.asarray(image)
 
 
+def slide_truth(states: Sequence[dict[str, Any]], slide_text: bool = True) -> list[dict[str, Any]]:
+    """The truth's ``slides``: each state's span and the lines ``draw_lecture_slide`` writes
+    (title lines, then "• term" per key term; none without ``slide_text``)."""
+    return [{"scene_id": s["scene_id"], "start": s["start"], "end": s["end"],
+             "lines": (s["title"] + [f"\u2022 {t}" for t in s["terms"]]) if slide_text else []}
+            for s in states]
+
+
 def encode_states_mp4(path: Path, timeline: sg.Timeline, states: Sequence[dict[str, Any]],
                       images: Sequence[np.ndarray]) -> None:
     """H.264 + AAC MP4: each state's picture from its start frame, the timeline's audio beside it.
@@ -215,11 +223,7 @@ def render_lecture(out_path: str | Path, plan: LecturePlan, height: int = 720, s
         f"other slide shows its terms only from {REVEAL_AT:.0%} of the scene on" if slide_text
         else "slides without text (colours and shapes only)"
     )
-    truth["slides"] = [
-        {"scene_id": s["scene_id"], "start": s["start"], "end": s["end"],
-         "lines": (s["title"] + [f"\u2022 {t}" for t in s["terms"]]) if slide_text else []}
-        for s in states
-    ]
+    truth["slides"] = slide_truth(states, slide_text)
     write_bytes_atomic(sg.truth_path(out), (json.dumps(truth, indent=1) + "\n").encode())
     rttm = "\n".join(sg.rttm_lines(out.stem, plan.timeline.turns)) + "\n"
     write_bytes_atomic(sg.rttm_path(out), rttm.encode())

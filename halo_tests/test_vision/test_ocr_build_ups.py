@@ -3,7 +3,7 @@ a small silent clip drawn by the lecture generator (no speech, so no flite and s
 
 A question about the bullets is answered by citing when OCR says they appeared: that time must
 not come before they were shown (dated halfway between two I-frames it came up to 2.5 s early),
-and a build-up inside a scene of under 20 s must be read at all (issue 14's reporting-half misses).
+and a build-up inside a scene of 10-20 s must be read at all (issue 14's reporting-half misses).
 """
 
 from __future__ import annotations
@@ -43,8 +43,7 @@ def clip(tmp_path_factory):
     timeline = sg.Timeline(np.zeros(int(SCENES[-1][1] * sg.SAMPLE_RATE), np.int16), fps, [s[0] for s in SCENES])
     path = tmp_path_factory.mktemp("buildups") / "clip.mp4"
     lec.encode_states_mp4(path, timeline, states, [lec.draw_lecture_slide(s, 360) for s in states])
-    truth = {"slides": [{"scene_id": s["scene_id"], "start": s["start"], "end": s["end"],
-                         "lines": s["title"] + [f"\u2022 {t}" for t in s["terms"]]} for s in states]}
+    truth = {"slides": lec.slide_truth(states)}
     found = detect_scenes(path, path.parent / "keyframes")
     return truth, read_on_screen_text(path, found.scenes)
 
