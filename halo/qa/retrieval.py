@@ -232,6 +232,8 @@ class ChunkIndex:
 
     def __init__(self, chunks: pd.DataFrame, units: pd.DataFrame | None = None, *, lexical_weight: float = LEXICAL_WEIGHT,
                  chunk_lexical_weight: float = CHUNK_LEXICAL_WEIGHT, centroid_weight: float = CENTROID_WEIGHT) -> None:
+        from halo.vision.marks import ON_SCREEN_MARK
+
         self.chunks = chunks.reset_index(drop=True)
         units = build_units(self.chunks) if units is None else units  # None: windows of the chunk texts
         self.units = units.reset_index(drop=True)
@@ -240,6 +242,8 @@ class ChunkIndex:
         self.centroid_weight = centroid_weight
         position = {int(c): i for i, c in enumerate(self.chunks["chunk_id"])}
         self._owner = np.asarray([position[int(c)] for c in self.units["chunk_id"]], dtype=int)
+        self._shown = (self.units["text"].astype(str).str.startswith(ON_SCREEN_MARK).to_numpy() if len(self.units)
+                       else np.zeros(0, bool))  # screen states, for ``top(said=True)``
         self._vectors = (np.stack(self.units["vector"].to_numpy()).astype(np.float32) if len(self.units)
                          else np.zeros((0, 384), np.float32))
         centroids = np.zeros((len(self.chunks), self._vectors.shape[1]), np.float32)
@@ -294,7 +298,9 @@ class ChunkIndex:
 
         ``also``: a follow-up's own words ("what about the battery?"), scored next to its
         standalone ``query`` so the new subject counts as much as the context it refers to.
-        ``focus``: added to each unit's score once (halo/qa/speaker_focus.py).
+        ``focus``: added to each unit's score once (halo/qa/speaker_focus.py); a question naming
+        a speaker asks what they said, so its moment is then a window of speech, never a screen
+        state (see ``top``).
         """
         if not len(self.chunks):
             return []
@@ -302,13 +308,23 @@ class ChunkIndex:
         if also and also != query:
             more_units, more_chunks = self.unit_scores(also)
             units, chunks = units + more_units, chunks + more_chunks
-        return self.top(units, chunks, k)
+        return self.top(units, chunks, k, said=focus is not None)
 
-    def top(self, units: np.ndarray, chunks: np.ndarray, k: int) -> list[Retrieved]:
+    def top(self, units: np.ndarray, chunks: np.ndarray, k: int, said: bool = False) -> list[Retrieved]:
+        """The ``k`` best chunks, each with its best unit as the moment; ``said``: its best window
+        of speech (a screen state only in a chunk without speech).
+
+        Why ``said``: a topic's title slide repeats the topic a question names, so it outscores
+        every line spoken under it (tuning hour one16, roster supplied: "What did the professor
+        think about scheduling meetings going forward?" cited the title at 24:59, the professor's
+        span starts at 25:55; the best window of speech, 28:23, is in it). The slide still counts
+        for which chunk wins."""
         out = []
         for i in np.argsort(-chunks, kind="stable")[:k]:
             row = self.chunks.iloc[i]
             mine = np.flatnonzero(self._owner == i)
+            if said and (~self._shown[mine]).any():
+                mine = mine[~self._shown[mine]]
             best = mine[np.argmax(units[mine])] if len(mine) else None
             m_start, m_end = ((float(self.units.at[best, "start"]), float(self.units.at[best, "end"]))
                               if best is not None else (float(row.start), float(row.end)))

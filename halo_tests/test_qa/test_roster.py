@@ -201,3 +201,17 @@ def test_a_slide_counts_the_speakers_of_what_is_said_while_it_is_shown():
     assert got[0] == pytest.approx((SLIDE_SPEECH_S - 0.5) / SLIDE_SPEECH_S)  # not 0.5: its own second
     assert got[1] == pytest.approx(9.5 / 20.0)
     assert focus(units, utts, set()) is None
+
+
+def test_a_named_speakers_moment_is_their_speech_not_the_title_slide_over_it():
+    """The topic's title slide repeats the question's topic and outscores every spoken line under
+    it; "What did B think about ...?" must still cite what B said (halo/qa/retrieval.py ``top``)."""
+    from halo.vision.marks import ON_SCREEN_MARK
+
+    chunks, utts = transcript()
+    chunks.loc[2, "text"] += f"\n{ON_SCREEN_MARK} [01:20] Setting up the recording equipment"
+    video = VideoQA("v", 160.0, chunks, named(utts, ROSTER), {}, "", roster=ROSTER)
+    question = "What did B think about setting up the recording equipment?"
+    assert B_SPAN[0] <= first_citation(video, question) < B_SPAN[1]
+    summary = "Summarize the discussion about setting up the recording equipment"
+    assert first_citation(video, summary) == 80.0  # nobody named: the slide is still the moment
