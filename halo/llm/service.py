@@ -1,6 +1,6 @@
 """LLMService: every LLM call HALO makes for one video goes through here.
 
-Order per call: cache (exact key: query + model + PROMPT_VERSION) -> one token estimate
+Order per call: cache (exact key: query + model + PROMPT_VERSION [+ outputs digest]) -> one token estimate
 (``estimate``: countTokens for large prompts, else the local estimator) that both model choice
 and the budget reservation use -> Gemini (or the local backend when no key) -> ledger row
 written to disk -> only then the cache store. Money is ledgered first: a billed call whose row
@@ -105,6 +105,14 @@ class Request:
     evidence: tuple[int, ...] = ()  # chunk ids retrieved for a Q&A question (cache grounding check)
     cache_rejection: str = ""  # why the cache refused an L2 candidate for this request (ledger note)
     prefix_parts: int = 0  # leading parts every question of a session repeats: a context cache may hold them
+    # digest of the stored outputs the answer is drawn from (Q&A: halo.qa.video.outputs_digest):
+    # an answer cached from another processing of the video cites moments that may not exist now
+    outputs: str = ""
+
+    @property
+    def cache_version(self) -> str:
+        """The version half of the cache key (L1 key, L2 entry): PROMPT_VERSION, and the outputs digest."""
+        return f"{PROMPT_VERSION}+{self.outputs}" if self.outputs else PROMPT_VERSION
 
 
 @dataclass
@@ -252,7 +260,7 @@ class LLMService:
 
     def _cached(self, req: Request, model: str) -> Answer | None:
         hit = self.cache.lookup(self.video_id, req.cache_query, model=model,
-                                prompt_version=PROMPT_VERSION, semantic=req.semantic, evidence=req.evidence)
+                                prompt_version=req.cache_version, semantic=req.semantic, evidence=req.evidence)
         if hit is None:
             req.cache_rejection = getattr(self.cache, "last_rejection", "")
             return None
@@ -265,7 +273,7 @@ class LLMService:
 
     def _store(self, req: Request, model: str, text: str, rec: CallRecord) -> None:
         self.cache.store(self.video_id, req.cache_query, text, model=model,
-                         prompt_version=PROMPT_VERSION, semantic=req.semantic, evidence=req.evidence,
+                         prompt_version=req.cache_version, semantic=req.semantic, evidence=req.evidence,
                          meta={"purpose": req.purpose, "item_id": req.item_id, "backend": rec.backend,
                                "input_tokens": rec.input_tokens, "output_tokens": rec.output_tokens,
                                "cost_usd": rec.cost_usd})

@@ -6,8 +6,10 @@ from Redis in milliseconds). This path needs only the session file, Redis and th
 memo:
 
     session (JSON) -> standalone? (a follow-up needs the rewrite: full path)
-    -> memo of the video (duration, the citations each answer resolved to, the outputs' stamp)
-    -> L1 peek, keyed exactly as Conversation keys it (standalone query, model, PROMPT_VERSION)
+    -> memo of the video (duration, the citations each answer resolved to, the outputs' stamp
+       and digest)
+    -> L1 peek, keyed exactly as Conversation keys it (standalone query, model, PROMPT_VERSION,
+       outputs digest)
     -> answer text in the memo? -> LLMService.cached (counted hit, $0 ledger row written first)
     -> the Turn saved in the session, as the full path saves it
 
@@ -15,7 +17,9 @@ Anything else (a miss, a follow-up, an answer the memo does not hold, outputs ch
 was written, HALO_ENV=prod) returns None and the caller takes the full path, which answers and
 then ``remember``s the answer. The memo is what a cached answer cannot carry: the citations
 resolved against the video's utterances (speaker, chunk) and the video's duration (the naive
-baseline of the ledger row); it is stamped with the stored outputs it was resolved from.
+baseline of the ledger row); it is stamped with the stored outputs it was resolved from, and
+holds their content digest (halo.qa.video.outputs_digest, which needs pandas to compute): while
+the stamp holds, the digest is the one the full path would key the answer with.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from halo.storage import write_bytes_atomic
 from halo.store import is_remote, output_path
 
 MEMO_FILE = "answers.json"
+MEMO_VERSION = 2  # 2: the outputs digest, part of the cache key (memos without it are not used)
 #: The stored outputs a resolved citation depends on (times, speakers, chunk ids, duration).
 STAMPED_ASSETS = ("video_file", "chunks", "utterances")
 #: Resource sets whose settings this module can build without Dagster (prod names shared services).
@@ -80,11 +85,13 @@ def _load_memo(video_id: str) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     stamp = outputs_stamp(video_id)
-    return memo if stamp is not None and memo.get("stamp") == stamp else None
+    fresh = stamp is not None and memo.get("stamp") == stamp and memo.get("version") == MEMO_VERSION
+    return memo if fresh else None
 
 
-def remember(video_id: str, duration_s: float, turn: Turn, cited: list[dict]) -> None:
-    """Keep what answering ``turn`` again from the cache needs (called after the full path).
+def remember(video_id: str, duration_s: float, outputs: str, turn: Turn, cited: list[dict]) -> None:
+    """Keep what answering ``turn`` again from the cache needs (called after the full path);
+    ``outputs``: the digest of the stored outputs it was answered from (VideoQA.outputs).
 
     Read-modify-write without a lock: two processes writing at once may drop one entry, which
     only sends that answer's next repeat through the full path again.
@@ -92,7 +99,10 @@ def remember(video_id: str, duration_s: float, turn: Turn, cited: list[dict]) ->
     stamp = outputs_stamp(video_id)
     if stamp is None:
         return
-    memo = _load_memo(video_id) or {"version": 1, "stamp": stamp, "duration_s": float(duration_s), "answers": {}}
+    memo = _load_memo(video_id)
+    if memo is None or memo.get("outputs") != outputs:
+        memo = {"version": MEMO_VERSION, "stamp": stamp, "outputs": outputs, "duration_s": float(duration_s),
+                "answers": {}}
     memo["answers"][_answer_key(turn.answer)] = {
         "citations": turn.citations, "flagged": turn.flagged, "cited": cited}
     write_bytes_atomic(memo_path(video_id), json.dumps(memo).encode("utf-8"))
@@ -145,15 +155,16 @@ class _LazyGeminiClient:
         return getattr(self._client, name)
 
 
-def qa_request(session_id: str, turn_index: int, question: str, query: str, duration_s: float):
+def qa_request(session_id: str, turn_index: int, question: str, query: str, duration_s: float, outputs: str):
     """The Request Conversation makes for a standalone question before retrieval (its exact-cache
-    probe): same item id, cache query, purpose, system prompt, semantic flag and naive media."""
+    probe): same item id, cache query, outputs digest, purpose, system prompt, semantic flag and
+    naive media."""
     from halo.llm.prompts import QA_SYSTEM
     from halo.llm.service import Request
 
     return Request(item_id=f"{session_id}-{turn_index}", parts=[question], cache_query=query,
                    purpose=QA_PURPOSE, system=QA_SYSTEM, semantic=False, naive_seconds=duration_s,
-                   local=lambda: "", evidence=())
+                   local=lambda: "", evidence=(), outputs=outputs)
 
 
 def answer_from_cache(video_id: str, question: str, session_id: str = "default", *,
@@ -167,13 +178,11 @@ def answer_from_cache(video_id: str, question: str, session_id: str = "default",
     memo = _load_memo(video_id)
     if memo is None:
         return None
-    from halo.llm.prompts import PROMPT_VERSION
-
     query = " ".join(question.split())
     service = light_service(video_id, session_id, model_name)
-    req = qa_request(session_id, len(session.turns), question, query, float(memo["duration_s"]))
+    req = qa_request(session_id, len(session.turns), question, query, float(memo["duration_s"]), memo["outputs"])
     model = service.plan_model(req)[0]
-    text = service.cache.peek(video_id, query, model=model, prompt_version=PROMPT_VERSION)
+    text = service.cache.peek(video_id, query, model=model, prompt_version=req.cache_version)
     known = memo["answers"].get(_answer_key(text)) if text is not None else None
     if known is None:
         return None

@@ -12,7 +12,10 @@ Each question goes
        with the retrieved chunk ids as the request's evidence
     -> citations checked against the retrieved parts -> a Turn saved in data/qa/<video>/<session>.json
 
-The cache key is the *standalone* query: "who said that?" after two different questions are two
+The cache key is the *standalone* query, with the digest of the video's stored outputs
+(halo.qa.video.outputs_digest): an answer cached before the video was processed into other
+chunks or utterances cites moments of a transcript that is gone, and is never served for it.
+The standalone query: "who said that?" after two different questions are two
 different questions, and must never share a cached answer. A standalone question is never
 rewritten, so it is answered the same in a new session and after other questions.
 """
@@ -102,6 +105,7 @@ class Conversation:
             semantic=how != "heuristic" and bool(hits),
             local=lambda: local_answer(self.video, searched[0], hits, also=searched[1], speakers=speakers),
             naive_seconds=self.video.duration_s, evidence=tuple(h.chunk_id for h in hits),
+            outputs=self.video.outputs,
         )
 
     def _answer(self, question: str, query: str, how: str) -> tuple[Answer, list[Retrieved]]:

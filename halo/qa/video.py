@@ -13,6 +13,7 @@ the utterances as loaded, so prompts, quotes and citations show "Professor C", n
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import AbstractSet
 
@@ -32,6 +33,17 @@ class VideoNotReady(HaloError):
     """The video is unknown or its chunks (and summaries) are not materialized yet."""
 
 
+def outputs_digest(chunks: pd.DataFrame, utterances: pd.DataFrame, duration_s: float) -> str:
+    """A digest of what an answer's text and [mm:ss] citations are drawn from: every cell of the
+    stored chunks and (unnamed) utterances, and the duration citations are clamped to. Part of
+    a Q&A answer's cache identity (Request.outputs): a video processed again into other chunks
+    or utterances gets fresh answers, one recomputed into the same ones keeps its cached ones."""
+    digest = hashlib.sha256(f"{float(duration_s):.3f}".encode())
+    for frame in (chunks, utterances):
+        digest.update(frame[sorted(frame.columns)].to_csv(index=False).encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
 @dataclass
 class VideoQA:
     video_id: str
@@ -43,6 +55,7 @@ class VideoQA:
     units: pd.DataFrame | None = None  # the stored qa_index's units; None = build on first search
     quotes: pd.DataFrame | None = None  # its quotable sentences with their vectors; None = embed when quoted
     roster: dict[str, str] = field(default_factory=dict)  # diarized label -> name (utterances show the names)
+    outputs: str = ""  # outputs_digest of the stored outputs (answers are cached under it); "" = not loaded from the store
     _index: ChunkIndex | None = field(default=None, repr=False)
     _sentence_vectors: dict[str, np.ndarray] | None = field(default=None, repr=False)
     _chunk_rows: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
@@ -95,19 +108,21 @@ class VideoQA:
         if utterances is None:
             utterances = pd.DataFrame(columns=["utt_id", "start", "end", "speaker", "scene_id", "text"])
         roster = current_roster(video_id, utterances) if roster is None else roster
-        utterances = named(utterances, roster)
+        stored_utterances, utterances = utterances, named(utterances, roster)
         cs = load_output("chunk_summaries", video_id)
         summaries = dict(zip(cs["chunk_id"].astype(int), cs["summary"].astype(str))) if cs is not None else {}
         vs = load_output("video_summary", video_id)
         video_summary = str(vs.iloc[0]["summary"]) if vs is not None and len(vs) else ""
         probe = load_output("video_file", video_id)
         duration = float(probe.iloc[0]["duration_s"]) if probe is not None and len(probe) else float(chunks["end"].max())
+        outputs = outputs_digest(chunks, stored_utterances, duration)
         chunks = chunks.sort_values("start", kind="stable").reset_index(drop=True)
         stored = load_output(QA_INDEX_ASSET, video_id)
         units, quotes = split_qa_index(stored) if stored is not None else (None, None)
         if units is not None and not set(units["chunk_id"].astype(int)) <= set(chunks["chunk_id"].astype(int)):
             units = None  # an index of older chunks: rebuild rather than cite parts that no longer exist
-        return cls(video_id, duration, chunks, utterances, summaries, video_summary, units, quotes, roster)
+        return cls(video_id, duration, chunks, utterances, summaries, video_summary, units, quotes, roster,
+                   outputs)
 
     def chunk_utterances(self, chunk_id: int) -> pd.DataFrame:
         """The chunk's utterances (its text as one utterance when none are stored), made once

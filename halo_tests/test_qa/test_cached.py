@@ -95,8 +95,9 @@ def test_the_fast_path_is_keyed_and_configured_as_the_full_path(sample_root, no_
     monkeypatch.setenv("REDIS_URL", redis_url)
     convo = HALOPipeline().conversation("meeting", "k")
     full = convo._request("What was decided?", "What was decided?", "", [])
-    fast = qa_request("k", 0, "What was decided?", "What was decided?", convo.video.duration_s)
-    fields = ("item_id", "parts", "cache_query", "purpose", "system", "semantic", "naive_seconds", "evidence")
+    fast = qa_request("k", 0, "What was decided?", "What was decided?", convo.video.duration_s, convo.video.outputs)
+    fields = ("item_id", "parts", "cache_query", "purpose", "system", "semantic", "naive_seconds", "evidence",
+              "cache_version")
     assert [getattr(fast, f) for f in fields] == [getattr(full, f) for f in fields]
     for env, key in (("local", ""), ("local", "k-123"), ("ci", "k-123")):
         monkeypatch.setenv("HALO_ENV", env)
@@ -129,3 +130,51 @@ def test_the_halo_process_leaves_its_answer_session_and_ledger_whole(sample_root
     assert all(animals["start"] - 1 <= c["start"] <= animals["end"] for c in again["citations"])
     assert [load_session("meeting", s).turns[-1].answer for s in ("p1", "p2")] == [first["response_text"]] * 2
     assert read_ledger("meeting")[["backend", "cache_tier"]].values.tolist()[-2:] == [["local", ""], ["cache", "L1"]]
+
+
+def _rerun(shift_s: float) -> None:
+    """Store the meeting's outputs again as a re-run writes them (new files), every time moved
+    by ``shift_s`` (0: the same outputs recomputed, e.g. a scheduled backfill)."""
+    from halo.storage import write_parquet_atomic
+    from halo.store import load_output, output_path
+
+    for asset, columns in (("video_file", ["duration_s"]), ("chunks", ["start", "end"]),
+                           ("utterances", ["start", "end"]), ("qa_index", ["start", "end"])):
+        frame = load_output(asset, "meeting")
+        write_parquet_atomic(frame.assign(**{c: frame[c] + shift_s for c in columns}), output_path(asset, "meeting"))
+
+
+def test_answers_cached_from_other_outputs_of_the_video_are_never_served(sample_root, cache, no_key_env,
+                                                                         redis_url, monkeypatch):
+    """A re-run into the same outputs keeps the cached answer (full and light path); one into
+    other outputs answers afresh, citing the new times, and that answer is then cached."""
+    from halo.qa.cached import answer_from_cache
+    from halo.store import load_output
+
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    question = "Which animals did they draw?"
+    starts = set(load_output("utterances", "meeting")["start"].round(2))
+
+    def ask(session: str) -> dict:
+        out = CliRunner().invoke(main, ["ask", "meeting", question, "--session", session, "--json"])
+        assert out.exit_code == 0, out.output
+        return json.loads(out.stdout)
+
+    first = ask("a")
+    assert first["backend"] == "local" and first["citations"]
+
+    _rerun(0.0)
+    assert answer_from_cache("meeting", question, "b") is None  # new files: the light path cannot vouch
+    same = ask("b")
+    assert (same["cache_tier"], same["response_text"], same["citations"]) == (
+        "L1", first["response_text"], first["citations"])
+    assert answer_from_cache("meeting", question, "c").turn.cache_tier == "L1"  # and then it can again
+
+    _rerun(3.0)
+    assert answer_from_cache("meeting", question, "d") is None
+    moved = ask("d")
+    assert (moved["backend"], moved["cache_tier"]) == ("local", "")
+    assert {c["start"] for c in first["citations"]} <= starts
+    assert moved["citations"] and {c["start"] for c in moved["citations"]} <= {round(s + 3, 2) for s in starts} - starts
+    again = answer_from_cache("meeting", question, "e")
+    assert again.turn.cache_tier == "L1" and again.cited == moved["citations"]
