@@ -344,7 +344,7 @@ def answer_in(convo, question: str) -> Answer:
     turn = convo.ask(check_question(question))
     video = convo.video
     citations = [_cited(c, video.chunks, video.utterances) for c in turn.citations]
-    remember(video.video_id, video.duration_s, video.outputs, turn, citations)
+    remember(video, turn, citations)
     return Answer.from_turn(video.video_id, convo.session.session_id, turn, citations)
 
 

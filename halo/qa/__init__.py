@@ -9,6 +9,7 @@
     sessions.py      turns and sessions on disk
     conversation.py  one question end to end (Conversation)
     cached.py        a repeated question answered from the exact cache, nothing else loaded
+    stamp.py         which stored files a video's answers were drawn from (a stat, no read)
 
 The names below are imported from their module on first use (PEP 562), so importing one light
 module of the package (sessions, followups) does not load pandas and the retrieval stack.

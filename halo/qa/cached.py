@@ -29,19 +29,20 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from halo.ids import validate_video_id
 from halo.paths import data_dir
 from halo.qa.followups import is_follow_up
 from halo.qa.sessions import QA_ASSET, QA_PURPOSE, Turn, load_session, save_session
 from halo.storage import write_bytes_atomic
-from halo.store import is_remote, output_path
+from halo.qa.stamp import outputs_stamp
+
+if TYPE_CHECKING:  # pandas: never imported by the light path
+    from halo.qa.video import VideoQA
 
 MEMO_FILE = "answers.json"
 MEMO_VERSION = 2  # 2: the outputs digest, part of the cache key (memos without it are not used)
-#: The stored outputs a resolved citation depends on (times, speakers, chunk ids, duration).
-STAMPED_ASSETS = ("video_file", "chunks", "utterances")
 #: Resource sets whose settings this module can build without Dagster (prod names shared services).
 LIGHT_ENVS = ("local", "ci")
 
@@ -56,22 +57,6 @@ class CachedTurn:
 
 def memo_path(video_id: str) -> Path:
     return data_dir() / "qa" / validate_video_id(video_id) / MEMO_FILE
-
-
-def outputs_stamp(video_id: str) -> dict[str, list[int] | None] | None:
-    """(mtime ns, size) of each stored output a resolved citation depends on (None = absent);
-    None as a whole when outputs live on object storage (no cheap stat: the full path answers)."""
-    stamp: dict[str, list[int] | None] = {}
-    for asset in STAMPED_ASSETS:
-        path = output_path(asset, video_id)
-        if is_remote(path):
-            return None
-        try:
-            st = path.stat()
-            stamp[asset] = [st.st_mtime_ns, st.st_size]
-        except OSError:
-            stamp[asset] = None
-    return stamp
 
 
 def _answer_key(text: str) -> str:
@@ -89,23 +74,23 @@ def _load_memo(video_id: str) -> dict[str, Any] | None:
     return memo if fresh else None
 
 
-def remember(video_id: str, duration_s: float, outputs: str, turn: Turn, cited: list[dict]) -> None:
-    """Keep what answering ``turn`` again from the cache needs (called after the full path);
-    ``outputs``: the digest of the stored outputs it was answered from (VideoQA.outputs).
+def remember(video: VideoQA, turn: Turn, cited: list[dict]) -> None:
+    """Keep what answering ``turn`` on ``video`` again from the cache needs (called after the
+    full path). The memo is stamped as the outputs were when ``video`` was loaded, so outputs
+    stored again while the question was answered leave it unused, never vouching for them.
 
     Read-modify-write without a lock: two processes writing at once may drop one entry, which
     only sends that answer's next repeat through the full path again.
     """
-    stamp = outputs_stamp(video_id)
-    if stamp is None:
+    if video.stamp is None:
         return
-    memo = _load_memo(video_id)
-    if memo is None or memo.get("outputs") != outputs:
-        memo = {"version": MEMO_VERSION, "stamp": stamp, "outputs": outputs, "duration_s": float(duration_s),
-                "answers": {}}
+    memo = _load_memo(video.video_id)
+    if memo is None or memo.get("outputs") != video.outputs:
+        memo = {"version": MEMO_VERSION, "stamp": video.stamp, "outputs": video.outputs,
+                "duration_s": float(video.duration_s), "answers": {}}
     memo["answers"][_answer_key(turn.answer)] = {
         "citations": turn.citations, "flagged": turn.flagged, "cited": cited}
-    write_bytes_atomic(memo_path(video_id), json.dumps(memo).encode("utf-8"))
+    write_bytes_atomic(memo_path(video.video_id), json.dumps(memo).encode("utf-8"))
 
 
 def light_backend() -> bool:

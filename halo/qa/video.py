@@ -25,6 +25,7 @@ from halo.ids import validate_video_id
 from halo.qa.retrieval import ChunkIndex, build_units, chunk_utterance_rows, split_qa_index
 from halo.qa.speaker_focus import focus as speaker_focus
 from halo.qa.speakers import named_speakers
+from halo.qa.stamp import Stamp, outputs_stamp
 
 QA_INDEX_ASSET = "qa_index"
 
@@ -56,6 +57,7 @@ class VideoQA:
     quotes: pd.DataFrame | None = None  # its quotable sentences with their vectors; None = embed when quoted
     roster: dict[str, str] = field(default_factory=dict)  # diarized label -> name (utterances show the names)
     outputs: str = ""  # outputs_digest of the stored outputs (answers are cached under it); "" = not loaded from the store
+    stamp: Stamp | None = None  # halo.qa.stamp.outputs_stamp taken before loading (None: no memo of answers)
     _index: ChunkIndex | None = field(default=None, repr=False)
     _sentence_vectors: dict[str, np.ndarray] | None = field(default=None, repr=False)
     _chunk_rows: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
@@ -98,6 +100,7 @@ class VideoQA:
         from halo.store import load_output
 
         validate_video_id(video_id)
+        stamp = outputs_stamp(video_id)  # before reading: files stored again meanwhile do not match it
         chunks = load_output("chunks", video_id)
         if chunks is None:
             raise VideoNotReady(_not_ready_message(video_id))
@@ -122,7 +125,7 @@ class VideoQA:
         if units is not None and not set(units["chunk_id"].astype(int)) <= set(chunks["chunk_id"].astype(int)):
             units = None  # an index of older chunks: rebuild rather than cite parts that no longer exist
         return cls(video_id, duration, chunks, utterances, summaries, video_summary, units, quotes, roster,
-                   outputs)
+                   outputs, stamp)
 
     def chunk_utterances(self, chunk_id: int) -> pd.DataFrame:
         """The chunk's utterances (its text as one utterance when none are stored), made once

@@ -178,3 +178,17 @@ def test_answers_cached_from_other_outputs_of_the_video_are_never_served(sample_
     assert moved["citations"] and {c["start"] for c in moved["citations"]} <= {round(s + 3, 2) for s in starts} - starts
     again = answer_from_cache("meeting", question, "e")
     assert again.turn.cache_tier == "L1" and again.cited == moved["citations"]
+
+
+def test_outputs_stored_again_while_a_question_is_answered_are_not_vouched_for(sample_root, cache, no_key_env,
+                                                                               redis_url, monkeypatch):
+    """The memo is stamped with the files the answer was drawn from, not those found after it."""
+    from halo.qa.cached import answer_from_cache
+    from halo_cli.pipeline import HALOPipeline, answer_in
+
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    question = "Which animals did they draw?"
+    convo = HALOPipeline().conversation("meeting", "a")
+    _rerun(3.0)  # processed again after the outputs were loaded, before the answer is remembered
+    assert answer_in(convo, question).backend == "local"
+    assert answer_from_cache("meeting", question, "b") is None
