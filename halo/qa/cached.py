@@ -35,8 +35,8 @@ from halo.ids import validate_video_id
 from halo.paths import data_dir
 from halo.qa.followups import is_follow_up
 from halo.qa.sessions import QA_ASSET, QA_PURPOSE, Turn, load_session, save_session
-from halo.storage import write_bytes_atomic
 from halo.qa.stamp import outputs_stamp
+from halo.storage import write_bytes_atomic
 
 if TYPE_CHECKING:  # pandas: never imported by the light path
     from halo.qa.video import VideoQA

@@ -12,12 +12,12 @@ Each question goes
        with the retrieved chunk ids as the request's evidence
     -> citations checked against the retrieved parts -> a Turn saved in data/qa/<video>/<session>.json
 
-The cache key is the *standalone* query, with the digest of the video's stored outputs
-(halo.qa.video.outputs_digest): an answer cached before the video was processed into other
-chunks or utterances cites moments of a transcript that is gone, and is never served for it.
-The standalone query: "who said that?" after two different questions are two
+The cache key is the *standalone* query: "who said that?" after two different questions are two
 different questions, and must never share a cached answer. A standalone question is never
-rewritten, so it is answered the same in a new session and after other questions.
+rewritten, so it is answered the same in a new session and after other questions. The key also
+holds the digest of the video's stored outputs (halo.qa.video.outputs_digest): an answer cached
+before the video was processed into other chunks or utterances cites moments of a transcript
+that is gone, and is never served for it.
 """
 
 from __future__ import annotations
