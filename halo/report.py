@@ -67,12 +67,14 @@ def _costs_panel(ledger: pd.DataFrame, duration_s: float | None) -> Panel:
     ]
     if duration_s:
         c = cost_comparison(ledger, duration_s, baseline_model(ledger))
+        # HALO at $0 (local backend, or only cache hits) has no ratio; the metric's 0.0 reads as "no saving"
+        ratio = f"{c['naive_smart_over_halo']}x" if c["halo_usd_per_question"] > 0 else "n/a: HALO spent $0"
         lines.append(
             f"USD per question ({c['session_questions']}-question session, {c['questions_asked']} asked, "
             f"priced as {c['baseline_model']}): HALO ${c['halo_usd_per_question']:.6f} | naive default "
             f"${c['naive_default_usd_per_question']:.4f} | naive low-res ${c['naive_low_res_usd_per_question']:.4f} "
             f"| smart naive ${c['naive_smart_usd_per_question']:.4f} | fixed chunks "
-            f"${c['fixed_chunks_usd_per_question']:.4f}  (smart naive / HALO = {c['naive_smart_over_halo']}x)")
+            f"${c['fixed_chunks_usd_per_question']:.4f}  (smart naive / HALO = {ratio})")
     if "local" in backends:
         lines.append("[yellow]local backend: extractive summaries, no LLM (set GEMINI_API_KEY for Gemini)[/]")
     return Panel("\n".join(lines), title="Cost ledger")

@@ -25,3 +25,16 @@ def test_chapter_times_past_an_hour_show_hours(data_root):
 def test_unknown_video_is_an_error(data_root):
     with pytest.raises(UnknownVideo, match="halo process"):
         build_report("nosuchvideo")
+
+
+def test_cost_panel_gives_no_ratio_when_halo_spent_nothing():
+    """A local-backend video costs HALO $0: 'smart naive / HALO = 0.0x' read as 'no saving'."""
+    from halo.llm.ledger import CallRecord, records_frame
+    from halo.report import _costs_panel
+
+    calls = [CallRecord(video_id="v", asset="chunk_summaries", purpose="chunk_summary", backend="local",
+                        model="local-extractive", naive_tokens=1000)]
+    console = Console(record=True, width=200)
+    console.print(_costs_panel(records_frame(calls), duration_s=600.0))
+    text = console.export_text()
+    assert "smart naive / HALO = n/a: HALO spent $0" in text and "= 0.0x" not in text
