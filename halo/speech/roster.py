@@ -93,18 +93,17 @@ def updated(roster: dict[str, str], names: dict[str, str], labels: set[str], vid
     video's diarization does not have is refused, naming the ones it has, and so is a name that
     is another of its labels (SPEAKER_00 named "SPEAKER_01" would merge with SPEAKER_01's lines
     while SPEAKER_01 is listed as unnamed)."""
+    names = {label: " ".join(name.split()) for label, name in names.items()}
     unknown = sorted(set(names) - labels)
     if unknown:
         raise UnknownSpeaker(f"Video {video_id!r} has no speaker {', '.join(unknown)}; its speakers are "
                              f"{', '.join(sorted(labels)) or 'none'} (`halo speakers {video_id}` lists them).")
-    taken = sorted(f"{label}={name}" for label, name in names.items()
-                   if " ".join(name.split()) in labels - {label})
+    taken = sorted(f"{label}={name}" for label, name in names.items() if name in labels - {label})
     if taken:
         raise UnknownSpeaker(f"Video {video_id!r}: {', '.join(taken)} gives a speaker another speaker's label; "
                              "give two labels one person's name instead (--name SPEAKER_00=Ann --name SPEAKER_01=Ann).")
     out = dict(roster)
     for label, name in names.items():
-        name = " ".join(name.split())
         if name:
             out[label] = name
         else:
