@@ -67,8 +67,7 @@ def _costs_panel(ledger: pd.DataFrame, duration_s: float | None) -> Panel:
     ]
     if duration_s:
         c = cost_comparison(ledger, duration_s, baseline_model(ledger))
-        # HALO at $0 (local backend, or only cache hits) has no ratio; the metric's 0.0 reads as "no saving"
-        ratio = f"{c['naive_smart_over_halo']}x" if c["halo_usd_per_question"] > 0 else "n/a: HALO spent $0"
+        ratio = "n/a: HALO spent $0" if c["naive_smart_over_halo"] is None else f"{c['naive_smart_over_halo']}x"
         lines.append(
             f"USD per question ({c['session_questions']}-question session, {c['questions_asked']} asked, "
             f"priced as {c['baseline_model']}): HALO ${c['halo_usd_per_question']:.6f} | naive default "

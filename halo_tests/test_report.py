@@ -38,3 +38,18 @@ def test_cost_panel_gives_no_ratio_when_halo_spent_nothing():
     console.print(_costs_panel(records_frame(calls), duration_s=600.0))
     text = console.export_text()
     assert "smart naive / HALO = n/a: HALO spent $0" in text and "= 0.0x" not in text
+
+
+def test_no_ratio_is_null_in_metadata_and_json_not_zero():
+    """The same $0 video in the cost_ledger's metadata, library_costs and `halo report --json`:
+    the ratio is null (no ratio), never 0.0 (which a dashboard or export reads as 'no saving')."""
+    from halo.cost_audit import baseline_model
+    from halo.llm.baseline import cost_comparison
+    from halo.llm.ledger import CallRecord, records_frame
+    from halo.stages.costs import library_costs
+
+    ledger = records_frame([CallRecord(video_id="v", asset="chunk_summaries", purpose="chunk_summary",
+                                       backend="local", model="local-extractive", naive_tokens=1000)])
+    assert cost_comparison(ledger, 600.0, baseline_model(ledger))["naive_smart_over_halo"] is None
+    table = library_costs(ledger, {"v": 600.0}).metrics["table"]
+    assert pd.isna(table.loc[table["video_id"] == "v", "naive_smart_over_halo"]).all()

@@ -251,18 +251,43 @@ class SemanticCache:
 
     def put(self, video_id: str, question: str, vector: np.ndarray, answer: str, model: str,
             prompt_version: str, meta: dict, evidence: tuple[int, ...] = ()) -> int:
-        """Store one question; returns how many old entries were evicted to stay in bound."""
+        """Store one question; returns how many old entries were evicted to stay in bound.
+
+        The same question stored for the same model under another version (an older prompt, or
+        the video's outputs before it was processed again) is replaced, not kept beside it:
+        such copies can never be served, and a few of them filled the ``TOP_K`` nearest
+        entries a paraphrase is checked against, so it missed the current answer."""
         vector = np.ascontiguousarray(vector, dtype=np.float32).reshape(-1)
         local = self.sync(video_id)
+        superseded = []
         if local.index.ntotal:
-            sims, ids = local.index.search(vector.reshape(1, -1), 1)
-            if sims[0][0] >= DUPLICATE_SIMILARITY:
-                row = self.client.hmget(_entry_key(int(ids[0][0])), "question", "model", "prompt_version")
-                if row[0] is not None and row[0].decode("utf-8") == question and \
-                        row[1].decode() == model and row[2].decode() == prompt_version:
+            sims, ids = local.index.search(vector.reshape(1, -1), min(TOP_K, local.index.ntotal))
+            same = [int(i) for s, i in zip(sims[0], ids[0]) if i >= 0 and s >= DUPLICATE_SIMILARITY]
+            pipe = self.client.pipeline(transaction=False)
+            for entry_id in same:
+                pipe.hmget(_entry_key(entry_id), "question", "model", "prompt_version")
+            for entry_id, row in zip(same, pipe.execute()):
+                if row[0] is None or row[0].decode("utf-8") != question or row[1].decode() != model:
+                    continue
+                if row[2].decode() == prompt_version:
                     return 0  # the same question is already stored
+                superseded.append(entry_id)
+        if superseded:
+            self._remove(video_id, superseded)
         return self.put_many(video_id, [(question, vector, answer)], model, prompt_version, meta,
                              evidence)
+
+    def _remove(self, video_id: str, ids: list[int]) -> None:
+        """Delete entries of ``video_id`` in Redis, then resync (the version bump tells every
+        worker, this one included, to drop them from its index)."""
+        pipe = self.client.pipeline(transaction=True)
+        for entry_id in ids:
+            pipe.unlink(_entry_key(entry_id))
+            pipe.zrem(LRU_KEY, entry_id)
+        pipe.srem(_video_key(video_id), *ids)
+        pipe.incr(_version_key(video_id))
+        pipe.execute()
+        self.sync(video_id)
 
     def put_many(self, video_id: str, rows: list[tuple[str, np.ndarray, str]], model: str,
                  prompt_version: str, meta: dict, evidence: tuple[int, ...] = ()) -> int:

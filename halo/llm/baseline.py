@@ -77,7 +77,7 @@ INGEST_PURPOSES = ("chunk_summary", "video_summary")
 QUESTION_PURPOSES = ("qa", "question")
 
 
-def cost_comparison(ledger, duration_s: float, model: str, prices=None) -> dict[str, float | int | str]:
+def cost_comparison(ledger, duration_s: float, model: str, prices=None) -> dict[str, float | int | str | None]:
     """HALO's real spend per question against every baseline, over a session of
     N = max(questions asked, SESSION_QUESTIONS) questions on this video.
 
@@ -85,6 +85,8 @@ def cost_comparison(ledger, duration_s: float, model: str, prices=None) -> dict[
     cost of a question (retrieval answer, rewrites and context caches included). With no
     question asked yet, only the ingest share is known and ``questions_asked`` says so. The
     baselines' answers are as long as HALO's real Gemini answers (ANSWER_TOKENS until there are any).
+    ``naive_smart_over_halo`` is None when HALO spent nothing (local backend, cache hits only):
+    there is no ratio, and 0.0 read as "no saving" in the UI and in exports.
     """
     ingest_mask = ledger["purpose"].isin(INGEST_PURPOSES) if len(ledger) else []
     ingest = float(ledger.loc[ingest_mask, "cost_usd"].sum()) if len(ledger) else 0.0
@@ -96,7 +98,7 @@ def cost_comparison(ledger, duration_s: float, model: str, prices=None) -> dict[
     # the baselines write answers as long as HALO's real ones: only the context differs
     answer = round(float(answered["output_tokens"].mean())) if len(answered) else ANSWER_TOKENS
     base = baselines_per_question(model, duration_s, prices, n_questions=n, answer_tokens=answer)
-    out: dict[str, float | int | str] = {"baseline_model": model, "session_questions": n, "questions_asked": asked,
+    out: dict[str, float | int | str | None] = {"baseline_model": model, "session_questions": n, "questions_asked": asked,
                                          "answer_tokens": answer,
                                          "halo_ingest_usd": round(ingest, 8),
                                          "halo_usd_per_question": round(halo, 8), **base}
@@ -104,5 +106,5 @@ def cost_comparison(ledger, duration_s: float, model: str, prices=None) -> dict[
         out[key.replace("per_question", "per_video")] = round(usd * n, 8)
     out["halo_usd_per_video"] = round(halo * n, 8)
     smart = base["naive_smart_usd_per_question"]
-    out["naive_smart_over_halo"] = round(smart / halo, 2) if halo > 0 else 0.0
+    out["naive_smart_over_halo"] = round(smart / halo, 2) if halo > 0 else None
     return out

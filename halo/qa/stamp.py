@@ -7,20 +7,24 @@ VideoQA.load takes the stamp before it reads, so files stored again meanwhile ne
 
 from __future__ import annotations
 
-from halo.store import is_remote, output_path
+from halo.store import is_remote, output_path, roster_file
 
 #: The stored outputs a resolved citation depends on (times, speakers, chunk ids, duration).
 STAMPED_ASSETS = ("video_file", "chunks", "utterances")
+#: The speaker names answers quote (speakers/<id>.json): a roster edited by hand, not through
+#: `halo speakers --name` (which drops the cached answers), must not leave the old names served.
+ROSTER = "speakers"
 
 Stamp = dict[str, list[int] | None]
 
 
 def outputs_stamp(video_id: str) -> Stamp | None:
-    """(mtime ns, size) of each stored output a resolved citation depends on (None = absent);
-    None as a whole when outputs live on object storage (no cheap stat: the full path answers)."""
+    """(mtime ns, size) of each stored output a resolved citation depends on, and of the roster
+    (None = absent); None as a whole when outputs live on object storage (no cheap stat: the
+    full path answers)."""
     stamp: Stamp = {}
-    for asset in STAMPED_ASSETS:
-        path = output_path(asset, video_id)
+    paths = {asset: output_path(asset, video_id) for asset in STAMPED_ASSETS} | {ROSTER: roster_file(video_id)}
+    for asset, path in paths.items():
         if is_remote(path):
             return None
         try:

@@ -36,9 +36,11 @@ class VideoNotReady(HaloError):
 
 def outputs_digest(chunks: pd.DataFrame, utterances: pd.DataFrame, duration_s: float) -> str:
     """A digest of what an answer's text and [mm:ss] citations are drawn from: every cell of the
-    stored chunks and (unnamed) utterances, and the duration citations are clamped to. Part of
-    a Q&A answer's cache identity (Request.outputs): a video processed again into other chunks
-    or utterances gets fresh answers, one recomputed into the same ones keeps its cached ones."""
+    stored chunks and of the utterances as answers see them (speaker names from the roster), and
+    the duration citations are clamped to. Part of a Q&A answer's cache identity
+    (Request.outputs): a video processed again into other chunks or utterances, or whose
+    speakers were named otherwise, gets fresh answers; one recomputed into the same ones keeps
+    its cached ones."""
     digest = hashlib.sha256(f"{float(duration_s):.3f}".encode())
     for frame in (chunks, utterances):
         digest.update(frame[sorted(frame.columns)].to_csv(index=False).encode("utf-8"))
@@ -111,14 +113,14 @@ class VideoQA:
         if utterances is None:
             utterances = pd.DataFrame(columns=["utt_id", "start", "end", "speaker", "scene_id", "text"])
         roster = current_roster(video_id, utterances) if roster is None else roster
-        stored_utterances, utterances = utterances, named(utterances, roster)
+        utterances = named(utterances, roster)
         cs = load_output("chunk_summaries", video_id)
         summaries = dict(zip(cs["chunk_id"].astype(int), cs["summary"].astype(str))) if cs is not None else {}
         vs = load_output("video_summary", video_id)
         video_summary = str(vs.iloc[0]["summary"]) if vs is not None and len(vs) else ""
         probe = load_output("video_file", video_id)
         duration = float(probe.iloc[0]["duration_s"]) if probe is not None and len(probe) else float(chunks["end"].max())
-        outputs = outputs_digest(chunks, stored_utterances, duration)
+        outputs = outputs_digest(chunks, utterances, duration)
         chunks = chunks.sort_values("start", kind="stable").reset_index(drop=True)
         stored = load_output(QA_INDEX_ASSET, video_id)
         units, quotes = split_qa_index(stored) if stored is not None else (None, None)

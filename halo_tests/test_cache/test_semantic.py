@@ -52,6 +52,26 @@ def test_l2_is_scoped_by_video_model_and_prompt_version(make_cache):
     assert cache.lookup("meeting", paraphrase, model="gemini-2.5-flash", prompt_version="qa-v2") is None
 
 
+def test_a_question_answered_again_under_new_outputs_replaces_its_old_copy(make_cache):
+    """Each re-processing into other outputs gives the video's answers a new version (the outputs
+    digest): the old copies of a question can never be served, and ten of them used to fill the
+    TOP_K nearest entries, so a paraphrase missed the current answer."""
+    from halo.cache.semantic import TOP_K
+
+    cache = make_cache()
+    for run in range(TOP_K + 2):
+        cache.store("meeting", Q, f"{A} (run {run})", model=KW["model"], prompt_version=f"qa-v1+outputs{run}",
+                    meta=META)
+    current = f"qa-v1+outputs{TOP_K + 1}"
+    assert cache.l2.size() == 1
+    hit = cache.lookup("meeting", "What did the project manager say regarding the remote control's budget?",
+                       model=KW["model"], prompt_version=current)
+    assert hit is not None and hit.tier == "l2" and hit.answer == f"{A} (run {TOP_K + 1})"
+    other_model = dict(KW, model="gemini-2.5-pro")
+    cache.store("meeting", Q, "Pro's answer.", meta=META, **other_model)
+    assert cache.l2.size() == 2  # another model's answer is not a stale copy
+
+
 def test_new_worker_rebuilds_the_index_from_redis(make_cache, redis_url):
     writer = make_cache()
     writer.store("meeting", Q, A, meta=META, **KW)

@@ -136,6 +136,35 @@ def test_halo_speakers_lists_names_and_answers_use_the_names(data_root, fresh_re
     assert load_roster("v")[0] == {"SPEAKER_00": "Grad A", "SPEAKER_01": "Professor B"}
 
 
+def test_a_roster_edited_by_hand_is_quoted_at_once_not_the_cached_names(data_root, fresh_redis, no_key_env,
+                                                                        monkeypatch):
+    """`halo speakers --name` drops the cached answers; a speakers/<id>.json written by hand (or by
+    a script) does not, so the cache key itself must follow the names answers quote."""
+    from halo.speech.roster import turns_digest
+    from halo.store import roster_file
+
+    monkeypatch.setenv("REDIS_URL", fresh_redis)
+    chunks, utts = transcript()
+    write_parquet_atomic(chunks, output_path("chunks", "v"))
+    write_parquet_atomic(utts, output_path("utterances", "v"))
+    save_roster("v", {"SPEAKER_01": "Professor B"}, turns_digest(utts))
+    question = "What did Professor B think about setting up the recording equipment?"
+    runner = CliRunner()
+    first = json.loads(runner.invoke(main, ["ask", "v", question, "--session", "s1", "--json"]).stdout)
+    assert "Professor B: " in first["response_text"]
+    again = json.loads(runner.invoke(main, ["ask", "v", question, "--session", "s2", "--json"]).stdout)
+    assert again["cache_tier"] == "L1"  # the light path serves a repeat while nothing changed
+
+    body = json.loads(roster_file("v").read_text())
+    body["names"] = {"SPEAKER_01": "Dr Brown"}
+    roster_file("v").write_text(json.dumps(body))  # an edit by hand: no cache is dropped
+    edited = json.loads(runner.invoke(main, ["ask", "v", question, "--session", "s3", "--json"]).stdout)
+    assert edited["cache_tier"] == ""
+    assert "Dr Brown: " in edited["response_text"] and "Professor B" not in edited["response_text"]
+    speakers = {c["speaker"] for c in edited["citations"]}
+    assert "Dr Brown" in speakers and "Professor B" not in speakers
+
+
 def test_names_are_dropped_when_processing_again_relabels_the_speakers(data_root, fresh_redis, no_key_env,
                                                                       monkeypatch, caplog):
     """Diarization's labels are cluster numbers: a second run may give SPEAKER_00 to another
