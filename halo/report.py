@@ -89,6 +89,15 @@ def _stale_panel(video_id: str, stale: dict[str, str], current_sha: str) -> Pane
     )
 
 
+def _check_registered(video_id: str) -> None:
+    """UnknownVideo, saying how to process it, when ``video_id`` has nothing stored and no file."""
+    from halo import registry
+
+    if video_id not in registry.all_videos():
+        raise UnknownVideo(f"Unknown video {video_id!r}: nothing is stored for it and it is not "
+                           "registered. Fix: `halo process PATH` (or `halo add PATH --run`) first.")
+
+
 def report_json(video_id: str) -> dict:
     """Costs of ``video_id`` for scripts (`halo report VIDEO --json`): ledger totals and the
     per-question / per-video comparison with every baseline."""
@@ -96,6 +105,8 @@ def report_json(video_id: str) -> dict:
 
     probe = load_output("video_file", video_id)
     ledger = read_ledger(validate_video_id(video_id))
+    if probe is None and not len(ledger):
+        _check_registered(video_id)  # else an unknown id printed zeros and exited 0
     duration = float(probe.iloc[0].duration_s) if probe is not None and len(probe) else 0.0
     return {"video_id": video_id, "duration_s": duration, **summarize_costs(ledger),
             **cost_comparison(ledger, duration, baseline_model(ledger))}
@@ -151,9 +162,7 @@ def build_report(video_id: str) -> Group:
     if not parts:
         from halo import registry
 
-        if video_id not in registry.all_videos():
-            raise UnknownVideo(f"Unknown video {video_id!r}: nothing is stored for it and it is not "
-                               "registered. Fix: `halo process PATH` (or `halo add PATH --run`) first.")
+        _check_registered(video_id)
         parts.append(f"Nothing materialized yet for {video_id}: it is registered; process it with "
                      f"`halo add {registry.lookup(video_id).path} --id {video_id} --run`.")
     return Group(*parts)

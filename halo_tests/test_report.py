@@ -8,7 +8,7 @@ from rich.console import Console
 
 from halo.errors import UnknownVideo
 from halo.store import parquet_root
-from halo.report import build_report
+from halo.report import build_report, report_json
 from halo.storage import write_parquet_atomic
 
 
@@ -22,9 +22,11 @@ def test_chapter_times_past_an_hour_show_hours(data_root):
     assert "1:15:00  Budget" in text and "75:00" not in text
 
 
-def test_unknown_video_is_an_error(data_root):
+@pytest.mark.parametrize("report", [build_report, report_json], ids=["text", "json"])
+def test_unknown_video_is_an_error(data_root, report):
+    """`halo report nosuchvideo --json` printed zero costs and exited 0, as if it were a video."""
     with pytest.raises(UnknownVideo, match="halo process"):
-        build_report("nosuchvideo")
+        report("nosuchvideo")
 
 
 def test_cost_panel_gives_no_ratio_when_halo_spent_nothing():

@@ -77,6 +77,7 @@ BAD = [
     (["--model", "gemini-1.5-pro", "process", str(SAMPLE)], "Set flash_model/pro_model to a current model"),
     (["report", "../../etc"], "Invalid video id"),
     (["report", "nosuchvideo"], "Unknown video 'nosuchvideo'"),
+    (["report", "nosuchvideo", "--json"], "Unknown video 'nosuchvideo'"),
     (["export", "nosuchvideo", "{out}"], "no stored chunks"),
     (["ask", "meeting", "What happened?", "--session", "../x"], "session"),
 ]
