@@ -6,6 +6,7 @@ works for any video materialized by any run (CLI, UI, schedule).
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import pandas as pd
@@ -164,7 +165,7 @@ def build_report(video_id: str) -> Group:
 
         _check_registered(video_id)
         parts.append(f"Nothing materialized yet for {video_id}: it is registered; process it with "
-                     f"`halo add {registry.lookup(video_id).path} --id {video_id} --run`.")
+                     f"`halo add {shlex.quote(registry.lookup(video_id).path)} --id {video_id} --run`.")
     return Group(*parts)
 
 

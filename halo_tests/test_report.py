@@ -55,3 +55,25 @@ def test_no_ratio_is_null_in_metadata_and_json_not_zero():
     assert cost_comparison(ledger, 600.0, baseline_model(ledger))["naive_smart_over_halo"] is None
     table = library_costs(ledger, {"v": 600.0}).metrics["table"]
     assert pd.isna(table.loc[table["video_id"] == "v", "naive_smart_over_halo"]).all()
+
+
+def test_process_hints_quote_a_path_with_spaces(data_root, tmp_path):
+    """The 'process it with `halo add PATH ...`' hints printed the path bare, so a file name with a
+    space or an apostrophe gave a command that fails when pasted into a shell."""
+    import shlex
+
+    from halo import registry
+    from halo.qa.video import VideoNotReady, VideoQA
+
+    video = tmp_path / "Ann's réunion 1.mp4"
+    video.write_bytes(b"registered, not processed")
+    video_id = registry.register(video)[0].video_id
+    console = Console(record=True, width=400)
+    console.print(build_report(video_id))
+    commands = [console.export_text()]
+    with pytest.raises(VideoNotReady) as raised:
+        VideoQA.load(video_id)
+    commands.append(str(raised.value))
+    for text in commands:
+        command = text.split("`")[1]
+        assert shlex.split(command)[:3] == ["halo", "add", str(video)], text

@@ -14,6 +14,7 @@ the utterances as loaded, so prompts, quotes and citations show "Professor C", n
 from __future__ import annotations
 
 import hashlib
+import shlex
 from dataclasses import dataclass, field
 from typing import AbstractSet
 
@@ -147,7 +148,7 @@ def _not_ready_message(video_id: str) -> str:
         known = {}
     if video_id in known:
         return (f"Video {video_id!r} is registered but not processed yet (no stored chunks). "
-                f"Process it first: `halo add {known[video_id].path} --run`, the Dagster UI, or wait "
+                f"Process it first: `halo add {shlex.quote(known[video_id].path)} --run`, the Dagster UI, or wait "
                 "for the schedule.")
     ids = sorted(known)
     hint = f" Registered videos: {', '.join(ids[:10])}." if ids else " No videos are registered yet."
