@@ -70,6 +70,19 @@ def test_timeout_error_is_clear(gemini_env):
         client.generate(["x"], model=FLASH)
 
 
+def test_unreachable_endpoint_is_named_with_the_fix(monkeypatch):
+    """A key set but nothing listening (a stopped proxy, no network): the error named neither the
+    endpoint nor what to do, only 'could not reach the API: ConnectError'."""
+    monkeypatch.setenv("GEMINI_API_KEY", API_KEY)
+    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", "http://127.0.0.1:9")  # nothing listens there
+    client = GeminiClient(fast(max_retries=0))
+    with pytest.raises(GeminiCallError) as err:
+        client.generate(["x"], model=FLASH)
+    text = str(err.value)
+    assert "could not reach the API at http://127.0.0.1:9" in text, text
+    assert "GOOGLE_GEMINI_BASE_URL" in text and "unset GEMINI_API_KEY" in text and API_KEY not in text
+
+
 @pytest.mark.parametrize(
     "fault,pattern",
     [("malformed", r"malformed response body \(JSONDecodeError"), ("no_usage", r"no usageMetadata")],
