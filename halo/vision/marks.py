@@ -17,3 +17,8 @@ def on_screen_lines(text: str) -> list[tuple[float, str]]:
     cite slides as timed lines beside the transcript's."""
     return [(float(int(h or 0) * 3600 + int(m) * 60 + int(s)), f"{ON_SCREEN_MARK} {line}")
             for h, m, s, line in _MARKED.findall(text)]
+
+
+def without_on_screen_lines(text: str) -> str:
+    """A chunk's text without its marked on-screen lines: what was said in it."""
+    return _MARKED.sub("", text).strip()

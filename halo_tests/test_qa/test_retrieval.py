@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from halo.qa import ChunkIndex, Retrieved, check_citations, parse_citations
-from halo.qa.retrieval import Lexical, timed_sentences, windows
+from halo.qa.retrieval import QUOTE, Lexical, build_qa_index, timed_sentences, windows
 
 
 def chunks_and_utterances():
@@ -55,3 +55,20 @@ def test_citations_outside_the_retrieved_parts_are_flagged():
     assert [c["start"] for c in cited] == [110.0, 3723.0, 159.0]
     kept, flagged = check_citations(cited, hits)
     assert [c["start"] for c in kept] == [110.0, 159.0] and [c["label"] for c in flagged] == ["[1:02:03]"]
+
+
+def test_a_video_without_speech_quotes_and_cites_each_slide_when_it_appeared():
+    """No audio track: the chunk's text is only its marked slide lines. It was one row, so quotes
+    were cut mid-slide and cited at word-interpolated times ([01:20] for a slide shown at 01:29)."""
+    slides = [(0.0, "Topic 1 of 5 | Goal of new remote control | project"),
+              (44.0, "Topic 2 of 5 | Drawing favorite animals | and tool training"),
+              (89.0, "Topic 3 of 5 | Expected price and profit | of remote control"),
+              (123.0, "Topic 4 of 5 | Function and fashion | design of the remote | control")]
+    text = "\n" + "\n".join(f"[on screen] [{int(t) // 60:02d}:{int(t) % 60:02d}] {line}" for t, line in slides)
+    chunks = pd.DataFrame({"chunk_id": [0], "start": [0.0], "end": [160.0], "first_utt": [-1], "last_utt": [-1],
+                           "text": [text]})
+    no_speech = pd.DataFrame(columns=["utt_id", "start", "end", "speaker", "text"])
+    quotes = build_qa_index(chunks, no_speech).query("kind == @QUOTE")
+    assert list(zip(quotes["start"], quotes["text"])) == [(t, f"[on screen] {line}") for t, line in slides]
+    top = ChunkIndex.build(chunks, utterances=no_speech).search("What was the expected price and profit?", 1)[0]
+    assert top.moment_start == 89.0
