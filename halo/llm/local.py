@@ -27,7 +27,14 @@ _FILLERS = frozenset(
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of ``text``; long unpunctuated ASR runs are cut every ~30 words."""
+    """Sentences of ``text``; long unpunctuated ASR runs are cut every ~30 words. A chunk's marked
+    on-screen lines (halo.vision.marks, after its speech) are sentences of their own, whole: run
+    together unpunctuated, they were cut every 30 words into pieces of several slides."""
+    from halo.vision.marks import marked_lines, without_on_screen_lines
+
+    shown = marked_lines(text)
+    if shown:
+        return split_sentences(without_on_screen_lines(text)) + shown
     out: list[str] = []
     for sent in _SENTENCE_END.split(text.strip()):
         words = sent.split()
@@ -71,6 +78,9 @@ def chapter_titles(texts: list[str], k: int = 3) -> list[str]:
     """
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer  # slow import: Q&A cache hits skip it
 
+    from halo.vision.marks import ON_SCREEN_MARK
+
+    texts = [t.replace(ON_SCREEN_MARK, " ") for t in texts]  # the mark's "screen" titled slide-only chapters
     if not any(t.strip() for t in texts):
         return ["" for _ in texts]
     vectorizer = TfidfVectorizer(

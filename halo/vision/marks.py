@@ -19,6 +19,11 @@ def on_screen_lines(text: str) -> list[tuple[float, str]]:
             for h, m, s, line in _MARKED.findall(text)]
 
 
+def marked_lines(text: str) -> list[str]:
+    """The marked on-screen lines of a chunk's text as written there ("[on screen] [mm:ss] ...")."""
+    return [m.group(0) for m in _MARKED.finditer(text)]
+
+
 def without_on_screen_lines(text: str) -> str:
     """A chunk's text without its marked on-screen lines: what was said in it."""
     return _MARKED.sub("", text).strip()
