@@ -49,6 +49,13 @@ class RunFailed(HaloError):
     """A Dagster run of a video failed; the message holds each failed step's own reason."""
 
 
+class NotWritable(HaloError):
+    """A file HALO keeps under the data or storage root (the registry, speaker names) could not be
+    written: a read-only or full disk, or a folder owned by someone else."""
+
+    FIX = "Make HALO_DATA_DIR (and HALO_STORAGE_ROOT, if set) writable, or point them at folders you can write."
+
+
 class UnknownSpeaker(HaloError, ValueError):
     """A name given to a speaker label the video's diarization never produced, or a name that is
     another of its labels."""

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterator
 
-from halo.errors import MediaError, VideoIdTaken
+from halo.errors import MediaError, NotWritable, VideoIdTaken
 from halo.ids import validate_video_id, video_id_for
 from halo.paths import data_dir, videos_dir
 from halo.storage import write_bytes_atomic
@@ -53,17 +53,22 @@ def current_fingerprint(path: Path | str) -> str:
 
 
 @contextmanager
-def _locked() -> Iterator[None]:
+def _locked(what: str) -> Iterator[None]:
     """One writer at a time on this machine (the lock file stays local even when the registry
-    is on s3://, where the last writer wins)."""
+    is on s3://, where the last writer wins). A registry that cannot be written (a read-only
+    data root) raises NotWritable saying ``what`` was not done, instead of an OSError traceback."""
     lock = data_dir() / "registry.lock"
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        with open(lock, "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    except OSError as e:
+        raise NotWritable(f"{what}: the registry could not be written ({e.strerror or e}: "
+                          f"{e.filename or lock}). {NotWritable.FIX}") from None
 
 
 def _read() -> dict[str, VideoEntry]:
@@ -107,7 +112,7 @@ def register(path: Path, video_id: str | None = None, replace: bool = False) -> 
     if not path.is_file():
         raise MediaError(f"No video file at {path}: check the path.")
     stat = path.stat()
-    with _locked():
+    with _locked(f"{path} was not registered"):
         entries = _read()
         existing = next((e for e in entries.values() if e.path == str(path)), None)
         if video_id is None:
@@ -132,7 +137,7 @@ def register(path: Path, video_id: str | None = None, replace: bool = False) -> 
 
 
 def unregister(video_id: str) -> None:
-    with _locked():
+    with _locked(f"Video {video_id!r} was not unregistered"):
         entries = _read()
         if entries.pop(validate_video_id(video_id), None) is not None:
             _write(entries)

@@ -27,6 +27,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from halo.errors import NotWritable
 from halo.ids import validate_video_id
 from halo.paths import data_dir, media_dir
 from halo.storage import read_parquet, write_bytes_atomic
@@ -92,7 +93,11 @@ def save_roster(video_id: str, names: dict[str, str], turns: str) -> Path | UPat
     ``turns`` (atomic: a failed write keeps the old one)."""
     path = roster_file(video_id)
     body = {"version": 2, "video_id": video_id, "turns": turns, "names": dict(sorted(names.items()))}
-    write_bytes_atomic(path, json.dumps(body, indent=2).encode("utf-8"))
+    try:
+        write_bytes_atomic(path, json.dumps(body, indent=2).encode("utf-8"))
+    except OSError as e:
+        raise NotWritable(f"The speaker names of video {video_id!r} were not saved: {path} could not be "
+                          f"written ({e.strerror or e}). {NotWritable.FIX}") from None
     return path
 
 

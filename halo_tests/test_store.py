@@ -75,3 +75,27 @@ def test_paths_refuse_bad_video_ids(data_root, bad) -> None:
 
     with pytest.raises(HaloError):
         output_path("chunks", bad)
+
+
+def test_a_data_root_that_cannot_be_written_is_one_clear_error(tmp_path, monkeypatch) -> None:
+    """A read-only HALO_DATA_DIR: `halo add` / `halo process` and `halo speakers --name` ended in an
+    OSError traceback. (Root ignores file modes, so the root here sits below a file.)"""
+    from click.testing import CliRunner
+
+    from halo.errors import NotWritable
+    from halo.paths import samples_dir
+    from halo.store import save_roster
+    from halo_cli.cli import main
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("HALO_DATA_DIR", str(blocker / "data"))
+    monkeypatch.delenv("HALO_STORAGE_ROOT", raising=False)
+    sample = samples_dir() / "meeting.mp4"
+    ran = CliRunner().invoke(main, ["add", str(sample)])
+    assert ran.exit_code == 1, ran.output
+    assert ran.exception is None or isinstance(ran.exception, SystemExit)
+    assert len(ran.output.strip().splitlines()) == 1, ran.output
+    assert f"{sample} was not registered" in ran.output and "HALO_DATA_DIR" in ran.output
+    with pytest.raises(NotWritable, match=r"speaker names of video 'meeting' were not saved.*HALO_DATA_DIR"):
+        save_roster("meeting", {"SPEAKER_00": "Ann"}, "digest")
