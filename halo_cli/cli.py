@@ -254,12 +254,25 @@ def _cache():
     return get_resources()["cache"].process_config_and_initialize().get_cache()
 
 
-def _redis_label(cache) -> str:
-    """Which Redis the cache is configured for (password hidden), even when it never connected."""
+def _unreachable(cache) -> str:
+    """Why the cache's Redis cannot be used and what to do: a REDIS_URL named (password hidden),
+    or the embedded server's own start-up error (e.g. a read-only data/cache folder)."""
     from halo.cache.tiered import redact_url
 
     url = cache.config.redis_url
-    return f"REDIS_URL {redact_url(url)}" if url else "the embedded redis-server"
+    if url:
+        return (f"Redis at REDIS_URL {redact_url(url)} is not reachable: start it or fix REDIS_URL "
+                "(unset it to use the embedded redis-server)")
+    from halo.cache.redis_server import ensure_embedded_redis
+    from halo.paths import cache_dir
+
+    try:
+        ensure_embedded_redis()
+        why = "it did not answer"
+    except Exception as exc:  # noqa: BLE001 - its reason is the message
+        why = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+    return (f"The embedded redis-server under {cache_dir()} could not be started or reached ({why}): make "
+            "that folder writable (HALO_DATA_DIR), or set REDIS_URL to a Redis you run")
 
 
 @cache_group.command("stats")
@@ -275,8 +288,7 @@ def cache_stats(video_id: str | None, as_json: bool) -> None:
         click.echo(json.dumps(stats, indent=2))
         return
     if not stats.get("available"):
-        raise click.ClickException(f"Redis at {_redis_label(cache)} is not reachable: start it or fix REDIS_URL "
-                                   "(unset it to use the embedded redis-server).")
+        raise click.ClickException(f"{_unreachable(cache)}.")
     click.echo(f"cache at {stats['redis']}" + (f", video {video_id}" if video_id else ""))
     for tier in ("l1", "l2", "l3"):
         t = stats[tier]
@@ -295,7 +307,7 @@ def cache_clear(video_id: str | None) -> None:
     """Delete cached answers and summaries (all, or one video's). Statistics are kept."""
     cache = _cache()
     if not cache.available:
-        raise click.ClickException(f"Redis at {_redis_label(cache)} is not reachable; nothing cleared.")
+        raise click.ClickException(f"{_unreachable(cache)}; nothing cleared.")
     removed = cache.clear(video_id)
     click.echo(f"removed {removed} cache entries" + (f" of {video_id}" if video_id else ""))
 

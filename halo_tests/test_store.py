@@ -99,3 +99,11 @@ def test_a_data_root_that_cannot_be_written_is_one_clear_error(tmp_path, monkeyp
     assert f"{sample} was not registered" in ran.output and "HALO_DATA_DIR" in ran.output
     with pytest.raises(NotWritable, match=r"speaker names of video 'meeting' were not saved.*HALO_DATA_DIR"):
         save_roster("meeting", {"SPEAKER_00": "Ann"}, "digest")
+    # The embedded Redis cannot start there: its own reason, not "start it or fix REDIS_URL" (none is set).
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    for argv in (["cache", "stats"], ["cache", "clear"]):
+        ran = CliRunner().invoke(main, argv)
+        errors = [line for line in ran.output.splitlines() if line.startswith("Error:")]
+        assert ran.exit_code == 1 and len(errors) == 1 and not ran.stdout, ran.output
+        assert "embedded redis-server under" in errors[0] and "Not a directory" in errors[0], errors
+        assert "fix REDIS_URL" not in errors[0]
