@@ -43,6 +43,7 @@ from halo.llm.gemini import (
 from halo.llm.ledger import CallRecord, Ledger, ledger_dir
 from halo.llm.local import LOCAL_MODEL
 from halo.llm.pricing import (
+    DEFAULT_FLASH_MODEL,
     ModelEntry,
     UnknownModelPrice,
     cache_storage_usd,
@@ -184,13 +185,17 @@ class LLMService:
 
     # -- accounting ---------------------------------------------------------------------
     def _naive(self, model: str, seconds: float, output_tokens: int) -> tuple[int, float]:
+        """Tokens and USD of sending the whole ``seconds`` of video instead, priced as the model
+        that served the call (the Flash model the local backend stands in for), else as the
+        default Flash model: a model without a price (the seed's ``use_mock`` config names the
+        retired gemini-1.5-flash) gave a $0 baseline, i.e. no saving at all."""
         t = media_tokens(seconds)
-        priced = self.settings.flash_model if model.startswith("local") else model
-        try:
-            usd = media_cost_usd(priced, t.visual, t.audio, output_tokens, self.prices)
-        except UnknownModelPrice:
-            usd = 0.0
-        return t.total, usd
+        for priced in (self.settings.flash_model if model.startswith("local") else model, DEFAULT_FLASH_MODEL):
+            try:
+                return t.total, media_cost_usd(priced, t.visual, t.audio, output_tokens, self.prices)
+            except UnknownModelPrice:
+                continue
+        return t.total, 0.0
 
     def _cost(self, served: str, requested: str, usage: Usage, batch: bool) -> tuple[float, str]:
         """USD of a billed call at the served model's prices (the requested one's if unpriced)."""

@@ -240,3 +240,21 @@ def test_an_answer_that_fails_to_parse_is_still_ledgered(data_root, gemini_env):
     assert len(ledger) == 1 and ledger.iloc[0]["cost_usd"] > 0 and ledger.iloc[0]["purpose"] == "video_summary"
     assert ledger.iloc[0]["cost_usd"] == pytest.approx(call_cost_usd(DEFAULT_FLASH_MODEL, *billed(gemini_env.reported[0])))
     assert summary.startswith("The meeting covered") and [c["start"] for c in chapters] == [0.0, 60.0]
+
+
+def test_the_naive_baseline_of_the_local_backend_is_priced_when_its_model_has_no_price(data_root):
+    """The seed's config (GeminiConfig(model_name="gemini-1.5-flash", use_mock=True)) names a
+    retired, unpriced model: its baseline was $0 per question, so HALO seemed to save nothing."""
+    from halo.llm.baseline import media_tokens
+    from halo.llm.pricing import catalogue, media_cost_usd
+
+    svc = GeminiResource(use_local=True, flash_model="gemini-1.5-flash").service(VIDEO, "qa", "qa-default")
+    req = request(0)
+    req.naive_seconds = 600.0
+    svc.ask(req)
+    svc.ledger.flush()
+    row = read_ledger(VIDEO).iloc[0]
+    t = media_tokens(600.0)
+    assert row["backend"] == "local" and row["naive_tokens"] == t.total
+    assert row["naive_cost_usd"] == pytest.approx(media_cost_usd(DEFAULT_FLASH_MODEL, t.visual, t.audio, 0, catalogue({})))
+    assert row["naive_cost_usd"] > 0
