@@ -141,7 +141,7 @@ class HALOPipeline:
 
             resources = dict(get_resources())
             if self.cache_config is not None:
-                resources["cache"] = resources["cache"].model_copy(update=self.cache_config.cache_fields())
+                resources["cache"] = _with_fields(resources["cache"], self.cache_config.cache_fields())
             if self.gemini_config is not None:
                 update = self.gemini_config.resource_fields()
                 if self.gemini_config.api_key:
@@ -149,7 +149,7 @@ class HALOPipeline:
 
                     os.environ[PIPELINE_KEY_VAR] = self.gemini_config.api_key
                     update["api_key"] = EnvVar(PIPELINE_KEY_VAR)
-                resources["gemini"] = resources["gemini"].model_copy(update=update)
+                resources["gemini"] = _with_fields(resources["gemini"], update)
             self._resources = resources
         return self._resources
 
@@ -333,6 +333,17 @@ class HALOPipeline:
                 f"use_rl_chunker needs a chunking policy and there is none at {path}. Fix: run the "
                 "`train_chunking_policy` job (Dagster UI), point policy_path at a trained zip, "
                 "or leave use_rl_chunker=False.")
+
+
+def _with_fields(resource: Any, update: dict[str, Any]) -> Any:
+    """``resource`` built again with ``update`` applied (EnvVar fields stay EnvVars).
+
+    Not ``model_copy(update=...)``: a Dagster run builds a resource from the fields it was
+    constructed with, so a copy's changes reached Q&A (process_config_and_initialize) but not
+    the run's assets, which then summarised with the default model, timeout and backend (Gemini
+    despite ``use_mock=True`` when a key was set)."""
+    fields = {name: getattr(resource, name) for name in type(resource).model_fields}
+    return type(resource)(**{**fields, **update})
 
 
 def answer_in(convo, question: str) -> Answer:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from dagster import AssetRecordsFilter, DagsterInstance
+from dagster import AssetRecordsFilter, DagsterInstance, asset, materialize
 
 from halo.errors import HaloError, InvalidQuestion, RetiredModel, UnknownVideo
 from halo.llm.pricing import current_models
@@ -13,6 +13,8 @@ from halo.models import CacheConfig, ChunkingConfig, GeminiConfig
 from halo.store import load_output
 from bench.samplegen import load_truth
 from halo_cli.pipeline import MAX_QUESTION_CHARS, Answer, HALOPipeline
+from halo_resources.cache import CacheResource
+from halo_resources.gemini import GeminiResource
 from halo_tests.test_cli.conftest import SAMPLE, project_env, run_contract
 
 TOPIC_TOLERANCE_S = 10.0
@@ -137,3 +139,23 @@ def test_contract_on_a_generated_meeting(tmp_path, monkeypatch):
     video = tmp_path / "standup.mp4"
     truth = samplegen.make_meeting_video(video, 150, seed=11, topic_seconds=40, workers=1)
     check_contract(run_contract(video), truth, "standup")
+
+
+def test_the_pipeline_configs_reach_the_run_assets(monkeypatch):
+    """GeminiConfig / CacheConfig were applied with model_copy, which a Dagster run ignores: the
+    run's assets got the default model and timeout, and Gemini despite use_mock=True with a key set."""
+    monkeypatch.setenv("GEMINI_API_KEY", "AIza-test-key-never-used")
+    monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
+    monkeypatch.delenv("HALO_ENV", raising=False)
+    pipeline = HALOPipeline(cache_config=CacheConfig(l1_max_size=7, l2_similarity_threshold=0.9),
+                            gemini_config=GeminiConfig(model_name="gemini-2.5-flash-lite", timeout_s=7.0, use_mock=True))
+    seen = {}
+
+    @asset
+    def probe(gemini: GeminiResource, cache: CacheResource) -> None:
+        seen.update(model=gemini.flash_model, timeout=gemini.timeout_s, backend=gemini.backend,
+                    l1=cache.l1_max_size, l2=cache.l2_similarity_threshold)
+
+    resources = pipeline.resources()
+    assert materialize([probe], resources={"gemini": resources["gemini"], "cache": resources["cache"]}).success
+    assert seen == {"model": "gemini-2.5-flash-lite", "timeout": 7.0, "backend": "local", "l1": 7, "l2": 0.9}
