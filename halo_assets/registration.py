@@ -3,6 +3,7 @@ optionally process it in-process. The sensor does the same for files in data/vid
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import yaml
@@ -10,6 +11,7 @@ from dagster import DagsterInstance, ExecuteInProcessResult
 from dagster._core.instance.ref import InstanceRef
 
 from halo import media, registry
+from halo.errors import HaloError
 from halo.paths import PROJECT_ROOT, ensure_dagster_home
 from halo_assets.partitions import videos_partitions
 
@@ -35,6 +37,11 @@ def default_instance() -> DagsterInstance:
     ``base_dir`` dagster.yaml holds to the root (a Postgres dagster.yaml passes through as is).
     """
     home = ensure_dagster_home()
+    if not (Path(home).is_absolute() and Path(home).is_dir()):  # Dagster's own error is a traceback
+        absolute = shlex.quote(str(Path(home).absolute()))
+        raise HaloError(f"DAGSTER_HOME={home} is not an existing folder (Dagster needs the absolute path of one): "
+                        f"`mkdir -p {absolute}` and set DAGSTER_HOME={absolute}, or unset DAGSTER_HOME to use "
+                        "the project's instance.")
     if Path(home).resolve() != PROJECT_ROOT or not (PROJECT_ROOT / "dagster.yaml").is_file():
         return DagsterInstance.get()
     config = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text()) or {}
@@ -51,8 +58,8 @@ def add_video(
     """
     path = Path(path).expanduser().resolve()
     media.probe(path)
+    instance = instance or default_instance()  # before registering: a bad DAGSTER_HOME leaves no entry
     entry, _changed = registry.register(path, video_id, replace=replace)
-    instance = instance or default_instance()
     instance.add_dynamic_partitions(videos_partitions.name, [entry.video_id])
     return entry
 

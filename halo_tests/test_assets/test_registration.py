@@ -49,3 +49,16 @@ def test_halo_add_rejects_bad_input_clearly(data_root, tmp_path, monkeypatch) ->
     assert result.exit_code == 1 and "Invalid video id" in result.output
     assert registry.all_videos() == {}
     assert DagsterInstance.get().get_dynamic_partitions("videos") == []
+
+
+def test_halo_add_with_a_dagster_home_that_is_not_a_folder(data_root, tmp_path, monkeypatch) -> None:
+    """DAGSTER_HOME missing or relative: Dagster's traceback, after the video was already registered."""
+    from halo.paths import samples_dir
+
+    for home in (tmp_path / "no-such-home", "relative/home"):
+        monkeypatch.setenv("DAGSTER_HOME", str(home))
+        added = CliRunner().invoke(main, ["add", str(samples_dir() / "meeting.mp4")])
+        assert added.exit_code == 1 and not added.stdout, added.output
+        errors = [line for line in added.output.splitlines() if line.startswith("Error:")]
+        assert len(errors) == 1 and f"DAGSTER_HOME={home} is not an existing folder" in errors[0], added.output
+        assert "mkdir -p" in errors[0] and registry.all_videos() == {}
