@@ -17,6 +17,7 @@ import click
 
 from halo.errors import HaloError
 from halo.paths import ensure_dagster_home
+from halo.qa.sessions import SESSION_NAMES  # in --help: `--session NEW` was refused unannounced
 
 
 class _HaloGroup(click.Group):
@@ -323,8 +324,8 @@ def cache_stop() -> None:
 @main.command()
 @click.argument("video")
 @click.argument("question")
-@click.option("--session", default="default", show_default=True,
-              help="Conversation to continue (follow-ups read the earlier turns).")
+@click.option("--session", default="default", show_default=True, help=f"Conversation to continue or start "
+              f"(follow-ups read the earlier turns); {SESSION_NAMES}.")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole answer as JSON.")
 @click.pass_context
 def ask(ctx: click.Context, video: str, question: str, session: str, as_json: bool) -> None:
@@ -413,7 +414,8 @@ def _looks_like_path(video: str) -> bool:
 
 @main.command()
 @click.argument("video_id")
-@click.option("--session", default="default", show_default=True, help="Conversation to continue.")
+@click.option("--session", default="default", show_default=True,
+              help=f"Conversation to continue or start; {SESSION_NAMES}.")
 @click.pass_context
 def chat(ctx: click.Context, video_id: str, session: str) -> None:
     """Ask questions about VIDEO_ID one per line until EOF or "exit"."""

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from upath import UPath
 
 SESSION_PATTERN = re.compile(r"^[a-z0-9_-]{1,64}$")
+SESSION_NAMES = "1-64 lowercase letters, digits, '_' or '-'"  # SESSION_PATTERN in words (errors, --help)
 #: What a turn's LLM calls are ledgered as (asset) and for (purpose).
 QA_ASSET = "qa"
 QA_PURPOSE = "qa"
@@ -84,7 +85,7 @@ class Session:
 
 def validate_session_id(name: str) -> str:
     if not isinstance(name, str) or not SESSION_PATTERN.fullmatch(name):
-        raise InvalidSession(f"Invalid session name {name!r}: use 1-64 lowercase letters, digits, '_' or '-'.")
+        raise InvalidSession(f"Invalid session name {name!r}: use {SESSION_NAMES}.")
     return name
 
 

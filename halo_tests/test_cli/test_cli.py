@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 from click.testing import CliRunner
 
+from halo.errors import HaloError
 from halo.paths import PROJECT_ROOT
 from halo.store import load_output
 from bench.samplegen import load_truth
@@ -136,3 +138,14 @@ def test_stdout_holds_only_the_id_and_a_failed_step_is_one_line(tmp_path):
     errors = [line for line in failed.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and "Processing stand-up" in errors[0] and "chunks:" in errors[0], failed.stderr
     assert "Traceback" not in failed.stderr and len(failed.stderr.splitlines()) < 40, failed.stderr
+
+
+@pytest.mark.parametrize("command", ["ask", "chat"])
+def test_session_help_says_which_names_are_accepted(command):
+    """`halo ask --session NEW` was refused although --help only said "Conversation to continue"."""
+    from halo.qa.sessions import SESSION_NAMES, validate_session_id
+
+    shown = " ".join(CliRunner().invoke(main, [command, "--help"]).output.split())
+    assert SESSION_NAMES in shown
+    with pytest.raises(HaloError, match=re.escape(SESSION_NAMES)):
+        validate_session_id("NEW")
