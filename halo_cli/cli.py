@@ -145,9 +145,12 @@ def process(ctx: click.Context, video: str, query: str | None, use_rl_chunker: b
         if export_path:
             write_export(pipeline, results["video_id"], export_path)
     click.echo(results["video_id"])
-    click.echo(f"{len(chunks)} chunks; LLM {metrics['calls']} calls, ${metrics['cost_usd']:.4f} "
-               f"(naive baseline ${metrics['naive_cost_usd']:.4f}); {sum(metrics['stage_seconds'].values()):.1f} s "
-               f"in stages" + (f"; exported to {export_path}" if export_path else ""), err=True)
+    # A reused video's stage seconds are those of the run that made its outputs, not of this command.
+    ran = (f"{sum(metrics['stage_seconds'].values()):.1f} s in stages" if metrics["run_id"] else
+           "outputs reused (this file was processed with these settings before)")
+    click.echo(f"{len(chunks)} chunks; the video's LLM calls so far {metrics['calls']}, ${metrics['cost_usd']:.4f} "
+               f"(naive baseline ${metrics['naive_cost_usd']:.4f}); {ran}"
+               + (f"; exported to {export_path}" if export_path else ""), err=True)
     if results["answer"] is not None:
         _print_answer(results["answer"], as_json=False)
 

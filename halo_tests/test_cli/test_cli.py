@@ -53,6 +53,13 @@ def test_process_prints_the_id_and_exports_what_is_stored(api_env, tmp_path):
     assert doc["costs"]["totals"]["cost_usd"] == 0 and doc["metrics"]["stage_seconds"]["chunks"] > 0
 
 
+def test_process_says_when_it_reused_the_outputs(api_env):
+    """A reused video printed '124.2 s in stages' (the earlier run's) for a 5-second command."""
+    ran = CliRunner().invoke(main, ["process", str(SAMPLE), "--min-chunk-duration", "30"])
+    assert ran.exit_code == 0, ran.output
+    assert ran.stdout == "meeting\n" and "outputs reused" in ran.stderr and " s in stages" not in ran.stderr
+
+
 @pytest.mark.parametrize("video", ["meeting", str(SAMPLE)], ids=["by-id", "by-path"])
 def test_ask_cites_the_span_the_truth_names(api_env, video):
     ran = CliRunner().invoke(main, ["ask", video, PRICE_QUERY["query"], "--session", "cli", "--json"])
