@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from halo.llm.pricing import DEFAULT_FLASH_MODEL
+from halo.qa.sessions import QA_ASSET
 
 # Money first after the id, so the UI table reads as a bill.
 LIBRARY_COLUMNS = [
@@ -21,8 +22,11 @@ LIBRARY_COLUMNS = [
 
 
 def _video_row(video_id: str, calls: pd.DataFrame) -> dict:
-    in_runs = calls[calls["run_id"].fillna("") != ""]
-    outside = calls[calls["run_id"].fillna("") == ""]
+    # Q&A rows carry their session as run_id ("qa-default", for per-session budgets), but a session
+    # is no pass over the video: counted as a run, its questions replaced the processing run's
+    # baseline when they outweighed it, and only the largest session's questions counted.
+    outside_runs = (calls["run_id"].fillna("") == "") | (calls["asset"] == QA_ASSET)
+    in_runs, outside = calls[~outside_runs], calls[outside_runs]
     per_run = in_runs.groupby("run_id").agg(
         cost=("cost_usd", "sum"), naive=("naive_tokens", "sum"), naive_usd=("naive_cost_usd", "sum"),
         last_ts=("ts", "max"))

@@ -1,0 +1,26 @@
+"""halo.cost_audit: a video's naive baseline is one pass over it plus every question asked."""
+
+from __future__ import annotations
+
+from halo.cost_audit import library_costs
+from halo.llm.ledger import CallRecord, records_frame
+
+PASS, QUESTION = 12_000, 60_609  # naive tokens of one chunk summary / of one question
+
+
+def call(asset: str, run_id: str, naive: int, cost: float = 0.001, ts: float = 0.0) -> CallRecord:
+    return CallRecord(video_id="v", asset=asset, purpose="qa" if asset == "qa" else "chunk_summary",
+                      backend="gemini", model="gemini-3.5-flash-lite", cost_usd=cost, naive_tokens=naive,
+                      naive_cost_usd=naive * 3e-7, run_id=run_id, ts=ts)
+
+
+def test_questions_of_every_session_add_to_one_processing_run():
+    """Q&A rows carry their session as run_id ('qa-default'): counted as runs, the 3-question
+    session replaced the 5-call processing run's baseline and the 2-question one was dropped."""
+    run = [call("chunk_summaries", "run-1", PASS, ts=1.0) for _ in range(5)]
+    questions = [call("qa", "qa-default", QUESTION, ts=2.0) for _ in range(3)]
+    questions += [call("qa", "qa-other", QUESTION, ts=3.0) for _ in range(2)]
+    row = library_costs(records_frame(run + questions)).set_index("video_id").loc["v"]
+    assert row["naive_tokens"] == 5 * PASS + 5 * QUESTION
+    assert row["runs"] == 1 and row["last_run_id"] == "run-1"
+    assert row["cost_usd_last_run"] == round(5 * 0.001, 8) and row["cost_usd_lifetime"] == round(10 * 0.001, 8)
