@@ -171,7 +171,8 @@ def _decode_tracks(path: Path, tracks: Sequence[int], sample_rate: int) -> list[
                 for out in resampler.resample(None):
                     chunks[index].append(out.to_ndarray().reshape(-1))
         except av.error.FFmpegError as exc:
-            raise MediaError(f"Audio of {path} could not be decoded (corrupt?): {exc}") from exc
+            raise MediaError(f"Audio of {path} could not be decoded (truncated or corrupt?): {exc}. "
+                             "Re-copy or re-encode the file.") from exc
     return [
         np.concatenate(chunks[i]).astype(np.float32, copy=False) if chunks[i] else np.zeros(0, np.float32)
         for i in order

@@ -143,14 +143,19 @@ def extract_keyframes(
         time_base = float(stream.time_base)
         start_pts = stream.start_time or 0
         for i, t in enumerate(times_s):
-            container.seek(start_pts + int(t / time_base), stream=stream, backward=True)
             image = None
-            for frame in container.decode(stream):
-                image = frame
-                if frame.pts is not None and (frame.pts - start_pts) * time_base >= t - 1e-3:
-                    break
+            try:
+                container.seek(start_pts + int(t / time_base), stream=stream, backward=True)
+                for frame in container.decode(stream):
+                    image = frame
+                    if frame.pts is not None and (frame.pts - start_pts) * time_base >= t - 1e-3:
+                        break
+            except av.error.FFmpegError as exc:  # a header fine, the data behind it not: PyAV's bare error
+                raise MediaError(f"{path} is not a readable video (truncated or corrupt?): no frame near "
+                                 f"{t:.2f}s could be read ({exc}). Re-copy or re-encode the file.") from None
             if image is None:
-                raise MediaError(f"No frame could be decoded near {t:.2f}s in {path} (corrupt?).")
+                raise MediaError(f"No frame could be decoded near {t:.2f}s in {path} (truncated or corrupt?): "
+                                 "re-copy or re-encode the file.")
             ok, jpeg = cv2.imencode(
                 ".jpg", image.to_ndarray(format="bgr24"), [cv2.IMWRITE_JPEG_QUALITY, quality]
             )

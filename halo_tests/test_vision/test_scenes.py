@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from halo.paths import samples_dir
-from halo.vision.scenes import SCENE_COLUMNS, detect_scenes
+from halo.errors import MediaError
+from halo.vision.scenes import SCENE_COLUMNS, detect_scenes, extract_keyframes
 from halo_tests.synth import PALETTE, make_video
 
 TOLERANCE_S = 0.5
@@ -66,3 +67,29 @@ def test_sample_scene_cuts_match_truth(tmp_path) -> None:
     df = detect_scenes(video, tmp_path / "keyframes", truth["duration_s"]).scenes
     assert_cuts_match(df["start"].tolist()[1:], truth["scene_cuts"])
     assert df["end"].iloc[-1] == pytest.approx(truth["duration_s"], abs=0.05)
+
+
+def _faststart(src, dst):
+    """``src`` remuxed with its header (moov) first, as streaming-ready files are."""
+    import av
+
+    with av.open(str(src)) as i, av.open(str(dst), "w", options={"movflags": "faststart"}) as o:
+        streams = {s.index: o.add_stream_from_template(s) for s in i.streams}
+        for packet in i.demux():
+            if packet.dts is not None:
+                packet.stream = streams[packet.stream.index]
+                o.mux(packet)
+    return dst
+
+
+def test_garbage_behind_a_valid_header_is_a_media_error_naming_the_file(tmp_path) -> None:
+    """The header probes fine, so the file got past video_file; reading a keyframe then failed in
+    `scenes` with PyAV's bare 'InvalidDataError' / 'PermissionError: Operation not permitted'."""
+    import random
+
+    data = _faststart(make_video(tmp_path / "v.mp4", duration_s=4.0, cuts=(2.0,)), tmp_path / "fast.mp4").read_bytes()
+    media = data.find(b"mdat") + 4
+    corrupt = tmp_path / "corrupt.mp4"
+    corrupt.write_bytes(data[:media] + random.Random(0).randbytes(len(data) - media))
+    with pytest.raises(MediaError, match=r"corrupt\.mp4 is not a readable video \(truncated or corrupt\?\).*Re-copy"):
+        extract_keyframes(corrupt, [0.0, 2.0], tmp_path / "keyframes")
