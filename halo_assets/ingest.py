@@ -31,8 +31,8 @@ def video_file(context: AssetExecutionContext) -> MaterializeResult:
     The partition key names the file: a registered path, or data/videos/<key>.<ext>.
     Audio-only files (podcasts) have ``has_video`` False; an MP3's cover art is not a picture.
     """
-    video_id = validate_video_id(context.partition_key)
-    try:
+    try:  # a hostile key added in the UI too: its reason, not "Error occurred while executing op"
+        video_id = validate_video_id(context.partition_key)
         entry = registry.resolve(video_id)
         result = ingest.probe_video(video_id, entry.path, registry.current_fingerprint(entry.path))
     except HaloError as exc:

@@ -256,3 +256,16 @@ def test_same_file_name_in_two_folders_gets_two_ids(data_root, tmp_path) -> None
     assert registry.lookup("talk").path == str(first.resolve())
     assert registry.lookup(b.video_id).path == str(second.resolve())
     assert registry.register(second)[0].video_id == b.video_id  # stable on re-registration
+
+
+def test_a_hostile_key_added_in_the_ui_fails_with_its_reason_as_the_run_failure_line(data_root) -> None:
+    """A key like 'Bad Key' added with "Add partition": the UI's failure line was Dagster's
+    "Error occurred while executing op video_file:", the reason only further down."""
+    from halo_resources.environments import get_resources
+
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("videos", ["Bad Key"])
+    result = materialize([video_file], partition_key="Bad Key", instance=instance, raise_on_error=False,
+                         resources={"io_manager": get_resources()["io_manager"]})
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    assert "Invalid video id 'Bad Key'" in failure.step_failure_data.error.message.splitlines()[0]
