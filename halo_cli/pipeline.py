@@ -144,6 +144,7 @@ class HALOPipeline:
                 resources["cache"] = _with_fields(resources["cache"], self.cache_config.cache_fields())
             if self.gemini_config is not None:
                 update = self.gemini_config.resource_fields()
+                update["use_local"] = update["use_local"] or resources["gemini"].use_local  # HALO_ENV=ci never spends
                 if self.gemini_config.api_key:
                     from dagster import EnvVar
 

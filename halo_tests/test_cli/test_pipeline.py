@@ -159,3 +159,8 @@ def test_the_pipeline_configs_reach_the_run_assets(monkeypatch):
     resources = pipeline.resources()
     assert materialize([probe], resources={"gemini": resources["gemini"], "cache": resources["cache"]}).success
     assert seen == {"model": "gemini-2.5-flash-lite", "timeout": 7.0, "backend": "local", "l1": 7, "l2": 0.9}
+    # HALO_ENV=ci never spends, whatever the config says: now that the config reaches the run
+    monkeypatch.setenv("HALO_ENV", "ci")
+    ci = HALOPipeline(gemini_config=GeminiConfig(model_name="gemini-2.5-flash-lite", use_mock=False)).resources()
+    assert materialize([probe], resources={"gemini": ci["gemini"], "cache": ci["cache"]}).success
+    assert seen["backend"] == "local" and seen["model"] == "gemini-2.5-flash-lite"
