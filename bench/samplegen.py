@@ -662,9 +662,10 @@ def _font(size: int) -> Any:
 
 def draw_slide(
     title: str, index: int, total: int, width: int = WIDTH, height: int = HEIGHT, cutaway: bool = False,
-    scale_to: int | None = None,
+    scale_to: int | None = None, text: bool = True,
 ) -> np.ndarray:
-    """An RGB slide: a solid colour, the topic title in large type, and a few shapes.
+    """An RGB slide: a solid colour, the topic title in large type, and a few shapes (``text``
+    False: the colour and shapes alone, Realism.slides).
 
     ``scale_to``: the slide drawn at 360p, then resized to that height (16:9), so HD videos show
     the same picture with HD's decoding cost.
@@ -681,9 +682,10 @@ def draw_slide(
     ink = (15, 15, 15) if sum(bg) > 380 else (250, 250, 250)
     image = Image.new("RGB", (width, height), bg)
     draw = ImageDraw.Draw(image)
-    draw.text((32, 24), f"Topic {index + 1} of {total}" + (" - camera 2" if cutaway else ""), font=_font(18), fill=ink)
-    lines = textwrap.wrap(title, width=26)[:4]
-    draw.multiline_text((32, height // 2 if cutaway else 60), "\n".join(lines), font=_font(34), fill=ink, spacing=8)
+    if text:
+        draw.text((32, 24), f"Topic {index + 1} of {total}" + (" - camera 2" if cutaway else ""), font=_font(18), fill=ink)
+        lines = textwrap.wrap(title, width=26)[:4]
+        draw.multiline_text((32, height // 2 if cutaway else 60), "\n".join(lines), font=_font(34), fill=ink, spacing=8)
     shape_rng = random.Random(index)
     for k in range(3):
         x = 60 + k * 190 + shape_rng.randint(0, 40)
@@ -778,6 +780,10 @@ class Realism:
       (reverberant) speech power over the true turns; it runs through the pauses too.
     * ``camera_cut_s`` > 0: about that often the picture cuts away to another camera and back,
       cuts that are not topic changes (listed as ``camera_cuts`` in the truth).
+    * ``slides`` False: no slides, as in most meeting recordings: one picture without text for the
+      whole video (camera cuts still cut away), so neither a topic's title nor its start shows on
+      screen. With slides each topic's title is on screen for the whole topic, which Q&A retrieves
+      and the chunker cuts at: real meetings give neither.
     """
 
     voices: tuple[str, ...] = VOICES
@@ -786,6 +792,7 @@ class Realism:
     rt60_s: float = 0.0
     drr_db: float = 0.0
     camera_cut_s: float = 0.0
+    slides: bool = True
 
     @property
     def clean_audio(self) -> bool:
@@ -886,7 +893,8 @@ def build_truth(
             "realism": {k: v for k, v in asdict(realism).items() if k != "voices"},
         },
         "speakers": [{"speaker": s, "voice": v, "qmsum_speaker": q} for s, (v, q) in sorted(speakers.items())],
-        "scene_cuts": [s[0] for s in timeline.shots()][1:],
+        # without slides a new topic shows nothing new: only the camera cuts are picture cuts
+        "scene_cuts": [s[0] for s in timeline.shots()][1:] if realism.slides else timeline.camera_cuts,
         "camera_cuts": timeline.camera_cuts,  # the scene cuts that are not topic changes
         "topics": timeline.topics,
         "turns": timeline.turns,
@@ -1003,7 +1011,8 @@ def make_meeting_video(
     if realism.camera_cut_s > 0:
         add_cutaways(timeline, realism.camera_cut_s, random.Random(f"camera-{seed}"))
     pictures = {
-        (i, away): draw_slide(t["title"], i, len(timeline.topics), cutaway=away, scale_to=height)
+        (i, away): (draw_slide(t["title"], i, len(timeline.topics), cutaway=away, scale_to=height)
+                    if realism.slides else draw_slide("", 0, 1, cutaway=away, scale_to=height, text=False))
         for i, t in enumerate(timeline.topics)
         for away in (False, True)
         if not away or realism.camera_cut_s > 0
@@ -1038,6 +1047,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     hard.add_argument("--snr-db", type=float, help="pink background noise at this speech-to-noise ratio")
     hard.add_argument("--echo-rt60", type=float, default=0.0, help="room echo: reverberation time in seconds (e.g. 0.5)")
     hard.add_argument("--camera-cuts", type=float, default=0.0, help="cut away to another camera about every N seconds")
+    hard.add_argument("--no-slides", action="store_true",
+                      help="no slides: one picture without text for the whole meeting, as most recordings are")
     args = parser.parse_args(argv)
     voices = tuple(args.voices or (SIMILAR_VOICES if args.similar_voices else VOICES))
     try:
@@ -1045,7 +1056,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             parse_voice(voice)
     except ValueError as exc:
         parser.error(str(exc))
-    realism = Realism(voices, args.top_speakers, args.snr_db, args.echo_rt60, camera_cut_s=args.camera_cuts)
+    realism = Realism(voices, args.top_speakers, args.snr_db, args.echo_rt60, camera_cut_s=args.camera_cuts,
+                      slides=not args.no_slides)
     sample = args.duration is None
     duration = SAMPLE_DURATION_S if sample else args.duration
     meetings = args.meetings or ([SAMPLE_MEETING] if sample else None)

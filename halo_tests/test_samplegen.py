@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import av
@@ -55,7 +56,8 @@ def _check_truth(truth: dict, video: Path) -> None:
     topics = truth["topics"]
     assert topics[0]["start"] == 0.0 and topics[-1]["end"] == truth["duration_s"]
     camera = truth.get("camera_cuts", [])
-    assert truth["scene_cuts"] == sorted([t["start"] for t in topics[1:]] + camera)
+    slides = truth["generator"]["realism"].get("slides", True)  # without slides a topic start is no cut
+    assert truth["scene_cuts"] == sorted(([t["start"] for t in topics[1:]] if slides else []) + camera)
     assert not set(camera) & {t["start"] for t in topics}  # a camera cut is never a topic change
     for prev, cur in zip(topics, topics[1:]):
         assert prev["end"] == cur["start"]
@@ -188,8 +190,9 @@ def test_noise_lands_at_the_asked_snr_and_echo_rings_after_speech():
 
 @needs_flite
 def test_realism_changes_the_sound_and_picture_not_the_truth(tmp_path):
-    """Similar voices, noise, echo and camera cuts: the words, turns and topics are those of the
-    same meeting without noise, echo and cuts; the camera cuts are real picture cuts."""
+    """Similar voices, noise, echo, camera cuts and no slides: the words, turns and topics are those
+    of the same meeting without noise, echo and cuts; the camera cuts are real picture cuts, and
+    without slides they are the only ones."""
     from scenedetect import ContentDetector, detect
 
     from halo.media import decode_audio
@@ -207,6 +210,11 @@ def test_realism_changes_the_sound_and_picture_not_the_truth(tmp_path):
     found = [scene[0].seconds for scene in detect(str(tmp_path / "hard.mp4"), ContentDetector())][1:]
     assert len(found) == len(truth["scene_cuts"])
     assert all(abs(f - t) <= 0.05 for f, t in zip(found, truth["scene_cuts"])), (found, truth["scene_cuts"])
+    bare = samplegen.make_meeting_video(tmp_path / "bare.mp4", 45, realism=replace(hard, slides=False), **kwargs)
+    _check_truth(bare, tmp_path / "bare.mp4")
+    assert bare["topics"] == truth["topics"] and bare["scene_cuts"] == bare["camera_cuts"] == truth["camera_cuts"]
+    found = [scene[0].seconds for scene in detect(str(tmp_path / "bare.mp4"), ContentDetector())][1:]
+    assert len(found) == len(bare["camera_cuts"])  # a new topic shows nothing new without slides
     clean, noisy = decode_audio(tmp_path / "plain.mp4"), decode_audio(tmp_path / "hard.mp4")
     before = slice(800, int((truth["turns"][0]["start"] - 0.05) * 16_000))  # before anyone speaks
     assert abs(clean[before]).max() < 0.01 < abs(noisy[before]).max()
