@@ -147,22 +147,33 @@ def resolve(video_id: str) -> VideoEntry:
     """The file behind ``video_id``: its registered path, else data/videos/<id>.<ext>.
 
     A partition added by hand in the UI ("Add partition") has no registry entry yet; a file of
-    that name in the watched folder is registered on the spot. Otherwise the error says what to do.
+    that name in the watched folder is registered on the spot. Otherwise the error says what to do,
+    also when the registered file was moved or deleted since (a bare FileNotFoundError named
+    neither the video nor the fix).
     """
     try:
-        return lookup(video_id)
+        entry = lookup(video_id)
     except MediaError:
-        folder = videos_dir()
-        found = [p for p in (folder / f"{video_id}{suffix}" for suffix in VIDEO_SUFFIXES) if p.is_file()]
-        if len(found) == 1:
-            return register(found[0], video_id)[0]
-        if found:
-            raise MediaError(
-                f"Video {video_id!r}: several files match in {folder} ({', '.join(p.name for p in found)}): "
-                f"keep one, or register the right one with `halo add PATH --id {video_id}`."
-            ) from None
+        pass
+    else:
+        if Path(entry.path).is_file():
+            return entry
         raise MediaError(
-            f"Video {video_id!r} has no source file: copy it to {folder}/{video_id}.mp4 (or another "
-            f"of {', '.join(VIDEO_SUFFIXES)}) or run `halo add PATH --id {video_id}`, "
-            "then materialize again."
-        ) from None
+            f"The source file of video {video_id!r}, {entry.path}, is gone (moved or deleted since it "
+            f"was registered): put it back, or point the id at the file's new place with "
+            f"`halo add NEW_PATH --id {video_id} --replace`, then materialize again."
+        )
+    folder = videos_dir()
+    found = [p for p in (folder / f"{video_id}{suffix}" for suffix in VIDEO_SUFFIXES) if p.is_file()]
+    if len(found) == 1:
+        return register(found[0], video_id)[0]
+    if found:
+        raise MediaError(
+            f"Video {video_id!r}: several files match in {folder} ({', '.join(p.name for p in found)}): "
+            f"keep one, or register the right one with `halo add PATH --id {video_id}`."
+        )
+    raise MediaError(
+        f"Video {video_id!r} has no source file: copy it to {folder}/{video_id}.mp4 (or another "
+        f"of {', '.join(VIDEO_SUFFIXES)}) or run `halo add PATH --id {video_id}`, "
+        "then materialize again."
+    )

@@ -109,3 +109,21 @@ def test_partition_without_a_file_fails_saying_what_to_do(data_root) -> None:
     assert failure.step_key == "video_file"
     for text in (first_line, description):
         assert f"{data_root / 'videos'}/nowhere.mp4" in text and "halo add PATH --id nowhere" in text
+
+
+def test_registered_file_deleted_since_fails_naming_the_video_and_fix(data_root, tmp_path) -> None:
+    """Found in the UI: a registered file deleted before its run failed with a bare FileNotFoundError."""
+    good = registry.register(make_video(tmp_path / "kept.mp4", cuts=(1.5,), duration_s=3.0))[0]
+    gone = registry.register(make_video(tmp_path / "gone.mp4", cuts=(1.5,), duration_s=3.0))[0]
+    instance = DagsterInstance.ephemeral()
+    assert materialize_video(instance, good.video_id).success
+    kept = stored("video_file", good.video_id)
+    (tmp_path / "gone.mp4").unlink()
+
+    result = materialize_video(instance, gone.video_id, raise_on_error=False)
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    first_line = failure.step_failure_data.error.message.splitlines()[0]  # what the run page shows
+    assert failure.step_key == "video_file"
+    assert "'gone'" in first_line and str(tmp_path / "gone.mp4") in first_line
+    assert "halo add NEW_PATH --id gone --replace" in first_line
+    pd.testing.assert_frame_equal(stored("video_file", good.video_id), kept)
