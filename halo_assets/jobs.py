@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from datetime import datetime
 from graphlib import TopologicalSorter
 from typing import Iterable, Mapping, Sequence
 
@@ -97,10 +98,12 @@ def outdated_reasons(
     return reasons
 
 
-def _has_active_run(instance: DagsterInstance, video_id: str) -> bool:
+def has_active_run(instance: DagsterInstance, video_id: str, created_after: datetime | None = None) -> bool:
+    """Whether a `process_video` run of ``video_id`` is queued or running (created after ``created_after``)."""
     runs = instance.get_runs(
         filters=RunsFilter(
-            job_name=PROCESS_VIDEO_JOB, statuses=_ACTIVE, tags={"dagster/partition": video_id}
+            job_name=PROCESS_VIDEO_JOB, statuses=_ACTIVE, tags={"dagster/partition": video_id},
+            created_after=created_after,
         ),
         limit=1,
     )
@@ -133,7 +136,7 @@ def outdated_run_requests(instance: DagsterInstance, graph: Mapping[AssetKey, se
     known = set(instance.get_dynamic_partitions(videos_partitions.name))
     requests = []
     for video_id, entry in sorted(registry.all_videos().items()):
-        if video_id not in known or not os.path.exists(entry.path) or _has_active_run(instance, video_id):
+        if video_id not in known or not os.path.exists(entry.path) or has_active_run(instance, video_id):
             continue
         reasons = outdated_reasons(instance, graph, video_id, entry.path)
         if not reasons:

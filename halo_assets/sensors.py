@@ -1,13 +1,16 @@
 """The folder sensor: every video dropped into data/videos/ becomes a partition and a run.
 
 The cursor remembers each file's fingerprint (size + mtime), so a file is registered and run
-once, and a file that changes is processed again (run key = video id + fingerprint).
+once, and a file that changes is processed again (run key = video id + fingerprint). A file
+whose video already has a run queued or in progress, created after the file last changed (e.g.
+launched from the UI's "Add a partition"), gets no second run: that run reads this version.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 from dagster import (
@@ -22,6 +25,7 @@ from dagster import (
 from halo import media, registry
 from halo.errors import HaloError
 from halo.paths import videos_dir
+from halo_assets.jobs import has_active_run
 from halo_assets.partitions import videos_partitions
 from halo_assets.registration import PROCESS_VIDEO_JOB
 
@@ -58,9 +62,10 @@ def videos_folder_sensor(context: SensorEvaluationContext) -> SensorResult | Ski
         key = str(path)
         try:
             fingerprint = registry.current_fingerprint(path)
-            settling = now - path.stat().st_mtime < SETTLE_SECONDS
+            mtime = path.stat().st_mtime
         except FileNotFoundError:
             continue
+        settling = now - mtime < SETTLE_SECONDS
         if settling or seen.get(key) == fingerprint:
             if key in seen:
                 cursor[key] = seen[key]
@@ -73,6 +78,9 @@ def videos_folder_sensor(context: SensorEvaluationContext) -> SensorResult | Ski
             continue
         if entry.video_id not in known and entry.video_id not in new_keys:
             new_keys.append(entry.video_id)
+        if has_active_run(context.instance, entry.video_id, created_after=datetime.fromtimestamp(mtime, timezone.utc)):
+            context.log.info(f"{path.name}: {entry.video_id} already has a run started after the file last changed.")
+            continue
         requests.append(
             RunRequest(
                 run_key=f"{entry.video_id}:{entry.fingerprint}",

@@ -6,11 +6,20 @@ import json
 import os
 import time
 
-from dagster import AssetKey, DagsterInstance, build_schedule_context, build_sensor_context, instance_for_test
+from dagster import (
+    AssetKey,
+    DagsterInstance,
+    DagsterRun,
+    DagsterRunStatus,
+    build_schedule_context,
+    build_sensor_context,
+    instance_for_test,
+)
 
 from halo import registry
 from halo_assets.definitions import ASSETS, defs
 from halo_assets.jobs import PROCESS_VIDEO_JOB, build_stale_videos_schedule, video_asset_graph
+from halo_assets import sensors
 from halo_assets.sensors import videos_folder_sensor
 from halo_tests.synth import make_video
 
@@ -57,6 +66,31 @@ def test_sensor_registers_once_and_reprocesses_changed_files(data_root) -> None:
     assert changed.run_key not in {r.run_key for r in first.run_requests}
     assert [list(r.partition_keys) for r in third.dynamic_partitions_requests] == [["copying"]]
     assert set(json.loads(third.cursor)) == {str(folder / n) for n in ("Weekly Sync.mp4", "demo.MKV.mp4", "copying.mp4")}
+
+
+def test_sensor_leaves_a_video_to_the_run_already_processing_it(data_root, monkeypatch) -> None:
+    """Found in the UI: a file copied into data/videos/ and launched with "Add a partition" got a
+    second, simultaneous run from the sensor. A file changed after its video's run was created
+    still gets one (that run may have read the old version)."""
+    folder = data_root / "videos"
+    launched = make_video(folder / "standup.mp4", duration_s=2.0, cuts=())
+    changed = make_video(folder / "retro.mp4", duration_s=2.0, cuts=())
+    settle(launched), settle(changed)
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("videos", ["standup", "retro"])
+    for video_id in ("standup", "retro"):
+        instance.add_run(DagsterRun(job_name=PROCESS_VIDEO_JOB, status=DagsterRunStatus.STARTED,
+                                    tags={"dagster/partition": video_id}))
+    monkeypatch.setattr(sensors, "SETTLE_SECONDS", 0.0)
+    time.sleep(0.05)
+    os.utime(changed, (time.time(), time.time()))  # modified after its run was created
+
+    result = tick(instance)
+
+    assert [r.partition_key for r in result.run_requests] == ["retro"]
+    assert sorted(registry.all_videos()) == ["retro", "standup"]
+    later = tick(instance, result.cursor)  # and no run once the first one has ended either
+    assert later.run_requests == []
 
 
 def test_sensor_skips_when_folder_missing(data_root) -> None:
