@@ -7,7 +7,13 @@ and every UI bookmark, and a renamed sensor or schedule loses its cursor and tic
 
 from __future__ import annotations
 
+import shutil
+
+import yaml
 from dagster import AssetKey, Definitions
+from dagster_dg_core.context import DgContext
+
+from halo.paths import PROJECT_ROOT
 
 from halo_assets.definitions import defs
 
@@ -68,3 +74,15 @@ def test_every_video_asset_is_partitioned_by_videos() -> None:
         assert node.partitions_def is not None and node.partitions_def.name == "videos", name
     for name in UNPARTITIONED:
         assert graph.get(AssetKey(name)).partitions_def is None, name
+
+
+def test_dg_dev_and_workspace_yaml_name_the_same_code_location(tmp_path) -> None:
+    """Found with `make ui`: dg dev named the location after the checkout's folder ('main', 'ui6'),
+    workspace.yaml (`make daemon`, dagster-webserver -w) names it 'halo'. Sensor and schedule
+    on/off state is keyed by that name, so a sensor switched off under one came back on under the other."""
+    checkout = tmp_path / "some-checkout"
+    checkout.mkdir()
+    shutil.copy(PROJECT_ROOT / "pyproject.toml", checkout)
+    workspace = yaml.safe_load((PROJECT_ROOT / "workspace.yaml").read_text())
+    names = {entry["python_module"]["location_name"] for entry in workspace["load_from"]}
+    assert names == {DgContext.for_project_environment(checkout, {}).code_location_name}

@@ -46,7 +46,7 @@ def _graphql(base: str, query: str) -> dict:
 
 
 def _location_loaded(base: str) -> str:
-    """The code location's name once it has loaded ('' before); dg names it after the folder."""
+    """The code location's name once it has loaded ('' before)."""
     try:
         data = _graphql(base, "{ workspaceOrError { ... on Workspace { locationEntries { name "
                               "locationOrLoadError { __typename } } } } }")
