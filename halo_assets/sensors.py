@@ -4,6 +4,8 @@ The cursor remembers each file's fingerprint (size + mtime), so a file is regist
 once, and a file that changes is processed again (run key = video id + fingerprint). A file
 whose video already has a run queued or in progress, created after the file last changed (e.g.
 launched from the UI's "Add a partition"), gets no second run: that run reads this version.
+Nor does a file whose video's outputs are up to date for it, so a lost cursor (sensor reset, a
+renamed code location, a new instance on the same data) does not re-process the whole folder.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 import json
 import time
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 
 from dagster import (
+    AssetKey,
     DefaultSensorStatus,
     RunRequest,
     SensorEvaluationContext,
@@ -25,12 +29,19 @@ from dagster import (
 from halo import media, registry
 from halo.errors import HaloError
 from halo.paths import videos_dir
-from halo_assets.jobs import has_active_run
+from halo_assets.jobs import has_active_run, outdated_reasons, video_asset_graph
 from halo_assets.partitions import videos_partitions
 from halo_assets.registration import PROCESS_VIDEO_JOB
 
 # A file modified within this many seconds may still be being copied: look again next tick.
 SETTLE_SECONDS = 5.0
+
+
+@cache
+def _video_graph() -> dict[AssetKey, set[AssetKey]]:
+    from halo_assets.definitions import ASSETS  # imported here: definitions imports this module
+
+    return video_asset_graph(ASSETS)
 
 
 def candidate_files(folder: Path) -> list[Path]:
@@ -80,6 +91,9 @@ def videos_folder_sensor(context: SensorEvaluationContext) -> SensorResult | Ski
             new_keys.append(entry.video_id)
         if has_active_run(context.instance, entry.video_id, created_after=datetime.fromtimestamp(mtime, timezone.utc)):
             context.log.info(f"{path.name}: {entry.video_id} already has a run started after the file last changed.")
+            continue
+        if entry.video_id in known and not outdated_reasons(context.instance, _video_graph(), entry.video_id, entry.path):
+            context.log.info(f"{path.name}: {entry.video_id}'s outputs are up to date for this file.")
             continue
         requests.append(
             RunRequest(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import time
+from graphlib import TopologicalSorter
 
 from dagster import (
     AssetKey,
+    AssetMaterialization,
     DagsterInstance,
     DagsterRun,
     DagsterRunStatus,
@@ -17,9 +19,9 @@ from dagster import (
 )
 
 from halo import registry
+from halo_assets import sensors
 from halo_assets.definitions import ASSETS, defs
 from halo_assets.jobs import PROCESS_VIDEO_JOB, build_stale_videos_schedule, video_asset_graph
-from halo_assets import sensors
 from halo_assets.sensors import videos_folder_sensor
 from halo_tests.synth import make_video
 
@@ -91,6 +93,27 @@ def test_sensor_leaves_a_video_to_the_run_already_processing_it(data_root, monke
     assert sorted(registry.all_videos()) == ["retro", "standup"]
     later = tick(instance, result.cursor)  # and no run once the first one has ended either
     assert later.run_requests == []
+
+
+def test_sensor_with_a_lost_cursor_leaves_up_to_date_videos_alone(data_root) -> None:
+    """Found by renaming the code location: the sensor started with no cursor and re-ran every
+    video in data/videos/, though each one's outputs were up to date for its file."""
+    done = make_video(data_root / "videos" / "done.mp4", duration_s=2.0, cuts=())
+    edited = make_video(data_root / "videos" / "edited.mp4", duration_s=2.0, cuts=())
+    settle(done), settle(edited)
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("videos", ["done", "edited"])
+    graph = video_asset_graph(ASSETS)
+    # What a finished run records: every per-video asset, upstream first.
+    for key in TopologicalSorter({k: parents & graph.keys() for k, parents in graph.items()}).static_order():
+        for video_id, path in (("done", done), ("edited", edited)):
+            metadata = {"fingerprint": registry.current_fingerprint(path)} if key == AssetKey("video_file") else {}
+            instance.report_runless_asset_event(AssetMaterialization(key, partition=video_id, metadata=metadata))
+    settle(edited, seconds_ago=30.0)  # changed since it was processed
+
+    result = tick(instance)  # no cursor
+
+    assert [r.partition_key for r in result.run_requests] == ["edited"]
 
 
 def test_sensor_skips_when_folder_missing(data_root) -> None:
