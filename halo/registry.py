@@ -144,7 +144,7 @@ def unregister(video_id: str) -> None:
 
 
 def resolve(video_id: str) -> VideoEntry:
-    """The file behind ``video_id``: its registered path, else data/videos/<id>.<ext>.
+    """The file behind ``video_id``: its registered path, else data/videos/<id>.<ext> (any media suffix).
 
     A partition added by hand in the UI ("Add partition") has no registry entry yet; a file of
     that name in the watched folder is registered on the spot. Otherwise the error says what to do,
@@ -164,7 +164,8 @@ def resolve(video_id: str) -> VideoEntry:
             f"`halo add NEW_PATH --id {video_id} --replace`, then materialize again."
         )
     folder = videos_dir()
-    found = [p for p in (folder / f"{video_id}{suffix}" for suffix in VIDEO_SUFFIXES) if p.is_file()]
+    # Any file the folder sensor would pick up: audio too, and the suffix in any case (phone.MOV).
+    found = sorted(p for p in folder.glob(f"{video_id}.*") if p.is_file() and p.suffix.lower() in MEDIA_SUFFIXES)
     if len(found) == 1:
         return register(found[0], video_id)[0]
     if found:
@@ -174,6 +175,6 @@ def resolve(video_id: str) -> VideoEntry:
         )
     raise MediaError(
         f"Video {video_id!r} has no source file: copy it to {folder}/{video_id}.mp4 (or another "
-        f"of {', '.join(VIDEO_SUFFIXES)}) or run `halo add PATH --id {video_id}`, "
+        f"of {', '.join(MEDIA_SUFFIXES)}) or run `halo add PATH --id {video_id}`, "
         "then materialize again."
     )

@@ -100,6 +100,22 @@ def test_partition_added_in_the_ui_resolves_to_the_watched_folder(data_root) -> 
     assert registry.lookup("standup").path == str(path.resolve())
 
 
+def test_partition_added_in_the_ui_finds_what_the_folder_sensor_would(data_root) -> None:
+    """Found in the UI: "Add a partition" for data/videos/episode.mp3 or phone.MOV (files the folder
+    sensor picks up) failed, telling the user to copy the file to episode.mp4."""
+    from halo_tests.synth_media import sample_speech, write_podcast
+
+    podcast = write_podcast(data_root / "videos" / "episode.mp3", sample_speech(2.0))
+    phone = make_video(data_root / "videos" / "phone.MOV", cuts=(1.5,), duration_s=3.0)
+    instance = DagsterInstance.ephemeral()
+    for video_id, path in (("episode", podcast), ("phone", phone)):
+        instance.add_dynamic_partitions("videos", [video_id])
+        assert materialize([video_file], partition_key=video_id, instance=instance, resources=get_resources()).success
+        assert stored("video_file", video_id).iloc[0]["path"] == str(path.resolve())
+    assert not stored("video_file", "episode").iloc[0]["has_video"]
+    assert stored("video_file", "phone").iloc[0]["duration_s"] == pytest.approx(3.0, abs=0.1)
+
+
 def test_partition_without_a_file_fails_saying_what_to_do(data_root) -> None:
     instance = DagsterInstance.ephemeral()
     result = materialize_video(instance, "nowhere", raise_on_error=False)
