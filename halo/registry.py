@@ -165,7 +165,9 @@ def resolve(video_id: str) -> VideoEntry:
         )
     folder = videos_dir()
     # Any file the folder sensor would pick up: audio too, and the suffix in any case (phone.MOV).
-    found = sorted(p for p in folder.glob(f"{video_id}.*") if p.is_file() and p.suffix.lower() in MEDIA_SUFFIXES)
+    # The stem is the id itself: talk.v2.mp4 (the sensor's "talk-v2") is not video "talk".
+    found = sorted(p for p in folder.glob(f"{video_id}.*")
+                   if p.is_file() and p.stem == video_id and p.suffix.lower() in MEDIA_SUFFIXES)
     if len(found) == 1:
         return register(found[0], video_id)[0]
     if found:

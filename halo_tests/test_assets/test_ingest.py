@@ -7,6 +7,7 @@ import pytest
 from dagster import AssetKey, DagsterInstance, materialize
 
 from halo import media, registry
+from halo.errors import MediaError
 from halo.paths import media_dir
 from halo.store import parquet_root
 from halo.stages.ingest import AUDIO_COLUMNS, VIDEO_FILE_COLUMNS
@@ -114,6 +115,20 @@ def test_partition_added_in_the_ui_finds_what_the_folder_sensor_would(data_root)
         assert stored("video_file", video_id).iloc[0]["path"] == str(path.resolve())
     assert not stored("video_file", "episode").iloc[0]["has_video"]
     assert stored("video_file", "phone").iloc[0]["duration_s"] == pytest.approx(3.0, abs=0.1)
+
+
+def test_partition_added_in_the_ui_is_the_file_named_key_not_key_dot_anything(data_root) -> None:
+    """data/videos/<key>.<ext> only: "talk.v2.mp4" (the sensor's 'talk-v2') is not video 'talk'. The
+    suffix glob matched it, so "Add a partition" 'talk' beside talk.mp4 failed as ambiguous, and
+    alone it was registered as video 'talk'."""
+    folder = data_root / "videos"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "talk.v2.mp4").write_bytes(b"another recording")
+    with pytest.raises(MediaError, match="'talk' has no source file"):
+        registry.resolve("talk")
+    (folder / "talk.mp4").write_bytes(b"the recording")
+    assert registry.resolve("talk").path == str((folder / "talk.mp4").resolve())
+    assert list(registry.all_videos()) == ["talk"]
 
 
 def test_partition_without_a_file_fails_saying_what_to_do(data_root) -> None:
