@@ -73,10 +73,13 @@ def videos_folder_sensor(context: SensorEvaluationContext) -> SensorResult | Ski
         key = str(path)
         try:
             fingerprint = registry.current_fingerprint(path)
-            mtime = path.stat().st_mtime
+            stat = path.stat()
         except FileNotFoundError:
             continue
-        settling = now - mtime < SETTLE_SECONDS
+        settling = now - stat.st_mtime < SETTLE_SECONDS
+        # When the file last changed here: `mv`, `cp -p` and rsync keep an older mtime, but the
+        # ctime is the move's (a run created between the two read the file it replaced).
+        changed = datetime.fromtimestamp(max(stat.st_mtime, stat.st_ctime), timezone.utc)
         if settling or seen.get(key) == fingerprint:
             if key in seen:
                 cursor[key] = seen[key]
@@ -89,7 +92,7 @@ def videos_folder_sensor(context: SensorEvaluationContext) -> SensorResult | Ski
             continue
         if entry.video_id not in known and entry.video_id not in new_keys:
             new_keys.append(entry.video_id)
-        if has_active_run(context.instance, entry.video_id, created_after=datetime.fromtimestamp(mtime, timezone.utc)):
+        if has_active_run(context.instance, entry.video_id, created_after=changed):
             context.log.info(f"{path.name}: {entry.video_id} already has a run started after the file last changed.")
             continue
         if entry.video_id in known and not outdated_reasons(context.instance, _video_graph(), entry.video_id, entry.path):

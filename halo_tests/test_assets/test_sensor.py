@@ -95,6 +95,29 @@ def test_sensor_leaves_a_video_to_the_run_already_processing_it(data_root, monke
     assert later.run_requests == []
 
 
+def test_sensor_requests_a_file_moved_in_with_an_old_mtime_during_a_run(data_root, tmp_path, monkeypatch) -> None:
+    """`mv` (or `cp -p`, rsync -t) keeps a file's mtime: a new version recorded before the running
+    run was created, moved in while that run read the old one, looked 'changed before the run'
+    and got no run (only the hourly schedule noticed it). Moving it in changes its ctime."""
+    folder = data_root / "videos"
+    old = make_video(folder / "standup.mp4", duration_s=2.0, cuts=())
+    settle(old)
+    recorded = make_video(tmp_path / "standup.mp4", duration_s=3.0, cuts=())
+    settle(recorded, seconds_ago=600.0)  # recorded ten minutes ago
+    instance = DagsterInstance.ephemeral()
+    first = tick(instance)
+    assert [r.partition_key for r in first.run_requests] == ["standup"]
+    instance.add_run(DagsterRun(job_name=PROCESS_VIDEO_JOB, status=DagsterRunStatus.STARTED,
+                                tags={"dagster/partition": "standup"}))  # reading the old version
+    monkeypatch.setattr(sensors, "SETTLE_SECONDS", 0.0)
+    time.sleep(0.05)
+    os.replace(recorded, folder / "standup.mp4")  # mv: the mtime stays ten minutes old
+
+    result = tick(instance, first.cursor)
+
+    assert [r.partition_key for r in result.run_requests] == ["standup"]
+
+
 def test_sensor_with_a_lost_cursor_leaves_up_to_date_videos_alone(data_root) -> None:
     """Found by renaming the code location: the sensor started with no cursor and re-ran every
     video in data/videos/, though each one's outputs were up to date for its file."""
