@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 RETRY_STATUS_CODES = [408, 429, 500, 502, 503, 504]
 DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"  # the SDK's, when nothing overrides it
+_USERINFO = re.compile(r"^((?:[A-Za-z][\w+.-]*:)?//)?[^/]*@")  # user:password@ before an URL's host
 CHARS_PER_TOKEN = 4.0  # Gemini text tokens average ~4 characters of English
 IMAGE_TOKENS = 258  # one image at default media resolution (<=384 px side: 258 tokens)
 IMAGE_TOKENS_LOW = 66  # one image/frame at MEDIA_RESOLUTION_LOW (docs/media-resolution)
@@ -250,8 +251,9 @@ class GeminiClient:
         """The API endpoint calls go to, as the SDK picks it (base_url, else GOOGLE_GEMINI_BASE_URL,
         else Google's), without any user:password in it: an unreachable one is named in the error."""
         url = self.settings.base_url or os.environ.get("GOOGLE_GEMINI_BASE_URL") or DEFAULT_BASE_URL
-        scheme, sep, rest = url.partition("://")
-        return f"{scheme}{sep}***@{rest.rpartition('@')[2]}" if "@" in rest.split("/")[0] else url
+        # user:password@ before the host, with or without a scheme: an URL mistyped without
+        # https:// is the very one that fails to connect
+        return _USERINFO.sub(r"\1***@", url, count=1)
 
     # -- key hygiene and errors ---------------------------------------------------------
     def sanitize(self, text: str) -> str:
@@ -289,7 +291,7 @@ class GeminiClient:
         except transport as e:
             raise GeminiCallError(
                 f"Gemini {what} could not reach the API at {self.sanitize(self.endpoint())}: {type(e).__name__}: "
-                f"{self.sanitize(str(e))[:300]}. Check the network and GOOGLE_GEMINI_BASE_URL/base_url, "
+                f"{self.sanitize(str(e))[:300].rstrip('.')}. Check the network and GOOGLE_GEMINI_BASE_URL/base_url, "
                 "or unset GEMINI_API_KEY and GOOGLE_API_KEY to answer with the local backend."
             ) from None
         except (json.JSONDecodeError, pydantic.ValidationError, UnicodeDecodeError) as e:

@@ -83,6 +83,25 @@ def test_unreachable_endpoint_is_named_with_the_fix(monkeypatch):
     assert "GOOGLE_GEMINI_BASE_URL" in text and "unset GEMINI_API_KEY" in text and API_KEY not in text
 
 
+@pytest.mark.parametrize("url,shown", [
+    ("https://me:hunter2@proxy.example/v1", "https://***@proxy.example/v1"),
+    ("me:hunter2@127.0.0.1:9", "***@127.0.0.1:9"),  # no scheme: httpx refuses it, the error names it
+    ("//me:hunter2@127.0.0.1:9/v1@beta", "//***@127.0.0.1:9/v1@beta"),
+    ("http://127.0.0.1:9/v1@beta", "http://127.0.0.1:9/v1@beta"),  # an @ in the path is no password
+])
+def test_the_unreachable_endpoint_never_shows_its_password(monkeypatch, url, shown):
+    """The endpoint named in the error hid a password only after 'scheme://': a base URL typed
+    without https:// (the kind that fails to connect) was printed with its password."""
+    monkeypatch.setenv("GEMINI_API_KEY", API_KEY)
+    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", url)
+    client = GeminiClient(fast(max_retries=0))
+    assert client.endpoint() == shown
+    if url.startswith("me:"):
+        with pytest.raises(GeminiCallError) as err:
+            client.generate(["x"], model=FLASH)
+        assert f"could not reach the API at {shown}: " in str(err.value) and "hunter2" not in str(err.value)
+
+
 @pytest.mark.parametrize(
     "fault,pattern",
     [("malformed", r"malformed response body \(JSONDecodeError"), ("no_usage", r"no usageMetadata")],
