@@ -80,9 +80,8 @@ def test_sensor_leaves_a_video_to_the_run_already_processing_it(data_root, monke
     settle(launched), settle(changed)
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("videos", ["standup", "retro"])
-    for video_id in ("standup", "retro"):
-        instance.add_run(DagsterRun(job_name=PROCESS_VIDEO_JOB, status=DagsterRunStatus.STARTED,
-                                    tags={"dagster/partition": video_id}))
+    runs = [instance.add_run(DagsterRun(job_name=PROCESS_VIDEO_JOB, status=DagsterRunStatus.STARTED,
+                                        tags={"dagster/partition": video_id})) for video_id in ("standup", "retro")]
     monkeypatch.setattr(sensors, "SETTLE_SECONDS", 0.0)
     time.sleep(0.05)
     os.utime(changed, (time.time(), time.time()))  # modified after its run was created
@@ -91,6 +90,7 @@ def test_sensor_leaves_a_video_to_the_run_already_processing_it(data_root, monke
 
     assert [r.partition_key for r in result.run_requests] == ["retro"]
     assert sorted(registry.all_videos()) == ["retro", "standup"]
+    instance.report_run_failed(runs[0])
     later = tick(instance, result.cursor)  # and no run once the first one has ended either
     assert later.run_requests == []
 
