@@ -15,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shlex
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -124,8 +125,8 @@ def register(path: Path, video_id: str | None = None, replace: bool = False) -> 
         if taken is not None and taken.path != str(path) and not replace:
             raise VideoIdTaken(
                 f"Video id {video_id!r} already stands for {taken.path}; {path} was not registered. "
-                f"Pick another id (`halo add {str(path)!r} --id OTHER_ID`), or re-point {video_id!r} "
-                f"to this file with `halo add {str(path)!r} --id {video_id} --replace` "
+                f"Pick another id (`halo add {shlex.quote(str(path))} --id OTHER_ID`), or re-point {video_id!r} "
+                f"to this file with `halo add {shlex.quote(str(path))} --id {video_id} --replace` "
                 "(its outputs from the old file are then reported stale until it is processed again)."
             )
         entry = VideoEntry(video_id, str(path), stat.st_size, stat.st_mtime_ns)

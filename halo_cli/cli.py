@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import sys
 from typing import Any, Iterator, NoReturn
 
@@ -175,7 +176,7 @@ def add(ctx: click.Context, path: str, video_id: str | None, run: bool, replace:
     with stdout_to_stderr():
         entry = add_video(path, video_id, replace=replace)
     click.echo(entry.video_id)
-    click.echo(f"Process it with `halo add {path!r} --id {entry.video_id} --run`, the UI or the daemon's "
+    click.echo(f"Process it with `halo add {shlex.quote(path)} --id {entry.video_id} --run`, the UI or the daemon's "
                "schedule.", err=True)
 
 

@@ -123,7 +123,7 @@ def test_add_another_file_under_a_taken_id_is_refused(data_root, tmp_path, monke
     runner = CliRunner()
     added = runner.invoke(main, ["add", str(first), "--id", "talk"])
     assert added.exit_code == 0 and added.stdout.strip() == "talk"
-    assert f"halo add {str(first)!r} --id talk --run" in added.stderr  # the hint keeps --id
+    assert f"halo add {str(first)} --id talk --run" in added.stderr  # the hint keeps --id
 
     refused = runner.invoke(main, ["add", str(other), "--id", "talk"])
     assert refused.exit_code == 1 and "Traceback" not in refused.output
@@ -134,6 +134,30 @@ def test_add_another_file_under_a_taken_id_is_refused(data_root, tmp_path, monke
 
     moved = runner.invoke(main, ["add", str(other), "--id", "talk", "--replace"])
     assert moved.exit_code == 0 and registry.lookup("talk").path == str(other.resolve())
+
+
+def test_add_hints_quote_the_path_for_the_shell(data_root, tmp_path, monkeypatch) -> None:
+    """`halo add`'s "Process it with" hint and the taken-id refusal printed the path as a Python
+    repr, which a shell reads wrongly for a name holding both quote marks: pasted, the command
+    named another file (the report and ask hints already used shell quoting)."""
+    import shlex
+
+    from click.testing import CliRunner
+
+    from halo_cli.cli import main
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    (tmp_path / "dagster_home").mkdir()
+    first = make_video(tmp_path / "in" / "Ann's \"best\" take.mp4", duration_s=2.0, cuts=())
+    other = make_video(tmp_path / "in" / "Bob's \"other\" take.mp4", duration_s=2.0, cuts=())
+    runner = CliRunner()
+    added = runner.invoke(main, ["add", str(first), "--id", "talk"])
+    assert added.exit_code == 0, added.output
+    assert shlex.split(added.stderr.split("`")[1]) == ["halo", "add", str(first), "--id", "talk", "--run"]
+    refused = runner.invoke(main, ["add", str(other), "--id", "talk"])
+    commands = refused.output.replace("\n", " ").split("`")[1::2]
+    assert refused.exit_code == 1 and len(commands) == 2, refused.output
+    assert [shlex.split(c)[:3] for c in commands] == [["halo", "add", str(other.resolve())]] * 2
 
 
 def test_speech_on_the_second_audio_track_is_transcribed(data_root) -> None:
