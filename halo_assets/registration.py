@@ -38,7 +38,7 @@ def default_instance() -> DagsterInstance:
     """
     home = ensure_dagster_home()
     if not (Path(home).is_absolute() and Path(home).is_dir()):  # Dagster's own error is a traceback
-        absolute = shlex.quote(str(Path(home).absolute()))
+        absolute = shlex.quote(str(Path(home).expanduser().absolute()))  # "~/x" quoted is no home folder
         raise HaloError(f"DAGSTER_HOME={home} is not an existing folder (Dagster needs the absolute path of one): "
                         f"`mkdir -p {absolute}` and set DAGSTER_HOME={absolute}, or unset DAGSTER_HOME to use "
                         "the project's instance.")

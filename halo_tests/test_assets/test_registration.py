@@ -62,3 +62,9 @@ def test_halo_add_with_a_dagster_home_that_is_not_a_folder(data_root, tmp_path, 
         errors = [line for line in added.output.splitlines() if line.startswith("Error:")]
         assert len(errors) == 1 and f"DAGSTER_HOME={home} is not an existing folder" in errors[0], added.output
         assert "mkdir -p" in errors[0] and registry.all_videos() == {}
+    # DAGSTER_HOME="~/dagster" (quoted, so never expanded): the fix named ./~/dagster, not the home folder's
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DAGSTER_HOME", "~/dagster")
+    added = CliRunner().invoke(main, ["add", str(samples_dir() / "meeting.mp4")])
+    home = tmp_path / "home" / "dagster"
+    assert f"`mkdir -p {home}` and set DAGSTER_HOME={home}," in added.output, added.output
