@@ -4,7 +4,7 @@ the truth (vector, question, answer, meta) so any worker can rebuild its index.
 Layout in Redis (prefix ``halo:cache:l2``):
 - ``e:<id>``   hash: video_id, question, answer, meta (json), model, prompt_version, vec (float32)
 - ``lru``      sorted set id -> last access time (size bound + LRU order for the whole tier)
-- ``v:<video>`` set of ids of one video; ``ver:<video>`` counter bumped on every add/evict
+- ``v:<video>`` set of ids of one video; ``ver:<video>`` counter bumped on every add/evict/replace
 - ``seq``      id generator (ints, so FAISS IndexIDMap can hold them)
 
 Each process holds one FAISS index per video (vectors are L2-normalised, so inner product =
@@ -254,9 +254,10 @@ class SemanticCache:
         """Store one question; returns how many old entries were evicted to stay in bound.
 
         The same question stored for the same model under another version (an older prompt, or
-        the video's outputs before it was processed again) is replaced, not kept beside it:
-        such copies can never be served, and a few of them filled the ``TOP_K`` nearest
-        entries a paraphrase is checked against, so it missed the current answer."""
+        the video's outputs before it was processed again) is replaced, not kept beside it: such
+        copies are not served while the outputs stay as they are now, and a few of them filled the
+        ``TOP_K`` nearest entries a paraphrase is checked against, so it missed the current
+        answer. (Outputs that return to an earlier digest then answer that question afresh.)"""
         vector = np.ascontiguousarray(vector, dtype=np.float32).reshape(-1)
         local = self.sync(video_id)
         superseded = []
@@ -266,14 +267,18 @@ class SemanticCache:
             pipe = self.client.pipeline(transaction=False)
             for entry_id in same:
                 pipe.hmget(_entry_key(entry_id), "question", "model", "prompt_version")
+            stored = False
             for entry_id, row in zip(same, pipe.execute()):
                 if row[0] is None or row[0].decode("utf-8") != question or row[1].decode() != model:
                     continue
                 if row[2].decode() == prompt_version:
-                    return 0  # the same question is already stored
-                superseded.append(entry_id)
-        if superseded:
-            self._remove(video_id, superseded)
+                    stored = True  # the same question is already stored
+                else:
+                    superseded.append(entry_id)
+            if superseded:
+                self._remove(video_id, superseded)
+            if stored:
+                return 0
         return self.put_many(video_id, [(question, vector, answer)], model, prompt_version, meta,
                              evidence)
 
