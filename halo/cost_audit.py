@@ -21,7 +21,9 @@ LIBRARY_COLUMNS = [
 ]
 
 
-def _video_row(video_id: str, calls: pd.DataFrame) -> dict:
+def _runs(calls: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per processing run of one video: cost, naive tokens and USD, last call time; the calls
+    made outside any run)."""
     # Q&A rows carry their session as run_id ("qa-default", for per-session budgets), but a session
     # is no pass over the video: counted as a run, its questions replaced the processing run's
     # baseline when they outweighed it, and only the largest session's questions counted.
@@ -30,10 +32,32 @@ def _video_row(video_id: str, calls: pd.DataFrame) -> dict:
     per_run = in_runs.groupby("run_id").agg(
         cost=("cost_usd", "sum"), naive=("naive_tokens", "sum"), naive_usd=("naive_cost_usd", "sum"),
         last_ts=("ts", "max"))
-    last = per_run["last_ts"].idxmax() if len(per_run) else ""
+    return per_run, outside
+
+
+def _naive(per_run: pd.DataFrame, outside: pd.DataFrame) -> tuple[int, float]:
+    """One video's naive baseline (tokens, USD): its largest run plus the calls outside runs."""
     baseline = per_run.loc[per_run["naive"].idxmax()] if len(per_run) else None
-    naive_tokens = int(outside["naive_tokens"].sum()) + (int(baseline["naive"]) if baseline is not None else 0)
-    naive_usd = float(outside["naive_cost_usd"].sum()) + (float(baseline["naive_usd"]) if baseline is not None else 0.0)
+    tokens = int(outside["naive_tokens"].sum()) + (int(baseline["naive"]) if baseline is not None else 0)
+    usd = float(outside["naive_cost_usd"].sum()) + (float(baseline["naive_usd"]) if baseline is not None else 0.0)
+    return tokens, usd
+
+
+def audited_naive(ledger: pd.DataFrame) -> tuple[int, float]:
+    """The naive baseline (tokens, USD) of ``ledger``'s calls, each video counted once (module
+    doc): what every total of a video's or a library's calls compares its spend with, so
+    `halo report`, `halo process`, exports and library_costs agree after a re-run."""
+    tokens, usd = 0, 0.0
+    for _, calls in ledger.groupby("video_id"):
+        t, u = _naive(*_runs(calls))
+        tokens, usd = tokens + t, usd + u
+    return tokens, usd
+
+
+def _video_row(video_id: str, calls: pd.DataFrame) -> dict:
+    per_run, outside = _runs(calls)
+    last = per_run["last_ts"].idxmax() if len(per_run) else ""
+    naive_tokens, naive_usd = _naive(per_run, outside)
     lifetime = float(calls["cost_usd"].sum())
     return {
         "video_id": video_id,

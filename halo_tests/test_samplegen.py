@@ -56,7 +56,7 @@ def _check_truth(truth: dict, video: Path) -> None:
     topics = truth["topics"]
     assert topics[0]["start"] == 0.0 and topics[-1]["end"] == truth["duration_s"]
     camera = truth.get("camera_cuts", [])
-    slides = truth["generator"]["realism"].get("slides", True)  # without slides a topic start is no cut
+    slides = truth["generator"].get("realism", {}).get("slides", True)  # without slides a topic start is no cut
     assert truth["scene_cuts"] == sorted(([t["start"] for t in topics[1:]] if slides else []) + camera)
     assert not set(camera) & {t["start"] for t in topics}  # a camera cut is never a topic change
     for prev, cur in zip(topics, topics[1:]):

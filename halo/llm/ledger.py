@@ -223,9 +223,13 @@ class Ledger:
 
 
 def summarize_costs(df: pd.DataFrame) -> dict[str, float]:
-    """Totals a user audits: tokens, USD, the naive baseline and the savings against it."""
+    """Totals a user audits: tokens, USD, the naive baseline and the savings against it. The
+    baseline counts each video once however often it was processed (halo.cost_audit): summed
+    over re-runs it grew with every run while the spend did not, and the saving looked larger."""
+    from halo.cost_audit import audited_naive
+
     cost = float(df["cost_usd"].sum()) if len(df) else 0.0
-    naive = float(df["naive_cost_usd"].sum()) if len(df) else 0.0
+    naive_tokens, naive = audited_naive(df) if len(df) else (0, 0.0)
     return {
         "calls": int(len(df)),
         "gemini_calls": int((df["backend"] == "gemini").sum()) if len(df) else 0,
@@ -234,7 +238,7 @@ def summarize_costs(df: pd.DataFrame) -> dict[str, float]:
         "cached_tokens": int(df["cached_tokens"].sum()) if len(df) else 0,
         "output_tokens": int(df["output_tokens"].sum()) if len(df) else 0,
         "cost_usd": round(cost, 8),
-        "naive_tokens": int(df["naive_tokens"].sum()) if len(df) else 0,
+        "naive_tokens": naive_tokens,
         "naive_cost_usd": round(naive, 8),
         "savings_usd": round(naive - cost, 8),
         "savings_ratio": round((naive - cost) / naive, 6) if naive > 0 else 0.0,
