@@ -40,7 +40,7 @@ from typing import Sequence
 import numpy as np
 
 from halo.qa.lexical import lexical_terms
-from halo.vision.marks import ON_SCREEN_MARK
+from halo.vision.marks import ON_SCREEN_MARK, on_screen_mask
 from halo.vision.slides import title_of
 
 QUOTE_WEIGHT = 1.0  # added for a unit holding the quoted words exactly
@@ -66,7 +66,7 @@ class Anchors:
 
     def __init__(self, texts: Sequence[str]) -> None:
         self._plain = [_plain(t) for t in texts]
-        self._on_screen = np.asarray([t.startswith(ON_SCREEN_MARK) for t in texts], dtype=bool)
+        self._on_screen = on_screen_mask(texts)
         titles = [title_of_state(t) for t in texts]
         named = [i for i, t in enumerate(titles) if t]
         self._titles = {i: set(words) for i, words in zip(named, lexical_terms([titles[i] for i in named]) if named else [])

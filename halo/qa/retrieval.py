@@ -153,9 +153,9 @@ def units_of(rows: pd.DataFrame, words: int = WINDOW_WORDS) -> list[tuple[str, f
     matched the speech around it, or another chunk whose slide shared a word, instead of the
     slide; alone, the line is the best match and its moment is the time the state appeared.
     """
-    from halo.vision.marks import ON_SCREEN_MARK
+    from halo.vision.marks import on_screen_mask
 
-    slide = rows["text"].astype(str).str.startswith(ON_SCREEN_MARK)
+    slide = on_screen_mask(rows["text"])
     speech = windows(timed_sentences(rows[~slide]), words)
     last = float(rows["end"].max()) if len(rows) else 0.0
     shown = [(str(r.text), float(r.start), max(min(float(r.start) + SLIDE_UNIT_S, last), float(r.start)))
@@ -241,7 +241,7 @@ class ChunkIndex:
 
     def __init__(self, chunks: pd.DataFrame, units: pd.DataFrame | None = None, *, lexical_weight: float = LEXICAL_WEIGHT,
                  chunk_lexical_weight: float = CHUNK_LEXICAL_WEIGHT, centroid_weight: float = CENTROID_WEIGHT) -> None:
-        from halo.vision.marks import ON_SCREEN_MARK
+        from halo.vision.marks import on_screen_mask
 
         self.chunks = chunks.reset_index(drop=True)
         units = build_units(self.chunks) if units is None else units  # None: windows of the chunk texts
@@ -251,8 +251,7 @@ class ChunkIndex:
         self.centroid_weight = centroid_weight
         position = {int(c): i for i, c in enumerate(self.chunks["chunk_id"])}
         self._owner = np.asarray([position[int(c)] for c in self.units["chunk_id"]], dtype=int)
-        self._shown = (self.units["text"].astype(str).str.startswith(ON_SCREEN_MARK).to_numpy() if len(self.units)
-                       else np.zeros(0, bool))  # screen states, for ``top(said=True)``
+        self._shown = on_screen_mask(self.units["text"])  # screen states, for ``top(said=True)``
         self._vectors = (np.stack(self.units["vector"].to_numpy()).astype(np.float32) if len(self.units)
                          else np.zeros((0, 384), np.float32))
         centroids = np.zeros((len(self.chunks), self._vectors.shape[1]), np.float32)

@@ -16,7 +16,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from halo.vision.marks import ON_SCREEN_MARK
+from halo.vision.marks import on_screen_mask
 
 #: Added to a window's score times the named speakers' share of its time (0..1): about a whole
 #: dense cosine, so a window where the named speaker talks wins over one equally on topic where
@@ -56,6 +56,6 @@ def focus(units: pd.DataFrame, utterances: pd.DataFrame, speakers: Iterable[str]
     speakers = set(speakers)
     if not speakers:
         return None
-    slide = units["text"].astype(str).str.startswith(ON_SCREEN_MARK).to_numpy() if len(units) else np.zeros(0, bool)
+    slide = on_screen_mask(units["text"])
     spans = units[["start", "end"]].assign(end=np.where(slide, units["start"] + SLIDE_SPEECH_S, units["end"]))
     return weight * speaker_share(spans, utterances, speakers)

@@ -7,6 +7,9 @@ the OCR stack with halo.vision.ocr (0.1-0.2 s of CPU in every `halo ask` process
 from __future__ import annotations
 
 import re
+from typing import Iterable
+
+import numpy as np
 
 ON_SCREEN_MARK = "[on screen]"
 _MARKED = re.compile(r"^\[on screen\] \[(?:(\d+):)?(\d{1,2}):(\d{2})\] (.*)$", re.M)
@@ -27,3 +30,8 @@ def marked_lines(text: str) -> list[str]:
 def without_on_screen_lines(text: str) -> str:
     """A chunk's text without its marked on-screen lines: what was said in it."""
     return _MARKED.sub("", text).strip()
+
+
+def on_screen_mask(texts: Iterable[str]) -> np.ndarray:
+    """Per text (a retrieval unit, a timed row): is it a marked screen state rather than speech?"""
+    return np.fromiter((str(t).startswith(ON_SCREEN_MARK) for t in texts), dtype=bool)
