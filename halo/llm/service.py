@@ -187,8 +187,8 @@ class LLMService:
     def _naive(self, model: str, seconds: float, output_tokens: int) -> tuple[int, float]:
         """Tokens and USD of sending the whole ``seconds`` of video instead, priced as the model
         that served the call (the Flash model the local backend stands in for), else as the
-        default Flash model: a model without a price (the seed's ``use_mock`` config names the
-        retired gemini-1.5-flash) gave a $0 baseline, i.e. no saving at all."""
+        default Flash model: a model without a price (the seed's offline example config names
+        the retired gemini-1.5-flash) gave a $0 baseline, i.e. no saving at all."""
         t = media_tokens(seconds)
         for priced in (self.settings.flash_model if model.startswith("local") else model, DEFAULT_FLASH_MODEL):
             try:
