@@ -48,16 +48,22 @@ QUESTIONS = 10
 CUT_TOLERANCE_S = 0.5
 
 
-def ensure_video(index: int, duration_s: float) -> Path:
-    """Generated hour-long meeting ``index`` (reused when present), from reporting-half meetings."""
-    path = PROJECT_ROOT / "data" / "bench" / f"headline_{index}_{int(duration_s)}s.mp4"
+def ensure_video(index: int, duration_s: float, slides: bool = False) -> Path:
+    """Generated hour-long meeting ``index`` (reused when present), from reporting-half meetings.
+
+    Without topic slides unless ``slides``: a slide showing each QMSum topic's title for the
+    whole topic hands retrieval the topic and the chunker its cuts (docs/qa.md, "Without
+    slides"), which a real meeting recording does not.
+    """
+    path = PROJECT_ROOT / "data" / "bench" / f"headline_{index}_{int(duration_s)}s{'_slides' if slides else ''}.mp4"
     if not path.exists():
         report = meetings_in("report")
         start = (index * 6) % len(report)
         meetings = [f"val-{m}" for m in (report[start:] + report[:start])]
         print(f"generating {path.name} from {', '.join(meetings[:3])}, ...", flush=True)
         subprocess.run([sys.executable, "-m", "bench.samplegen", "--duration", str(duration_s), "--out", str(path),
-                        "--seed", str(index), "--meetings", *meetings], check=True, cwd=PROJECT_ROOT)
+                        "--seed", str(index), *([] if slides else ["--no-slides"]), "--meetings", *meetings],
+                       check=True, cwd=PROJECT_ROOT)
     return path
 
 
@@ -282,6 +288,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--videos", type=int, default=1, help="generated hour-long meetings to run")
     parser.add_argument("--duration", type=float, default=3600.0)
+    parser.add_argument("--slides", action="store_true",
+                        help="generate the meetings with a title slide per topic (default: no slides, as recorded)")
     parser.add_argument("--video", type=Path, action="append", help="an existing generated video (repeatable)")
     parser.add_argument("--id", help="video id (with one --video); default: derived from the file name")
     parser.add_argument("--data-dir", type=Path, help="HALO_DATA_DIR holding an already processed instance "
@@ -292,7 +300,7 @@ def main() -> None:
         os.environ["HALO_DATA_DIR"] = str(args.data_dir.resolve())
     from halo.llm.gemini import env_api_key
 
-    paths = args.video or [ensure_video(i, args.duration) for i in range(args.videos)]
+    paths = args.video or [ensure_video(i, args.duration, args.slides) for i in range(args.videos)]
     meta = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
             "load_before": ", ".join(f"{x:.1f}" for x in os.getloadavg()),
