@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import base64
+
 import pandas as pd
 
 from halo.cost_audit import baseline_model, library_costs as audit_library
+from halo.cost_chart import cost_chart_png
 from halo.llm.baseline import cost_comparison, media_tokens
-from halo.stages.result import StageResult
+from halo.stages.result import Markdown, StageResult
 
 
 def cost_ledger(ledger: pd.DataFrame, duration_s: float, run_id: str, catalogue: dict | None = None) -> StageResult:
@@ -38,6 +41,9 @@ def library_costs(ledger: pd.DataFrame, durations: dict[str, float]) -> StageRes
     if len(per_question):
         out = out.merge(per_question, on="video_id", how="left")
     total = out.iloc[-1]
+    png = cost_chart_png(out)
+    chart = ({"cost_chart": Markdown(f"![USD per question, HALO vs the baselines](data:image/png;base64,"
+                                     f"{base64.b64encode(png).decode('ascii')})")} if png else {})
     return StageResult(out, {
         "videos": len(out) - 1,
         "cost_usd_lifetime": float(total["cost_usd_lifetime"]),
@@ -45,4 +51,5 @@ def library_costs(ledger: pd.DataFrame, durations: dict[str, float]) -> StageRes
         "savings_ratio": float(total["savings_ratio"]),
         "runs": int(total["runs"]),
         "table": out,
+        **chart,
     }, rows=len(out) - 1)
