@@ -25,12 +25,24 @@ def _is_local(path: Path | UPath) -> bool:
     return getattr(path, "protocol", "") in ("", "file", "local")
 
 
+def _umask() -> int:
+    """The process's umask (only readable by setting it, so it is set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary sibling path; on success rename it over ``path``, else delete it."""
+    """Yield a temporary sibling path; on success rename it over ``path``, else delete it.
+
+    The file gets the mode a plain ``open(path, "w")`` would (0666 less the umask): mkstemp's
+    private 0600 made every output, the registry and `halo export` files unreadable to the
+    other users of a shared data root."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.fchmod(fd, 0o666 & ~_umask())
     os.close(fd)
     tmp_path = Path(tmp)
     try:

@@ -107,3 +107,22 @@ def test_a_data_root_that_cannot_be_written_is_one_clear_error(tmp_path, monkeyp
         assert ran.exit_code == 1 and len(errors) == 1 and not ran.stdout, ran.output
         assert "embedded redis-server under" in errors[0] and "Not a directory" in errors[0], errors
         assert "fix REDIS_URL" not in errors[0]
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_stored_files_get_the_mode_the_umask_gives(data_root, umask, mode) -> None:
+    """Outputs, the registry and exports are shared with other users of a data root (the
+    webserver's user, a teammate): they used to be created 0600 whatever the umask."""
+    import os
+    import stat
+
+    from halo.storage import write_bytes_atomic
+
+    saved = os.umask(umask)
+    try:
+        write_parquet_atomic(pd.DataFrame({"x": [1]}), output_path("chunks", "v"))
+        write_bytes_atomic(data_root / "export.json", b"{}")
+    finally:
+        os.umask(saved)
+    for path in (data_root / "parquet" / "chunks" / "v.parquet", data_root / "export.json"):
+        assert stat.S_IMODE(path.stat().st_mode) == mode, path
