@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from halo.errors import HaloError
+
 EXPORT_VERSION = 1
 
 
@@ -68,5 +70,10 @@ def write_export(pipeline, video_id: str, path: str | Path | None) -> str:
 
     text = json.dumps(export_video(pipeline, video_id), indent=2)
     if path is not None:
-        write_bytes_atomic(Path(path).expanduser().resolve(), text.encode("utf-8"))
+        target = Path(path).expanduser().resolve()
+        try:
+            write_bytes_atomic(target, text.encode("utf-8"))
+        except OSError as e:  # a user's choice of file, not HALO's data root: say which, not a traceback
+            raise HaloError(f"The export of video {video_id!r} was not written: {target} could not be written "
+                            f"({e.strerror or e}). Pick a FILE in a folder you can write, or - for stdout.") from None
     return text

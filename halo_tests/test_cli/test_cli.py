@@ -88,13 +88,16 @@ BAD = [
     (["report", "nosuchvideo"], "Unknown video 'nosuchvideo'"),
     (["report", "nosuchvideo", "--json"], "Unknown video 'nosuchvideo'"),
     (["export", "nosuchvideo", "{out}"], "no stored chunks"),
+    (["export", "meeting", "{blocked}/out.json"], "export of video 'meeting' was not written"),
     (["ask", "meeting", "What happened?", "--session", "../x"], "session"),
 ]
 
 
 @pytest.mark.parametrize("argv,message", BAD, ids=[" ".join(a)[:40] for a, _ in BAD])
 def test_user_errors_exit_1_with_one_line(api_env, tmp_path, argv, message):
-    argv = [a.format(missing=tmp_path / "missing.mp4", out=tmp_path / "out.json") for a in argv]
+    (tmp_path / "blocked").write_text("a file where the export's folder should be")
+    argv = [a.format(missing=tmp_path / "missing.mp4", out=tmp_path / "out.json", blocked=tmp_path / "blocked")
+            for a in argv]
     ran = CliRunner().invoke(main, argv)
     assert ran.exit_code == 1, ran.output
     assert len(ran.output.strip().splitlines()) == 1 and message in ran.output, ran.output
