@@ -73,6 +73,33 @@ def picture_streams(container) -> list:
     ]
 
 
+def upright_bgr(frame) -> np.ndarray:
+    """``frame`` as a BGR array, turned the way players show it.
+
+    A phone stores a portrait video sideways and says how to turn it (FFmpeg's display matrix,
+    PyAV's ``frame.rotation``, degrees counter-clockwise). Taken as stored, its keyframes lay
+    on their side and OCR read a slide's lines as one sideways line, in the wrong order."""
+    image = frame.to_ndarray(format="bgr24")
+    turns = _quarter_turns(frame)
+    return np.ascontiguousarray(np.rot90(image, turns)) if turns else image
+
+
+def _quarter_turns(frame) -> int:
+    """Counter-clockwise quarter turns that show ``frame`` upright (0-3)."""
+    return round(float(frame.rotation or 0) / 90) % 4
+
+
+def _first_frame_turns(container, stream) -> int:
+    """``_quarter_turns`` of the stream's first frame (the display matrix travels with the
+    frames); 0 if no frame decodes: a damaged file is reported by the stages that read pictures."""
+    import av
+
+    try:
+        return _quarter_turns(next(container.decode(stream)))
+    except (av.error.FFmpegError, StopIteration):
+        return 0
+
+
 def _media_pictures(container, path: Path) -> list:
     """``picture_streams``, after checking the file has sound or a picture at all."""
     pictures = picture_streams(container)
@@ -120,13 +147,16 @@ def probe(path: Path) -> VideoProbe:
         duration = _duration_s(container)
         if duration <= 0:
             raise MediaError(f"{path} reports no duration (truncated or still being written?).")
+        width, height = (stream.codec_context.width, stream.codec_context.height) if stream is not None else (0, 0)
+        if stream is not None and _first_frame_turns(container, stream) % 2:
+            width, height = height, width  # a portrait phone video: its size as it is shown
         result = VideoProbe(
             path=str(path.resolve()),
             sha256=sha256_file(path),
             duration_s=float(duration),
             fps=float(rate) if rate else 0.0,
-            width=int(stream.codec_context.width) if stream is not None else 0,
-            height=int(stream.codec_context.height) if stream is not None else 0,
+            width=int(width),
+            height=int(height),
             has_audio=bool(container.streams.audio),
             size_bytes=path.stat().st_size,
             has_video=stream is not None,

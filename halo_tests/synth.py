@@ -58,3 +58,36 @@ def make_video(
         if astream is not None:
             out.mux(astream.encode(None))
     return path
+
+
+def make_portrait_video(path: Path, pictures: Sequence[np.ndarray], seconds_each: float = 4.0, fps: int = 5) -> Path:
+    """Write ``pictures`` (BGR portrait pictures, one after the other, ``seconds_each``) as a phone
+    does: stored sideways (turned a quarter clockwise), with a display rotation of 90 degrees that
+    players undo. An I-frame every second, so OCR's extra reads inside a long scene find frames."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w", format="mp4") as out:
+        video = out.add_stream("libx264", rate=fps, options={"preset": "ultrafast", "g": str(fps)})
+        video.width, video.height = pictures[0].shape[:2]  # stored sideways: the picture's height is the width
+        video.pix_fmt = "yuv420p"
+        video.set_display_rotation(90)
+        per_picture = int(round(seconds_each * fps))
+        for i in range(per_picture * len(pictures)):
+            stored = np.ascontiguousarray(np.rot90(pictures[i // per_picture], k=-1))
+            frame = av.VideoFrame.from_ndarray(stored, format="bgr24")
+            frame.pts, frame.time_base = i, Fraction(1, fps)
+            out.mux(video.encode(frame))
+        out.mux(video.encode(None))
+    return path
+
+
+def portrait_slide(extra: str = "") -> np.ndarray:
+    """A 360x640 BGR phone-screen slide: a title over a second, smaller line (and ``extra`` below)."""
+    import cv2
+
+    image = np.full((640, 360, 3), 255, np.uint8)
+    cv2.putText(image, "BATTERY PLAN", (20, 150), cv2.FONT_HERSHEY_SIMPLEX, 1.1, (0, 0, 0), 3)
+    cv2.putText(image, "Vote next week", (30, 260), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 0), 2)
+    if extra:
+        cv2.putText(image, extra, (30, 360), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 0), 2)
+    return image

@@ -12,7 +12,7 @@ import pytest
 
 from halo import media
 from halo.errors import MediaError
-from halo_tests.synth import make_video
+from halo_tests.synth import make_portrait_video, make_video, portrait_slide
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +35,12 @@ def test_probe_matches_ffprobe(video) -> None:
     assert info.has_audio == any(s["codec_type"] == "audio" for s in truth["streams"])
     assert info.size_bytes == int(truth["format"]["size"])
     assert len(info.sha256) == 64
+
+
+def test_a_portrait_phone_video_probes_at_the_size_it_is_shown(tmp_path) -> None:
+    """Stored sideways with a display rotation, as phones do: it was reported as 640x360."""
+    info = media.probe(make_portrait_video(tmp_path / "phone.mp4", [portrait_slide()]))
+    assert (info.width, info.height) == (360, 640)
 
 
 def test_audio_is_16k_mono_as_long_as_the_video_and_keeps_the_tone(video, tmp_path) -> None:

@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from halo.errors import MediaError, ModelFileError
-from halo.media import picture_streams
+from halo.media import picture_streams, upright_bgr
 from halo.model_files import verify_file
 from halo.vision.marks import ON_SCREEN_MARK
 
@@ -313,7 +313,7 @@ def read_on_screen_text(
             scene = owner(t)
             assert scene is not None
             candidates += 1
-            image = frame.to_ndarray(format="bgr24")
+            image = upright_bgr(frame)
             thumb = thumbnail(image)
             best, diff = _nearest_read(scene, thumb, settings.pixel_delta)
             if diff > settings.change_fraction and t - scene.last_extra >= settings.min_read_gap_s:

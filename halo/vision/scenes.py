@@ -135,7 +135,7 @@ def extract_keyframes(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[str] = []
-    from halo.media import picture_streams
+    from halo.media import picture_streams, upright_bgr
 
     with av.open(str(path)) as container:
         stream = picture_streams(container)[0]  # not the cover art a file may carry before it
@@ -156,9 +156,7 @@ def extract_keyframes(
             if image is None:
                 raise MediaError(f"No frame could be decoded near {t:.2f}s in {path} (truncated or corrupt?): "
                                  "re-copy or re-encode the file.")
-            ok, jpeg = cv2.imencode(
-                ".jpg", image.to_ndarray(format="bgr24"), [cv2.IMWRITE_JPEG_QUALITY, quality]
-            )
+            ok, jpeg = cv2.imencode(".jpg", upright_bgr(image), [cv2.IMWRITE_JPEG_QUALITY, quality])
             if not ok:
                 raise MediaError(f"Could not encode the keyframe at {t:.2f}s of {path} as JPEG.")
             target = out_dir / f"scene_{i:04d}.jpg"

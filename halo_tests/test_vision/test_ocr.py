@@ -27,6 +27,7 @@ from halo.vision.slides import slide_titles, title_during
 from halo_assets.ingest import video_file
 from halo_assets.vision import on_screen_text, scenes
 from halo_resources.environments import get_resources
+from halo_tests.synth import make_portrait_video, portrait_slide
 
 pytestmark = pytest.mark.skipif(shutil.which("flite") is None, reason="flite is not installed (apt-get install flite)")
 
@@ -217,6 +218,19 @@ def test_bundled_sample_slides_are_read(tmp_path) -> None:
     _, result = _read(samples_dir() / "meeting.mp4", tmp_path)
     scores = slide_word_scores(result.table, slides)
     assert scores.recall >= 0.9 and scores.precision >= 0.9, scores
+
+
+def test_a_portrait_phone_video_is_read_upright(tmp_path) -> None:
+    """A phone stores a portrait video sideways with a display rotation: its keyframe was saved
+    on its side and OCR read the slide as one line, bottom line first ("Two AA cells BATTERY PLAN"
+    on a real one). The line added in the scene's second half is read from an I-frame, upright too."""
+    import cv2
+
+    pictures = [portrait_slide(), portrait_slide(), portrait_slide("Ask Alice"), portrait_slide("Ask Alice")]
+    scenes, result = _read(make_portrait_video(tmp_path / "phone.mp4", pictures, seconds_each=3.0), tmp_path)
+    assert len(scenes) == 1 and cv2.imread(scenes["keyframe_path"].iloc[0]).shape[:2] == (640, 360)
+    assert result.table["text"].tolist() == ["BATTERY PLAN", "Vote next week", "BATTERY PLAN", "Vote next week",
+                                             "Ask Alice"]
 
 
 def test_a_file_without_pictures_gives_an_empty_table() -> None:
