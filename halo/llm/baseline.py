@@ -9,6 +9,8 @@ session of ``SESSION_QUESTIONS`` questions), priced with the same model and cata
   caching bills the repeated video prefix of questions 2..N at the cached rate (no storage fee).
 - fixed-length chunks: the video cut into ``chunk_s`` clips; per question the ``top_k``
   retrieved clips are sent at default resolution.
+An audio-only file (a podcast) has no frames to send: every baseline is its audio alone
+(``has_video=False``), 32 tokens/s, not the ~290 tokens/s of a video.
 Token rates: ai.google.dev/gemini-api/docs/tokens and docs/media-resolution (video 258 / 66
 tokens per frame, audio 32 tokens per second).
 """
@@ -38,16 +40,25 @@ class MediaTokens:
         return self.visual + self.audio
 
 
-def media_tokens(duration_s: float, fps: float = DEFAULT_FPS, low_res: bool = False) -> MediaTokens:
-    """Tokens Gemini charges for ``duration_s`` of video sampled at ``fps`` with its audio."""
+def media_tokens(duration_s: float, fps: float = DEFAULT_FPS, low_res: bool = False,
+                 has_video: bool = True) -> MediaTokens:
+    """Tokens Gemini charges for ``duration_s`` of video sampled at ``fps`` with its audio
+    (the audio alone when the file has no picture: ``has_video=False``)."""
     d = max(float(duration_s), 0.0)
     frame = FRAME_TOKENS_LOW if low_res else FRAME_TOKENS
-    return MediaTokens(math.ceil(d * fps) * frame, math.ceil(d * AUDIO_TOKENS_PER_S))
+    return MediaTokens(math.ceil(d * fps) * frame if has_video else 0, math.ceil(d * AUDIO_TOKENS_PER_S))
+
+
+def has_pictures(probe) -> bool:
+    """Whether the naive approach sends pictures for the video whose ``video_file`` row is
+    ``probe``: False only for an audio-only file (no probe, or one stored before the column
+    existed, counts as a video)."""
+    return probe is None or not len(probe) or bool(probe.iloc[0].get("has_video", True))
 
 
 def media_usd(model: str, duration_s: float, output_tokens: int = 0, prices=None, low_res: bool = False,
-              cached_fraction: float = 0.0) -> float:
-    t = media_tokens(duration_s, low_res=low_res)
+              cached_fraction: float = 0.0, has_video: bool = True) -> float:
+    t = media_tokens(duration_s, low_res=low_res, has_video=has_video)
     return media_cost_usd(model, t.visual, t.audio, output_tokens, prices, cached_fraction)
 
 
@@ -58,17 +69,19 @@ def fixed_length_spans(duration_s: float, chunk_s: float = 60.0) -> list[tuple[f
 
 def baselines_per_question(model: str, duration_s: float, prices=None, *, n_questions: int = SESSION_QUESTIONS,
                            chunk_s: float = 60.0, top_k: int = 3,
-                           answer_tokens: int = ANSWER_TOKENS) -> dict[str, float]:
+                           answer_tokens: int = ANSWER_TOKENS, has_video: bool = True) -> dict[str, float]:
     """USD per question of every baseline over an ``n_questions`` session on one video."""
     n = max(int(n_questions), 1)
-    low_first = media_usd(model, duration_s, answer_tokens, prices, low_res=True)
-    low_cached = media_usd(model, duration_s, answer_tokens, prices, low_res=True, cached_fraction=1.0)
+    low_first = media_usd(model, duration_s, answer_tokens, prices, low_res=True, has_video=has_video)
+    low_cached = media_usd(model, duration_s, answer_tokens, prices, low_res=True, cached_fraction=1.0,
+                           has_video=has_video)
     clip_s = min(duration_s, top_k * chunk_s)
     return {
-        "naive_default_usd_per_question": round(media_usd(model, duration_s, answer_tokens, prices), 8),
+        "naive_default_usd_per_question": round(media_usd(model, duration_s, answer_tokens, prices,
+                                                          has_video=has_video), 8),
         "naive_low_res_usd_per_question": round(low_first, 8),
         "naive_smart_usd_per_question": round((low_first + (n - 1) * low_cached) / n, 8),
-        "fixed_chunks_usd_per_question": round(media_usd(model, clip_s, answer_tokens, prices), 8),
+        "fixed_chunks_usd_per_question": round(media_usd(model, clip_s, answer_tokens, prices, has_video=has_video), 8),
     }
 
 
@@ -77,7 +90,8 @@ INGEST_PURPOSES = ("chunk_summary", "video_summary")
 QUESTION_PURPOSES = ("qa", "question")
 
 
-def cost_comparison(ledger, duration_s: float, model: str, prices=None) -> dict[str, float | int | str | None]:
+def cost_comparison(ledger, duration_s: float, model: str, prices=None,
+                    has_video: bool = True) -> dict[str, float | int | str | None]:
     """HALO's real spend per question against every baseline, over a session of
     N = max(questions asked, SESSION_QUESTIONS) questions on this video.
 
@@ -97,7 +111,7 @@ def cost_comparison(ledger, duration_s: float, model: str, prices=None) -> dict[
     answered = ledger[ledger["purpose"].isin(QUESTION_PURPOSES) & (ledger["backend"] == "gemini")] if len(ledger) else []
     # the baselines write answers as long as HALO's real ones: only the context differs
     answer = round(float(answered["output_tokens"].mean())) if len(answered) else ANSWER_TOKENS
-    base = baselines_per_question(model, duration_s, prices, n_questions=n, answer_tokens=answer)
+    base = baselines_per_question(model, duration_s, prices, n_questions=n, answer_tokens=answer, has_video=has_video)
     out: dict[str, float | int | str | None] = {"baseline_model": model, "session_questions": n, "questions_asked": asked,
                                          "answer_tokens": answer,
                                          "halo_ingest_usd": round(ingest, 8),

@@ -44,6 +44,7 @@ class ChunkTask:
     text: str
     images: list[ImagePart] = field(default_factory=list)
     image_reason: str = ""
+    pictures: bool = True  # the file has a picture track (False: audio only), for the naive baseline
 
 
 def picture_reason(text: str, start: float, end: float, cuts_inside: int) -> str:
@@ -59,6 +60,8 @@ def picture_reason(text: str, start: float, end: float, cuts_inside: int) -> str
 
 def plan_chunks(chunks: pd.DataFrame, scenes: pd.DataFrame | None, max_images: int = 2) -> list[ChunkTask]:
     """ChunkTasks with keyframes attached where the picture rule says they matter."""
+    # An audio-only file has no scenes (halo.vision.scenes), a file with a picture at least one.
+    pictures = scenes is None or len(scenes) > 0
     scenes = scenes if scenes is not None else pd.DataFrame(columns=["scene_id", "start", "end", "keyframe_path"])
     tasks = []
     for c in chunks.sort_values("start").itertuples(index=False):
@@ -73,7 +76,7 @@ def plan_chunks(chunks: pd.DataFrame, scenes: pd.DataFrame | None, max_images: i
                     images.append(ImagePart(str(path)))
             if not images:
                 reason += " (no keyframe file found: text only)"
-        tasks.append(ChunkTask(int(c.chunk_id), start, end, str(c.text), images, reason))
+        tasks.append(ChunkTask(int(c.chunk_id), start, end, str(c.text), images, reason, pictures))
     return tasks
 
 
@@ -88,6 +91,7 @@ def chunk_request(task: ChunkTask) -> Request:
         local=lambda: summarize_text(task.text),
         system=CHUNK_SYSTEM,
         naive_seconds=task.end - task.start,
+        naive_pictures=task.pictures,
         image_tokens=IMAGE_TOKENS * len(task.images),
     )
 

@@ -87,7 +87,7 @@ def remember(video: VideoQA, turn: Turn, cited: list[dict]) -> None:
     memo = _load_memo(video.video_id)
     if memo is None or memo.get("outputs") != video.outputs:
         memo = {"version": MEMO_VERSION, "stamp": video.stamp, "outputs": video.outputs,
-                "duration_s": float(video.duration_s), "answers": {}}
+                "duration_s": float(video.duration_s), "has_video": video.has_video, "answers": {}}
     memo["answers"][_answer_key(turn.answer)] = {
         "citations": turn.citations, "flagged": turn.flagged, "cited": cited}
     write_bytes_atomic(memo_path(video.video_id), json.dumps(memo).encode("utf-8"))
@@ -140,7 +140,8 @@ class _LazyGeminiClient:
         return getattr(self._client, name)
 
 
-def qa_request(session_id: str, turn_index: int, question: str, query: str, duration_s: float, outputs: str):
+def qa_request(session_id: str, turn_index: int, question: str, query: str, duration_s: float, outputs: str,
+               has_video: bool = True):
     """The Request Conversation makes for a standalone question before retrieval (its exact-cache
     probe): same item id, cache query, outputs digest, purpose, system prompt, semantic flag and
     naive media."""
@@ -149,7 +150,7 @@ def qa_request(session_id: str, turn_index: int, question: str, query: str, dura
 
     return Request(item_id=f"{session_id}-{turn_index}", parts=[question], cache_query=query,
                    purpose=QA_PURPOSE, system=QA_SYSTEM, semantic=False, naive_seconds=duration_s,
-                   local=lambda: "", evidence=(), outputs=outputs)
+                   naive_pictures=has_video, local=lambda: "", evidence=(), outputs=outputs)
 
 
 def answer_from_cache(video_id: str, question: str, session_id: str = "default", *,
@@ -165,7 +166,8 @@ def answer_from_cache(video_id: str, question: str, session_id: str = "default",
         return None
     query = " ".join(question.split())
     service = light_service(video_id, session_id, model_name)
-    req = qa_request(session_id, len(session.turns), question, query, float(memo["duration_s"]), memo["outputs"])
+    req = qa_request(session_id, len(session.turns), question, query, float(memo["duration_s"]), memo["outputs"],
+                     bool(memo.get("has_video", True)))
     model = service.plan_model(req)[0]
     text = service.cache.peek(video_id, query, model=model, prompt_version=req.cache_version)
     known = memo["answers"].get(_answer_key(text)) if text is not None else None

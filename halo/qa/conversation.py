@@ -104,7 +104,8 @@ class Conversation:
             # earlier question, so only an exact (L1) match is safe for it
             semantic=how != "heuristic" and bool(hits),
             local=lambda: local_answer(self.video, searched[0], hits, also=searched[1], speakers=speakers),
-            naive_seconds=self.video.duration_s, evidence=tuple(h.chunk_id for h in hits),
+            naive_seconds=self.video.duration_s, naive_pictures=self.video.has_video,
+            evidence=tuple(h.chunk_id for h in hits),
             outputs=self.video.outputs,
         )
 

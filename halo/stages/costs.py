@@ -13,30 +13,35 @@ from halo.llm.baseline import cost_comparison, media_tokens
 from halo.stages.result import Markdown, StageResult
 
 
-def cost_ledger(ledger: pd.DataFrame, duration_s: float, run_id: str, catalogue: dict | None = None) -> StageResult:
+def cost_ledger(ledger: pd.DataFrame, duration_s: float, run_id: str, catalogue: dict | None = None,
+                has_video: bool = True) -> StageResult:
     """Every LLM call of one video (all runs) with this run's cost, the lifetime cost and the
-    naive baseline counted once, so per-partition plots do not grow with re-runs."""
+    naive baseline counted once, so per-partition plots do not grow with re-runs.
+    ``has_video=False``: an audio-only file, whose baselines send its sound alone."""
     audit = audit_library(ledger).iloc[0].to_dict() if len(ledger) else {}
     metrics = {k: v for k, v in audit.items() if k not in ("video_id", "last_run_id")}
     metrics["cost_usd"] = float(ledger.loc[ledger["run_id"] == run_id, "cost_usd"].sum()) if len(ledger) else 0.0
-    metrics["naive_tokens_per_question"] = media_tokens(duration_s).total
-    metrics.update(cost_comparison(ledger, duration_s, baseline_model(ledger), catalogue))
+    metrics["naive_tokens_per_question"] = media_tokens(duration_s, has_video=has_video).total
+    metrics.update(cost_comparison(ledger, duration_s, baseline_model(ledger), catalogue, has_video))
     by_asset = ledger.groupby(["asset", "backend"], as_index=False)[["input_tokens", "output_tokens", "cost_usd"]].sum()
     metrics["by_asset"] = by_asset if len(by_asset) else "no calls"
     return StageResult(ledger, metrics)
 
 
-def _per_question(ledger: pd.DataFrame, duration_s: float) -> dict:
+def _per_question(ledger: pd.DataFrame, duration_s: float, has_video: bool) -> dict:
     """HALO vs the baselines per question for one video."""
-    c = cost_comparison(ledger, duration_s, baseline_model(ledger))
+    c = cost_comparison(ledger, duration_s, baseline_model(ledger), has_video=has_video)
     return {k: v for k, v in c.items() if k.endswith("_per_question") or k == "naive_smart_over_halo"}
 
 
-def library_costs(ledger: pd.DataFrame, durations: dict[str, float]) -> StageResult:
+def library_costs(ledger: pd.DataFrame, durations: dict[str, float],
+                  audio_only: frozenset[str] = frozenset()) -> StageResult:
     """Per video: runs, cost of the latest run, lifetime cost, naive baseline (once per video)
-    and savings, money columns first; plus a TOTAL row. ``durations``: video id -> seconds."""
+    and savings, money columns first; plus a TOTAL row. ``durations``: video id -> seconds;
+    ``audio_only``: the ids of audio-only files (their baselines send no pictures)."""
     out = audit_library(ledger)
-    per_question = pd.DataFrame([{"video_id": vid, **_per_question(calls, durations.get(str(vid), 0.0))}
+    per_question = pd.DataFrame([{"video_id": vid, **_per_question(calls, durations.get(str(vid), 0.0),
+                                                                   str(vid) not in audio_only)}
                                  for vid, calls in ledger.groupby("video_id")])
     if len(per_question):
         out = out.merge(per_question, on="video_id", how="left")

@@ -96,8 +96,8 @@ def test_the_fast_path_is_keyed_and_configured_as_the_full_path(sample_root, no_
     convo = HALOPipeline().conversation("meeting", "k")
     full = convo._request("What was decided?", "What was decided?", "", [])
     fast = qa_request("k", 0, "What was decided?", "What was decided?", convo.video.duration_s, convo.video.outputs)
-    fields = ("item_id", "parts", "cache_query", "purpose", "system", "semantic", "naive_seconds", "evidence",
-              "cache_version")
+    fields = ("item_id", "parts", "cache_query", "purpose", "system", "semantic", "naive_seconds", "naive_pictures",
+              "evidence", "cache_version")
     assert [getattr(fast, f) for f in fields] == [getattr(full, f) for f in fields]
     for env, key in (("local", ""), ("local", "k-123"), ("ci", "k-123")):
         monkeypatch.setenv("HALO_ENV", env)
@@ -108,6 +108,36 @@ def test_the_fast_path_is_keyed_and_configured_as_the_full_path(sample_root, no_
         assert (service.backend, service.settings) == (gemini.backend, gemini.settings())
         assert service.plan_model(fast)[0] == gemini.service("meeting", "qa").plan_model(full)[0]
         assert service.cache.config == resources["cache"].process_config_and_initialize().get_cache().config
+
+
+def test_an_audio_only_file_is_audited_against_its_sound_alone(sample_root, cache, no_key_env, redis_url,
+                                                              monkeypatch):
+    """A podcast has no frames to send: answers (new and from the cache), the ledger and `halo report`
+    priced its naive baseline as a video's (258 tokens of pictures per second beside the 32 of sound)."""
+    import pandas as pd
+    import pytest
+
+    from halo.llm.baseline import ANSWER_TOKENS, media_tokens, media_usd
+    from halo.report import report_json
+    from halo.storage import write_parquet_atomic
+
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    probe_path = sample_root / "parquet" / "video_file" / "meeting.parquet"
+    probe = pd.read_parquet(probe_path).assign(has_video=False, fps=0.0, width=0, height=0)  # the sample as an .m4a
+    write_parquet_atomic(probe, probe_path)
+    duration = float(probe["duration_s"].iloc[0])
+    sound = media_tokens(duration, has_video=False).total
+    question = "Which animals did they draw?"
+    first = CliRunner().invoke(main, ["ask", "meeting", question, "--session", "first", "--json"])
+    assert first.exit_code == 0, first.output
+    again, _ = ask_process("meeting", question, "--session", "again")
+    assert again["cache_tier"] == "L1"
+    assert json.loads(first.stdout)["naive_tokens"] == again["naive_tokens"] == sound
+    assert read_ledger("meeting")["naive_tokens"].tolist() == [sound, sound]
+    report = report_json("meeting")
+    assert report["naive_tokens"] == 2 * sound
+    assert report["naive_default_usd_per_question"] == pytest.approx(
+        media_usd(report["baseline_model"], duration, ANSWER_TOKENS, has_video=False))
 
 
 def test_the_halo_process_leaves_its_answer_session_and_ledger_whole(sample_root, no_key_env, fresh_redis,

@@ -40,3 +40,21 @@ def test_library_costs_stage_counts_the_baseline_once_and_skips_the_total_row() 
     assert row["runs"] == 2 and row["naive_tokens"] == 1000 and abs(row["cost_usd_lifetime"] - 0.02) < 1e-9
     assert result.row_count == 1 and result.frame.iloc[-1]["video_id"] == "TOTAL"
     assert isinstance(result.metrics["table"], pd.DataFrame)
+
+
+def test_cost_stages_price_an_audio_only_file_s_baselines_as_sound_alone() -> None:
+    """A podcast's per-question baselines in cost_ledger's metadata and library_costs counted
+    258 tokens of pictures per second (of a video it is not) beside its 32 of sound."""
+    from halo.llm.baseline import ANSWER_TOKENS, media_tokens, media_usd
+    from halo.stages.costs import cost_ledger
+
+    calls = [CallRecord(vid, "chunk_summaries", "chunk_summary", "local", "m", run_id="r1") for vid in ("pod", "vid")]
+    ledger = records_frame(calls)
+    meta = cost_ledger(ledger[ledger["video_id"] == "pod"], 600.0, "r1", has_video=False).metrics
+    assert meta["naive_tokens_per_question"] == media_tokens(600.0, has_video=False).total == 600 * 32
+    table = library_costs(ledger, {"pod": 600.0, "vid": 600.0}, audio_only=frozenset({"pod"})).frame
+    per_question = table.set_index("video_id")["naive_default_usd_per_question"]
+    model = meta["baseline_model"]
+    assert per_question["pod"] == meta["naive_default_usd_per_question"] == round(
+        media_usd(model, 600.0, ANSWER_TOKENS, has_video=False), 8)
+    assert per_question["vid"] == round(media_usd(model, 600.0, ANSWER_TOKENS), 8) > 5 * per_question["pod"]
