@@ -18,7 +18,7 @@ from halo.errors import UnknownVideo
 from halo.ids import validate_video_id
 from halo.cost_audit import baseline_model
 from halo.llm.baseline import cost_comparison, has_pictures
-from halo.llm.ledger import summarize_costs
+from halo.llm.ledger import read_ledger, summarize_costs
 from halo.llm.prompts import clock
 from halo.speech.roster import SpeakerOverview, current_roster, overview
 from halo.staleness import stale_outputs
@@ -102,8 +102,6 @@ def _check_registered(video_id: str) -> None:
 def report_json(video_id: str) -> dict:
     """Costs of ``video_id`` for scripts (`halo report VIDEO --json`): ledger totals and the
     per-question / per-video comparison with every baseline."""
-    from halo.llm.ledger import read_ledger
-
     probe = load_output("video_file", video_id)
     ledger = read_ledger(validate_video_id(video_id))
     if probe is None and not len(ledger):
@@ -157,8 +155,10 @@ def build_report(video_id: str) -> Group:
         s = summary.iloc[0]
         chapters = "\n".join(f"  {clock(c['start'])}  {c['title']}" for c in s.chapters)
         parts.append(Panel(f"{s.summary}\n\nChapters:\n{chapters}", title="Video summary"))
-    ledger = output("cost_ledger")
-    if ledger is not None:
+    # The ledger store, not the cost_ledger asset: that is a snapshot taken at the end of the last
+    # run, so questions asked since (halo ask) were missing here while `--json` counted them.
+    ledger = read_ledger(video_id)
+    if len(ledger) or output("cost_ledger") is not None:
         parts.append(_costs_panel(ledger, float(probe.iloc[0].duration_s) if probe is not None else None,
                                   has_pictures(probe)))
     if not parts:

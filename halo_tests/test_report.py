@@ -57,6 +57,27 @@ def test_no_ratio_is_null_in_metadata_and_json_not_zero():
     assert pd.isna(table.loc[table["video_id"] == "v", "naive_smart_over_halo"]).all()
 
 
+def test_the_text_report_counts_the_questions_asked_since_the_last_run(data_root):
+    """`halo report ID` read the cost_ledger asset, written at the end of the last run: questions
+    asked since were missing ("LLM calls: 2 ... 0 asked") while `halo report ID --json` had them."""
+    from halo.llm.ledger import CallRecord, append_records, read_ledger, records_frame
+
+    write_parquet_atomic(pd.DataFrame([{"video_id": "v", "path": "/x/v.mp4", "sha256": "0" * 64, "duration_s": 600.0,
+                                        "fps": 25.0, "width": 640, "height": 360, "has_audio": True,
+                                        "size_bytes": 1, "has_video": True}]), parquet_root() / "video_file" / "v.parquet")
+    run = [CallRecord(video_id="v", asset="chunk_summaries", purpose="chunk_summary", backend="local",
+                      model="local-extractive", run_id="r1", naive_tokens=1000)]
+    append_records(run)
+    write_parquet_atomic(records_frame(run), parquet_root() / "cost_ledger" / "v.parquet")  # the run's snapshot
+    append_records([CallRecord(video_id="v", asset="qa", purpose="qa", backend="local", model="local-extractive",
+                               run_id=f"qa-{session}", naive_tokens=1000) for session in ("default", "s2")])
+    console = Console(record=True, width=200)
+    console.print(build_report("v"))
+    text = console.export_text()
+    assert len(read_ledger("v")) == report_json("v")["calls"] == 3
+    assert "LLM calls: 3 " in text and "10-question session, 2 asked" in text
+
+
 def test_process_hints_quote_a_path_with_spaces(data_root, tmp_path):
     """The 'process it with `halo add PATH ...`' hints printed the path bare, so a file name with a
     space or an apostrophe gave a command that fails when pasted into a shell."""
