@@ -140,7 +140,13 @@ def process(ctx: click.Context, video: str, query: str | None, use_rl_chunker: b
 
     limits = {k: v for k, v in (("min_chunk_duration", min_chunk_duration),
                                 ("max_chunk_duration", max_chunk_duration)) if v is not None}
-    pipeline = _pipeline(ctx, use_rl_chunker=use_rl_chunker, **limits)
+    from pydantic import ValidationError
+
+    try:
+        pipeline = _pipeline(ctx, use_rl_chunker=use_rl_chunker, **limits)
+    except ValidationError as exc:  # limits that contradict each other (or the defaults): one line, exit 1
+        raise click.ClickException("; ".join(str(e.get("ctx", {}).get("error", e["msg"]))
+                                             for e in exc.errors())) from None
     with stdout_to_stderr():
         chunks, results, metrics = pipeline.process_video(video, query=query, video_id=video_id)
         if export_path:

@@ -22,6 +22,20 @@ def test_chunking_config_is_the_chunkers_config_plus_the_rl_switch():
     assert ChunkingConfig().chunker_config() == ChunkerConfig()
 
 
+@pytest.mark.parametrize("limits", [{"min_chunk_duration": 400.0}, {"min_chunk_duration": 40.0, "max_chunk_duration": 30.0}])
+def test_a_minimum_chunk_longer_than_the_maximum_is_refused(limits):
+    """It was dropped without a word (the DP relaxes limits no cut can meet): asking for chunks of
+    at least 400 s gave chunks of any length up to the 300 s maximum. Run config (`chunks`) too."""
+    from pydantic import ValidationError
+
+    from halo_assets.chunking import ChunksConfig
+
+    for config in (ChunkingConfig, ChunkerConfig, ChunksConfig):
+        with pytest.raises(ValidationError, match="is longer than max_chunk_duration .* lower the minimum"):
+            config(**limits)
+    assert ChunkingConfig(min_chunk_duration=300.0).min_chunk_duration == 300.0  # equal limits are fine
+
+
 def test_cache_config_fakeredis_means_the_embedded_server():
     assert CacheConfig(use_fakeredis=True).redis_url() == ""
     assert CacheConfig(use_fakeredis=False, redis_host="cache", redis_port=6380).redis_url() == "redis://cache:6380/0"

@@ -19,7 +19,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from halo.chunking.dp import segment
 from halo.chunking.signals import SIGNAL_NAMES, BoundarySignals, compute_signals
@@ -75,6 +75,17 @@ class ChunkingConfig(BaseModel):
     policy_path: str = Field(
         "", description="PPO policy zip for method=ppo; '' = the last trained "
                        "(data/models/chunking_policy/policy.zip), else the pretrained one HALO ships")
+
+    @model_validator(mode="after")
+    def _limits_can_both_hold(self) -> ChunkingConfig:
+        """A minimum above the maximum was dropped without a word (the DP relaxes limits no cut
+        can meet), so asking for chunks of at least 400 s gave chunks of any length under 300 s."""
+        if self.min_chunk_duration > self.max_chunk_duration:
+            raise ValueError(
+                f"min_chunk_duration {self.min_chunk_duration:g} s is longer than max_chunk_duration "
+                f"{self.max_chunk_duration:g} s, so no chunk can meet both: lower the minimum "
+                "(--min-chunk-duration) or raise the maximum (--max-chunk-duration)")
+        return self
 
 
 @dataclass

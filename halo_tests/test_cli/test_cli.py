@@ -89,6 +89,7 @@ BAD = [
     (["report", "nosuchvideo", "--json"], "Unknown video 'nosuchvideo'"),
     (["export", "nosuchvideo", "{out}"], "no stored chunks"),
     (["export", "meeting", "{blocked}/out.json"], "export of video 'meeting' was not written"),
+    (["process", str(SAMPLE), "--min-chunk-duration", "400"], "400 s is longer than max_chunk_duration 300 s"),
     (["ask", "meeting", "What happened?", "--session", "../x"], "session"),
 ]
 
