@@ -286,6 +286,20 @@ def _unreachable(cache) -> str:
             "that folder writable (HALO_DATA_DIR), or set REDIS_URL to a Redis you run")
 
 
+def _check_cached_video(video_id: str, found: bool) -> None:
+    """UnknownVideo when the cache had nothing of ``video_id`` and it is not registered here: a
+    mistyped id said "removed 0 cache entries of tlak" (or printed zero hits) and exited 0. An id
+    the cache knows but this registry does not (a REDIS_URL shared with other machines) is fine."""
+    from halo import registry
+    from halo.errors import UnknownVideo
+
+    known = registry.all_videos()
+    if not found and video_id not in known:
+        listed = f" Registered videos: {', '.join(sorted(known)[:10])}." if known else ""
+        raise UnknownVideo(f"Unknown video {video_id!r}: it is not registered and the cache holds nothing "
+                           f"of it; check the id (`halo cache stats` without --video covers every video).{listed}")
+
+
 @cache_group.command("stats")
 @click.option("--video", "video_id", default=None, help="Only this video's hits, misses and savings.")
 @click.option("--json", "as_json", is_flag=True, help="Print the raw statistics as JSON.")
@@ -295,6 +309,8 @@ def cache_stats(video_id: str | None, as_json: bool) -> None:
 
     cache = _cache()
     stats = cache.stats(video_id)
+    if video_id and stats.get("available"):
+        _check_cached_video(video_id, bool(stats["lookups"]))
     if as_json:
         click.echo(json.dumps(stats, indent=2))
         return
@@ -320,6 +336,8 @@ def cache_clear(video_id: str | None) -> None:
     if not cache.available:
         raise click.ClickException(f"{_unreachable(cache)}; nothing cleared.")
     removed = cache.clear(video_id)
+    if video_id:
+        _check_cached_video(video_id, bool(removed))
     click.echo(f"removed {removed} cache entries" + (f" of {video_id}" if video_id else ""))
 
 

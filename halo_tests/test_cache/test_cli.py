@@ -30,6 +30,12 @@ def test_cache_stats_and_clear(redis_url, monkeypatch, data_root):
     assert "l1: 1 hits" in human.output and "$0.0006" in human.output
     assert "refused by the verifier: roles 1" in human.output
 
+    for argv in (["stats", "--video", "meetnig"], ["stats", "--video", "meetnig", "--json"],
+                 ["clear", "--video", "meetnig"]):  # a typo: zero figures, or "removed 0 cache entries", exit 0
+        typo = runner.invoke(main, ["cache", *argv])
+        assert typo.exit_code == 1 and "Unknown video 'meetnig'" in typo.output, typo.output
+    meeting = runner.invoke(main, ["cache", "stats", "--video", "meeting"])  # not registered here, but cached
+    assert meeting.exit_code == 0 and "l1: 1 hits" in meeting.output, meeting.output
     out = runner.invoke(main, ["cache", "clear", "--video", "meeting"])
     assert out.exit_code == 0 and "removed 4 cache entries of meeting" in out.output
     assert cache.lookup("meeting", "Who chaired the meeting?", **KW) is None
