@@ -6,8 +6,8 @@ from Redis in milliseconds). This path needs only the session file, Redis and th
 memo:
 
     session (JSON) -> standalone? (a follow-up needs the rewrite: full path)
-    -> memo of the video (duration, the citations each answer resolved to, the outputs' stamp
-       and digest)
+    -> memo of the video (duration, whether it has pictures, the citations each answer resolved
+       to, the outputs' stamp and digest)
     -> L1 peek, keyed exactly as Conversation keys it (standalone query, model, PROMPT_VERSION,
        outputs digest)
     -> answer text in the memo? -> LLMService.cached (counted hit, $0 ledger row written first)
@@ -16,10 +16,10 @@ memo:
 Anything else (a miss, a follow-up, an answer the memo does not hold, outputs changed since it
 was written, HALO_ENV=prod) returns None and the caller takes the full path, which answers and
 then ``remember``s the answer. The memo is what a cached answer cannot carry: the citations
-resolved against the video's utterances (speaker, chunk) and the video's duration (the naive
-baseline of the ledger row); it is stamped with the stored outputs it was resolved from, and
-holds their content digest (halo.qa.video.outputs_digest, which needs pandas to compute): while
-the stamp holds, the digest is the one the full path would key the answer with.
+resolved against the video's utterances (speaker, chunk) and the video's duration and whether it
+has pictures (the naive baseline of the ledger row); it is stamped with the stored outputs it was
+resolved from, and holds their content digest (halo.qa.video.outputs_digest, which needs pandas to
+compute): while the stamp holds, the digest is the one the full path would key the answer with.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # pandas: never imported by the light path
     from halo.qa.video import VideoQA
 
 MEMO_FILE = "answers.json"
-MEMO_VERSION = 2  # 2: the outputs digest, part of the cache key (memos without it are not used)
+MEMO_VERSION = 3  # 2: the outputs digest, part of the cache key; 3: has_video (older memos are not used)
 #: Resource sets whose settings this module can build without Dagster (prod names shared services).
 LIGHT_ENVS = ("local", "ci")
 
@@ -167,7 +167,7 @@ def answer_from_cache(video_id: str, question: str, session_id: str = "default",
     query = " ".join(question.split())
     service = light_service(video_id, session_id, model_name)
     req = qa_request(session_id, len(session.turns), question, query, float(memo["duration_s"]), memo["outputs"],
-                     bool(memo.get("has_video", True)))
+                     bool(memo["has_video"]))
     model = service.plan_model(req)[0]
     text = service.cache.peek(video_id, query, model=model, prompt_version=req.cache_version)
     known = memo["answers"].get(_answer_key(text)) if text is not None else None

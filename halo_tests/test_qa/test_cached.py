@@ -118,6 +118,7 @@ def test_an_audio_only_file_is_audited_against_its_sound_alone(sample_root, cach
     import pytest
 
     from halo.llm.baseline import ANSWER_TOKENS, media_tokens, media_usd
+    from halo.qa.cached import answer_from_cache, memo_path
     from halo.report import report_json
     from halo.storage import write_parquet_atomic
 
@@ -138,6 +139,10 @@ def test_an_audio_only_file_is_audited_against_its_sound_alone(sample_root, cach
     assert report["naive_tokens"] == 2 * sound
     assert report["naive_default_usd_per_question"] == pytest.approx(
         media_usd(report["baseline_model"], duration, ANSWER_TOKENS, has_video=False))
+    memo = json.loads(memo_path("meeting").read_text())
+    del memo["has_video"]
+    memo_path("meeting").write_text(json.dumps({**memo, "version": 2}))  # as the release before wrote it
+    assert answer_from_cache("meeting", question, "old") is None  # the full path answers, and memos again
 
 
 def test_the_halo_process_leaves_its_answer_session_and_ledger_whole(sample_root, no_key_env, fresh_redis,
