@@ -26,7 +26,14 @@ def _is_local(path: Path | UPath) -> bool:
 
 
 def _umask() -> int:
-    """The process's umask (only readable by setting it, so it is set straight back)."""
+    """The process's umask. Linux shows it in /proc/self/status; elsewhere it is only readable
+    by setting it (and straight back), which other threads creating files meanwhile would see."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
