@@ -56,6 +56,12 @@ class NotWritable(HaloError):
     FIX = "Make HALO_DATA_DIR (and HALO_STORAGE_ROOT, if set) writable, or point them at folders you can write."
 
 
+class NotReadable(HaloError):
+    """A file HALO keeps under the data or storage root (the registry) exists but could not be read
+    or parsed: a folder in its place, no read permission, or a damaged (truncated, hand-edited) file.
+    Apart from NotWritable because the fix differs: making the folder writable does not help."""
+
+
 class UnknownSpeaker(HaloError, ValueError):
     """A name given to a speaker label the video's diarization never produced, or a name that is
     another of its labels."""

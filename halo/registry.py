@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterator
 
-from halo.errors import MediaError, NotWritable, VideoIdTaken
+from halo.errors import MediaError, NotReadable, NotWritable, VideoIdTaken
 from halo.ids import validate_video_id, video_id_for
 from halo.paths import data_dir, videos_dir
 from halo.storage import write_bytes_atomic
@@ -56,33 +56,52 @@ def current_fingerprint(path: Path | str) -> str:
 @contextmanager
 def _locked(what: str) -> Iterator[None]:
     """One writer at a time on this machine (the lock file stays local even when the registry
-    is on s3://, where the last writer wins). A registry that cannot be written (a read-only
-    data root) raises NotWritable saying ``what`` was not done, instead of an OSError traceback."""
+    is on s3://, where the last writer wins). A lock file that cannot be made (a read-only data
+    root) raises NotWritable saying ``what`` was not done, instead of an OSError traceback.
+    Only the lock is guarded here: the registry's own read and write say which of them failed."""
     lock = data_dir() / "registry.lock"
     try:
         lock.parent.mkdir(parents=True, exist_ok=True)
-        with open(lock, "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        handle = open(lock, "w")
     except OSError as e:
-        raise NotWritable(f"{what}: the registry could not be written ({e.strerror or e}: "
+        raise NotWritable(f"{what}: the registry's lock file could not be written ({e.strerror or e}: "
                           f"{e.filename or lock}). {NotWritable.FIX}") from None
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _read() -> dict[str, VideoEntry]:
+def _read(what: str = "") -> dict[str, VideoEntry]:
+    """The registry's entries ({} before the first registration). One that cannot be read or is
+    not a registry raises NotReadable naming the file and the fix (after ``what``, what was not
+    done), instead of an OSError or JSONDecodeError traceback."""
     path = registry_file()
-    if not path.exists():
-        return {}
-    raw = json.loads(path.read_text() or "{}")
-    return {vid: VideoEntry(**entry) for vid, entry in raw.items()}
+    try:
+        if not path.exists():
+            return {}
+        raw = json.loads(path.read_text() or "{}")
+        return {vid: VideoEntry(**entry) for vid, entry in raw.items()}
+    except OSError as e:
+        reason = e.strerror or str(e)
+    except (ValueError, TypeError, AttributeError) as e:  # not JSON, or JSON of another shape
+        reason = f"not a video registry: {e}"
+    raise NotReadable(
+        f"{what + ': the' if what else 'The'} video registry {path} could not be read ({reason}). Make it a file "
+        "you can read; if it is damaged, move it aside and register the videos again (`halo add PATH --id ID`; "
+        "the sensor registers files in data/videos/ by itself).")
 
 
-def _write(entries: dict[str, VideoEntry]) -> None:
+def _write(entries: dict[str, VideoEntry], what: str) -> None:
+    path = registry_file()
     payload = {vid: asdict(entry) for vid, entry in sorted(entries.items())}
-    write_bytes_atomic(registry_file(), json.dumps(payload, indent=2).encode())
+    try:
+        write_bytes_atomic(path, json.dumps(payload, indent=2).encode())
+    except OSError as e:
+        raise NotWritable(f"{what}: the video registry {path} could not be written ({e.strerror or e}). "
+                          f"{NotWritable.FIX}") from None
 
 
 def all_videos() -> dict[str, VideoEntry]:
@@ -113,8 +132,9 @@ def register(path: Path, video_id: str | None = None, replace: bool = False) -> 
     if not path.is_file():
         raise MediaError(f"No video file at {path}: check the path.")
     stat = path.stat()
-    with _locked(f"{path} was not registered"):
-        entries = _read()
+    what = f"{path} was not registered"
+    with _locked(what):
+        entries = _read(what)
         existing = next((e for e in entries.values() if e.path == str(path)), None)
         if video_id is None:
             video_id = existing.video_id if existing else video_id_for(
@@ -133,15 +153,16 @@ def register(path: Path, video_id: str | None = None, replace: bool = False) -> 
         changed = entries.get(video_id) != entry
         if changed:
             entries[video_id] = entry
-            _write(entries)
+            _write(entries, what)
     return entry, changed
 
 
 def unregister(video_id: str) -> None:
-    with _locked(f"Video {video_id!r} was not unregistered"):
-        entries = _read()
+    what = f"Video {video_id!r} was not unregistered"
+    with _locked(what):
+        entries = _read(what)
         if entries.pop(validate_video_id(video_id), None) is not None:
-            _write(entries)
+            _write(entries, what)
 
 
 def resolve(video_id: str) -> VideoEntry:

@@ -126,3 +126,46 @@ def test_stored_files_get_the_mode_the_umask_gives(data_root, umask, mode) -> No
         os.umask(saved)
     for path in (data_root / "parquet" / "chunks" / "v.parquet", data_root / "export.json"):
         assert stat.S_IMODE(path.stat().st_mode) == mode, path
+
+
+@pytest.mark.parametrize("damage", ["a folder in its place", "truncated JSON", "JSON of another shape"])
+def test_a_registry_that_cannot_be_read_says_read_not_written(data_root, tmp_path, monkeypatch, damage) -> None:
+    """An unreadable registry.json was reported as "the registry could not be written" with the
+    fix "make HALO_DATA_DIR writable" (a folder in its place), or ended in a JSONDecodeError
+    traceback (a damaged file). The message says it could not be read, names the file and the fix."""
+    from click.testing import CliRunner
+
+    from halo.errors import NotReadable
+    from halo.paths import samples_dir
+    from halo.store import registry_file
+    from halo_cli.cli import main
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    (tmp_path / "dagster_home").mkdir()
+    path = registry_file()
+    if damage == "a folder in its place":
+        path.mkdir(parents=True)
+    else:
+        path.write_text('{"talk": ' if damage == "truncated JSON" else '["talk"]')
+    sample = samples_dir() / "meeting.mp4"
+    ran = CliRunner().invoke(main, ["add", str(sample)])
+    assert ran.exit_code == 1 and len(ran.output.strip().splitlines()) == 1, ran.output
+    assert f"{sample} was not registered: the video registry {path} could not be read" in ran.output
+    assert "written" not in ran.output and "move it aside" in ran.output, ran.output
+    with pytest.raises(NotReadable, match=r"^The video registry .* could not be read"):
+        registry.all_videos()
+
+
+def test_a_registry_that_cannot_be_written_says_written(data_root, monkeypatch) -> None:
+    from halo.errors import NotWritable
+    from halo.paths import samples_dir
+    from halo.store import registry_file
+
+    def read_only(path, data):
+        raise OSError(30, "Read-only file system", str(path))
+
+    monkeypatch.setattr(registry, "write_bytes_atomic", read_only)
+    sample = samples_dir() / "meeting.mp4"
+    with pytest.raises(NotWritable, match=rf"{sample} was not registered: the video registry "
+                                          rf"{registry_file()} could not be written \(Read-only file system\)"):
+        registry.register(sample)
