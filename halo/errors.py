@@ -13,6 +13,10 @@ class VideoIdTaken(HaloError, ValueError):
     """A video id asked for by the user that already stands for a different file."""
 
 
+class FileRegistered(HaloError, ValueError):
+    """A file asked to be registered under a new id while it already stands under another."""
+
+
 class MediaError(HaloError):
     """A video or audio file that is missing, empty, corrupt or lacks a needed stream."""
 

@@ -7,7 +7,9 @@ small JSON file under the data root (``data/registry.json``). The sensor, ``halo
 
 An id, once given to a file, is never silently handed to another file: re-pointing it needs
 ``replace=True`` (``halo add PATH --id ID --replace``), after which outputs made from the old
-file are reported as stale until the id is processed again.
+file are reported as stale until the id is processed again. Likewise a file, once registered,
+is not registered under a second id (it would be processed and billed twice, and the sensor keeps
+only one of its ids current): ``replace=True`` moves it to the new id.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterator
 
-from halo.errors import MediaError, NotReadable, NotWritable, VideoIdTaken
+from halo.errors import FileRegistered, MediaError, NotReadable, NotWritable, VideoIdTaken
 from halo.ids import validate_video_id, video_id_for
 from halo.paths import data_dir, videos_dir
 from halo.storage import write_bytes_atomic
@@ -126,7 +128,9 @@ def register(path: Path, video_id: str | None = None, replace: bool = False) -> 
 
     Returns the entry and whether anything changed (new file, or same file modified since).
     Re-registering an unchanged file is a no-op, which keeps the sensor idempotent. An explicit
-    ``video_id`` that already stands for another file raises VideoIdTaken unless ``replace``.
+    ``video_id`` that already stands for another file raises VideoIdTaken, and one other than the id
+    ``path`` is registered under raises FileRegistered, unless ``replace``: then the id is re-pointed
+    and the file's former id dropped.
     """
     path = Path(path).expanduser().resolve()
     if not path.is_file():
@@ -135,23 +139,32 @@ def register(path: Path, video_id: str | None = None, replace: bool = False) -> 
     what = f"{path} was not registered"
     with _locked(what):
         entries = _read(what)
-        existing = next((e for e in entries.values() if e.path == str(path)), None)
+        own_ids = [vid for vid, e in entries.items() if e.path == str(path)]  # several only in older registries
         if video_id is None:
-            video_id = existing.video_id if existing else video_id_for(
-                path, {vid: e.path for vid, e in entries.items()}
-            )
+            video_id = own_ids[0] if own_ids else video_id_for(path, {vid: e.path for vid, e in entries.items()})
         validate_video_id(video_id)
+        quoted = shlex.quote(str(path))
+        if own_ids and video_id not in own_ids and not replace:
+            raise FileRegistered(
+                f"{path} is already registered as video {own_ids[0]!r}; it was not registered as {video_id!r} "
+                f"(it would be processed, and billed, twice). Use {own_ids[0]!r} (`halo add {quoted} --id "
+                f"{own_ids[0]} --run` processes it), or move the file to {video_id!r} with `halo add {quoted} "
+                f"--id {video_id} --replace` ({own_ids[0]!r} is then no longer registered)."
+            )
         taken = entries.get(video_id)
         if taken is not None and taken.path != str(path) and not replace:
             raise VideoIdTaken(
                 f"Video id {video_id!r} already stands for {taken.path}; {path} was not registered. "
-                f"Pick another id (`halo add {shlex.quote(str(path))} --id OTHER_ID`), or re-point {video_id!r} "
-                f"to this file with `halo add {shlex.quote(str(path))} --id {video_id} --replace` "
+                f"Pick another id (`halo add {quoted} --id OTHER_ID`), or re-point {video_id!r} "
+                f"to this file with `halo add {quoted} --id {video_id} --replace` "
                 "(its outputs from the old file are then reported stale until it is processed again)."
             )
         entry = VideoEntry(video_id, str(path), stat.st_size, stat.st_mtime_ns)
-        changed = entries.get(video_id) != entry
+        dropped = [vid for vid in own_ids if vid != video_id] if replace else []
+        changed = entries.get(video_id) != entry or bool(dropped)
         if changed:
+            for vid in dropped:
+                del entries[vid]
             entries[video_id] = entry
             _write(entries, what)
     return entry, changed

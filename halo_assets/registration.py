@@ -53,8 +53,9 @@ def add_video(
 ) -> registry.VideoEntry:
     """Check ``path`` is a readable video, register it and add its partition to the instance.
 
-    Raises MediaError / InvalidVideoId / VideoIdTaken (with what to do) before anything is
-    registered; ``replace`` lets an explicit id move to another file.
+    Raises MediaError / InvalidVideoId / VideoIdTaken / FileRegistered (with what to do) before
+    anything is registered; ``replace`` lets an explicit id move to another file, and a registered
+    file move to another id.
     """
     path = Path(path).expanduser().resolve()
     media.probe(path)

@@ -166,7 +166,7 @@ def process(ctx: click.Context, video: str, query: str | None, use_rl_chunker: b
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--id", "video_id", default=None, help="Video id to use (default: a slug of the file name).")
 @click.option("--run/--no-run", default=False, help="Also process the video now, in this process.")
-@click.option("--replace", is_flag=True, help="Let --id move from the file it stands for to PATH.")
+@click.option("--replace", is_flag=True, help="Let --id move from the file it stands for to PATH, and PATH from the id it has to --id.")
 @click.pass_context
 def add(ctx: click.Context, path: str, video_id: str | None, run: bool, replace: bool) -> None:
     """Register the video at PATH and add its partition; print its video id."""

@@ -181,7 +181,8 @@ class HALOPipeline:
                       video_id: str | None = None, *, replace: bool = False,
                       ) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
         """Register and materialize ``video_path`` (skipped when its outputs are current).
-        ``replace`` lets an explicit ``video_id`` move from the file it stands for to this one.
+        ``replace`` lets an explicit ``video_id`` move from the file it stands for to this one, and
+        this file from the id it has to ``video_id``.
 
         Returns (chunks, results, metrics): the chunk table; the per-chunk summaries, the video
         summary and chapters, and the Answer to ``query``; tokens, dollars, the naive baseline,

@@ -136,6 +136,39 @@ def test_add_another_file_under_a_taken_id_is_refused(data_root, tmp_path, monke
     assert moved.exit_code == 0 and registry.lookup("talk").path == str(other.resolve())
 
 
+def test_add_a_registered_file_under_another_id_is_refused(data_root, tmp_path, monkeypatch) -> None:
+    """`halo add a.mp4 --id talk` then `halo add a.mp4 --id lecture` registered the one file under
+    two ids without a word: processed and billed twice, and the sensor, which re-registers a file
+    under the first id it finds for it, kept only that one current. The second add is refused,
+    naming the id the file has; --replace moves the file to the new id."""
+    from click.testing import CliRunner
+
+    from halo_cli.cli import main
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    (tmp_path / "dagster_home").mkdir()
+    video = make_video(tmp_path / "in" / "a.mp4", duration_s=2.0, cuts=())
+    runner = CliRunner()
+    assert runner.invoke(main, ["add", str(video), "--id", "talk"]).exit_code == 0
+
+    refused = runner.invoke(main, ["add", str(video), "--id", "lecture"])
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    message = " ".join(refused.output.split())
+    assert f"{video.resolve()} is already registered as video 'talk'; it was not registered as 'lecture'" in message
+    assert f"halo add {video.resolve()} --id talk --run" in message
+    assert f"halo add {video.resolve()} --id lecture --replace" in message
+    assert list(registry.all_videos()) == ["talk"]
+    assert DagsterInstance.get().get_dynamic_partitions("videos") == ["talk"]
+
+    for again in (["--id", "talk"], []):  # the id it has, given or not, is no second registration
+        ran = runner.invoke(main, ["add", str(video), *again])
+        assert ran.exit_code == 0 and ran.stdout.strip() == "talk", ran.output
+
+    moved = runner.invoke(main, ["add", str(video), "--id", "lecture", "--replace"])
+    assert moved.exit_code == 0 and moved.stdout.strip() == "lecture", moved.output
+    assert {vid: e.path for vid, e in registry.all_videos().items()} == {"lecture": str(video.resolve())}
+
+
 def test_add_hints_quote_the_path_for_the_shell(data_root, tmp_path, monkeypatch) -> None:
     """`halo add`'s "Process it with" hint and the taken-id refusal printed the path as a Python
     repr, which a shell reads wrongly for a name holding both quote marks: pasted, the command

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pandas as pd
 from click.testing import CliRunner
 from dagster import DagsterInstance
@@ -24,7 +26,8 @@ def test_halo_add_registers_and_runs(data_root, tmp_path, monkeypatch) -> None:
     assert registry.lookup("board-review").path == str(video.resolve())
     assert DagsterInstance.get().get_dynamic_partitions("videos") == ["board-review"]
 
-    ran = runner.invoke(main, ["add", str(video), "--id", "board_2", "--run"])
+    copy = shutil.copy(video, tmp_path / "in" / "Board Review 2.mp4")  # the same file is refused a second id
+    ran = runner.invoke(main, ["add", str(copy), "--id", "board_2", "--run"])
     assert ran.exit_code == 0, ran.output
     scenes = pd.read_parquet(parquet_root() / "scenes" / "board_2.parquet")
     assert len(scenes) == 2 and abs(scenes["start"].iloc[1] - 1.5) <= 0.5
