@@ -30,7 +30,9 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Mapping, Sequence
 
 import faiss
 import numpy as np
@@ -283,16 +285,26 @@ class SemanticCache:
                              evidence)
 
     def _remove(self, video_id: str, ids: list[int]) -> None:
-        """Delete entries of ``video_id`` in Redis, then resync (the version bump tells every
-        worker, this one included, to drop them from its index)."""
-        pipe = self.client.pipeline(transaction=True)
-        for entry_id in ids:
-            pipe.unlink(_entry_key(entry_id))
-            pipe.zrem(LRU_KEY, entry_id)
-        pipe.srem(_video_key(video_id), *ids)
-        pipe.incr(_version_key(video_id))
-        pipe.execute()
+        """Delete entries of ``video_id`` in Redis, then resync this worker's index."""
+        self._delete({video_id: ids})
         self.sync(video_id)
+
+    def _delete(self, by_video: Mapping[str | None, Sequence[int | str]], ranked: bool = True) -> None:
+        """Delete entries, grouped by their video: each entry's hash, its LRU rank (``ranked=False``:
+        evict has popped it already) and its place in the video's set, and bump the video's version
+        so every worker, this one included, drops them from its index at its next lookup. Entries
+        under ``None`` belong to no known video (their hash expired): only their keys go."""
+        pipe = self.client.pipeline(transaction=True)
+        for video_id, ids in by_video.items():
+            for entry_id in ids:
+                pipe.unlink(_entry_key(entry_id))
+            if ids and ranked:
+                pipe.zrem(LRU_KEY, *ids)
+            if video_id is not None:
+                if ids:
+                    pipe.srem(_video_key(video_id), *ids)
+                pipe.incr(_version_key(video_id))
+        pipe.execute()
 
     def put_many(self, video_id: str, rows: list[tuple[str, np.ndarray, str]], model: str,
                  prompt_version: str, meta: dict, evidence: tuple[int, ...] = ()) -> int:
@@ -342,14 +354,10 @@ class SemanticCache:
         pipe = self.client.pipeline(transaction=False)
         for entry_id in victims:
             pipe.hget(_entry_key(entry_id), "video_id")
-        videos = pipe.execute()
-        pipe = self.client.pipeline(transaction=False)
-        for entry_id, video in zip(victims, videos):
-            pipe.unlink(_entry_key(entry_id))
-            if video is not None:
-                pipe.srem(_video_key(video.decode()), entry_id)
-                pipe.incr(_version_key(video.decode()))
-        pipe.execute()
+        by_video: dict[str | None, list[int]] = defaultdict(list)
+        for entry_id, video in zip(victims, pipe.execute()):
+            by_video[video.decode() if video is not None else None].append(entry_id)
+        self._delete(by_video, ranked=False)
         return len(victims)
 
     def size(self) -> int:
@@ -358,27 +366,24 @@ class SemanticCache:
     def clear(self, video_id: str | None = None) -> int:
         """Delete the entries of one video (or all); returns how many entries existed."""
         if video_id is None:
-            ids = [m.decode() for m in self.client.zrange(LRU_KEY, 0, -1)]
-            video_keys = list(self.client.scan_iter(match=f"{PREFIX}:v:*", count=1000))
-            version_keys = [k.decode().replace(f"{PREFIX}:v:", f"{PREFIX}:ver:", 1) for k in video_keys]
+            prefix = _video_key("")
+            videos = [k.decode()[len(prefix):] for k in self.client.scan_iter(match=f"{prefix}*", count=1000)]
         else:
-            ids = [m.decode() for m in self.client.smembers(_video_key(video_id))]
-            video_keys = [_video_key(video_id)]
-            version_keys = [_version_key(video_id)]
+            videos = [video_id]
         pipe = self.client.pipeline(transaction=False)
-        for entry_id in ids:
-            pipe.unlink(_entry_key(entry_id))
-            pipe.zrem(LRU_KEY, entry_id)
-        for key in video_keys:
-            pipe.unlink(key)
-        for key in version_keys:
-            pipe.incr(key)  # other workers see the change and resync to empty
-        pipe.execute()
+        for video in videos:
+            pipe.smembers(_video_key(video))
+        by_video: dict[str | None, list[str]] = {
+            video: [m.decode() for m in members] for video, members in zip(videos, pipe.execute())}
+        if video_id is None:  # and whatever the LRU ranks outside every video's set
+            listed = {entry_id for ids in by_video.values() for entry_id in ids}
+            by_video[None] = [m.decode() for m in self.client.zrange(LRU_KEY, 0, -1) if m.decode() not in listed]
+        self._delete(by_video)
         if video_id is None:
             self._indexes.clear()
         else:
             self._indexes.pop(video_id, None)
-        return len(ids)
+        return sum(len(ids) for ids in by_video.values())
 
 
 def _parse_evidence(raw: bytes | None) -> frozenset[int]:

@@ -113,3 +113,37 @@ def test_config_threshold_is_honoured(redis_url):
     assert strict.lookup("meeting", "What did the project manager say regarding the remote control's budget?",
                          **KW) is None
     strict.close()
+
+
+def test_every_deletion_leaves_redis_consistent_and_reaches_every_worker(make_cache, redis_url):
+    """Superseding an old copy, LRU eviction and clearing a video delete through one helper: after
+    each, the entries Redis holds are exactly those the LRU ranks and the videos' sets list, and
+    another worker's index holds the same ids."""
+    import redis
+
+    from halo.cache.semantic import LRU_KEY, PREFIX
+
+    cache, other = (make_cache(l2_max_size=3, l1_max_size=100) for _ in range(2))
+    assert other.rebuild_semantic_index() == 0  # connects the other worker: an empty index
+    client = redis.Redis.from_url(redis_url)
+
+    def held() -> dict[str, int]:
+        hashes = {k.decode().rsplit(":", 1)[1] for k in client.scan_iter(match=f"{PREFIX}:e:*")}
+        ranked = {m.decode() for m in client.zrange(LRU_KEY, 0, -1)}
+        listed = {video: {m.decode() for m in client.smembers(f"{PREFIX}:v:{video}")}
+                  for video in ("meeting", "lecture")}
+        assert hashes == ranked == set().union(*listed.values())
+        for video, ids in listed.items():
+            assert {str(i) for i in other.l2.sync(video).ids} == ids
+        return {video: len(ids) for video, ids in listed.items()}
+
+    cache.store("meeting", Q, A, model=KW["model"], prompt_version="qa-v1+outputs1", meta=META)
+    cache.store("lecture", "What is a monad?", "A monoid in endofunctors.", meta=META, **KW)
+    assert held() == {"meeting": 1, "lecture": 1}
+    cache.store("meeting", Q, A, model=KW["model"], prompt_version="qa-v1+outputs2", meta=META)  # supersedes
+    assert held() == {"meeting": 1, "lecture": 1}
+    for topic in ("the colour", "the buttons"):  # four entries in a tier of three: lecture's, the oldest, goes
+        cache.store("meeting", f"What was said about {topic}?", f"About {topic}.", meta=META, **KW)
+    assert held() == {"meeting": 3, "lecture": 0}
+    assert cache.l2.clear("meeting") == 3
+    assert held() == {"meeting": 0, "lecture": 0}
