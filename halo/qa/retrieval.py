@@ -119,27 +119,31 @@ def chunk_utterance_rows(chunks: pd.DataFrame, utterances: pd.DataFrame | None, 
     A screen state's row runs from when it appeared until the next state (or the chunk's end):
     the excerpt quoted for a moment of speech (halo.qa.grounding.excerpt_rows) then carries the
     slide shown while it was said, which "what was on the slide when ... was said?" asks for."""
-    from halo.vision.marks import on_screen_lines, without_on_screen_lines
+    from halo.vision.marks import on_screen_lines
 
     row = chunks.iloc[i]
-    u = None
-    if utterances is not None and len(utterances) and "first_utt" in chunks:
-        u = utterances[(utterances["utt_id"] >= row.first_utt) & (utterances["utt_id"] <= row.last_utt)]
-    if u is None or not len(u):
-        # No utterances (a video without speech): the slides must still be rows of their own, timed
-        # when they appeared; as one row of the whole text they were quoted and cited at times
-        # interpolated by word position, cut mid-slide.
-        said = without_on_screen_lines(str(row.text))
-        u = pd.DataFrame({"start": [row.start], "end": [row.end], "text": [said]})
-        if not said:
-            u = u.iloc[:0]
+    spoken = _spoken_rows(row, utterances)
     shown = on_screen_lines(str(row.text))
     ends = [t for t, _ in shown[1:]] + [max(float(row.end), shown[-1][0])] if shown else []
     slides = pd.DataFrame([{"start": t, "end": e, "text": line} for (t, line), e in zip(shown, ends)],
                           columns=["start", "end", "text"])
-    if not len(slides) or not len(u):
-        return slides if len(slides) else u
-    return pd.concat([u, slides], ignore_index=True).sort_values("start", kind="stable")
+    parts = [part for part in (spoken, slides) if len(part)]
+    return pd.concat(parts, ignore_index=True).sort_values("start", kind="stable") if parts else spoken
+
+
+def _spoken_rows(row: pd.Series, utterances: pd.DataFrame | None) -> pd.DataFrame:
+    """The utterances of chunk ``row``. Without any (a video without speech), the chunk's text
+    besides its slide lines as one row, or none: the slides must stay rows of their own, timed
+    when they appeared; as one row of the whole text they were quoted and cited at times
+    interpolated by word position, cut mid-slide."""
+    from halo.vision.marks import without_on_screen_lines
+
+    if utterances is not None and len(utterances) and "first_utt" in row:
+        mine = utterances[(utterances["utt_id"] >= row.first_utt) & (utterances["utt_id"] <= row.last_utt)]
+        if len(mine):
+            return mine
+    said = without_on_screen_lines(str(row.text))
+    return pd.DataFrame({"start": [row.start], "end": [row.end], "text": [said]}).iloc[:1 if said else 0]
 
 
 SLIDE_UNIT_S = 1.0  # a slide unit's moment: the second its screen state appeared
