@@ -7,6 +7,9 @@ counts and the timeline PNG, with wall time per step.
 No speech: when a video has no utterances, its scenes become the units (empty text, no
 speaker), so the video is still covered by chunks that respect the duration limits and cut at
 scene changes; first_utt/last_utt are -1 there. No utterances and no scenes: no chunks.
+There every scene cut is a cut (scenes shorter than min_chunk_duration are joined): with no speech
+signal beside it, a cut's score (the scene weight, 6) never paid the fragmentation penalty (14),
+and a silent slideshow was one chunk per max_chunk_duration whatever its scenes.
 """
 
 from __future__ import annotations
@@ -63,7 +66,8 @@ def chunk_video(
     t0 = time.perf_counter()
     if scenes_only:
         units = _scene_units(scenes.sort_values("start").reset_index(drop=True))
-        result = chunk_utterances(units, np.zeros((len(units), 1)), config,
+        result = chunk_utterances(units, np.zeros((len(units), 1)),
+                                  config.model_copy(update={"fragmentation_penalty": 0.0}),
                                   scene_cuts=scene_cut_times(scenes),
                                   coherence_fn=lambda groups: [1.0] * len(groups),
                                   token_fn=lambda texts: [0] * len(texts))

@@ -102,6 +102,25 @@ def test_no_speech_chunks_follow_scenes():
     assert (chunks["n_tokens"] == 0).all() and (chunks["first_utt"] == -1).all()
 
 
+def test_no_speech_cuts_at_every_scene_cut_the_limits_allow():
+    """A video without audio and ten 30-s scenes was one 300-s chunk: alone, a scene cut (weight 6)
+    never paid the fragmentation penalty (14) that speech signals help pay, so only max duration
+    cut. Each scene cut is a cut now; scenes shorter than min duration are joined."""
+    def scenes_of(cuts: list[float]) -> pd.DataFrame:
+        return pd.DataFrame({"scene_id": range(len(cuts) - 1), "start": cuts[:-1], "end": cuts[1:],
+                             "keyframe_path": ""})
+
+    slides = [30.0 * i for i in range(11)]
+    chunks = chunk_video(_utts([]), np.zeros((0, 384)), None, scenes_of(slides), ChunkingConfig(),
+                         render=False).result.chunks
+    assert chunks["start"].tolist() == slides[:-1] and chunks["end"].tolist() == slides[1:]
+    assert (chunks["boundary_reason"].iloc[1:] == "scene cut (6.00)").all()
+    quick = [10.0 * i for i in range(7)]  # 10-s scenes, 20-s minimum: two scenes a chunk
+    chunks = chunk_video(_utts([]), np.zeros((0, 384)), None, scenes_of(quick), ChunkingConfig(),
+                         render=False).result.chunks
+    assert chunks["start"].tolist() == [0.0, 20.0, 40.0] and chunks["end"].iloc[-1] == 60.0
+
+
 def test_nothing_at_all_gives_empty_chunks_with_columns():
     out = chunk_video(_utts([]), np.zeros((0, 384)), None, None, render=False)
     assert out.result.chunks.empty and list(out.result.chunks.columns) == CHUNK_COLUMNS
