@@ -86,7 +86,8 @@ def _print_answer(answer, as_json: bool) -> None:
         click.echo(answer_json(answer))
         return
     click.echo(answer.response_text)
-    cited = ", ".join(f"[{clock(c['start'])}-{clock(c['end'])}] {c['speaker'] or '?'} (chunk {c['chunk_id']})"
+    cited = ", ".join(f"[{clock(c['start'])}-{clock(c['end'])}] "
+                      f"{'on screen' if c.get('on_screen') else c['speaker'] or '?'} (chunk {c['chunk_id']})"
                       for c in answer.citations) or "none"
     click.echo(f"  cited: {cited}", err=True)
     if answer.rewrite_backend:

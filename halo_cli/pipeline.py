@@ -40,7 +40,7 @@ class Answer:
     session: str
     question: str
     response_text: str
-    citations: list[dict]  # [{"start", "end", "speaker", "chunk_id"}], seconds from the start
+    citations: list[dict]  # [{"start", "end", "speaker", "on_screen", "chunk_id"}], seconds from the start
     cache_tier: str  # "" (not cached) | "L1" | "L2" | "L3"
     backend: str  # "gemini" | "local" (offline backend) | "cache"
     model: str
@@ -82,16 +82,21 @@ def _cited(citation: dict, chunks: pd.DataFrame, utterances: pd.DataFrame) -> di
 
     Answers cite whole seconds (floored), so [00:23] means an utterance running at some moment
     of 23.0-24.0 s; the utterance overlapping that second (or the range) most is the cited span.
+    A quoted slide (``on_screen``) is that second itself, with no speaker: whoever talked while
+    it was shown did not say it.
     """
     start, end = float(citation["start"]), float(citation["end"]) + 1.0
+    on_screen = bool(citation.get("on_screen"))  # absent in sessions saved before it was recorded
     overlap = (utterances["end"].clip(upper=end) - utterances["start"].clip(lower=start)).to_numpy()
-    if len(overlap) and overlap.max() > 0:
+    if on_screen:
+        speaker = None
+    elif len(overlap) and overlap.max() > 0:
         utt = utterances.iloc[int(overlap.argmax())]
         start, end, speaker = float(utt["start"]), float(utt["end"]), str(utt["speaker"])
     else:
         end, speaker = float(citation["end"]), None
     inside = chunks[(chunks["start"] <= start + 1e-6) & (chunks["end"] >= start - 1e-6)]
-    return {"start": start, "end": end, "speaker": speaker,
+    return {"start": start, "end": end, "speaker": speaker, "on_screen": on_screen,
             "chunk_id": int(inside.iloc[0]["chunk_id"]) if len(inside) else None}
 
 

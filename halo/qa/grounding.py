@@ -22,6 +22,7 @@ from halo.llm.prompts import clock
 from halo.qa.anchors import Anchors
 from halo.qa.lexical import Lexical
 from halo.qa.retrieval import LEXICAL_WEIGHT, Retrieved, quotable
+from halo.vision.marks import ON_SCREEN_MARK
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -136,7 +137,10 @@ def _same_text(a: str, b: str) -> bool:
 
 
 def parse_citations(answer: str, duration_s: float) -> list[dict]:
-    """[mm:ss] / [h:mm:ss] / [mm:ss-mm:ss] times cited in ``answer`` that lie inside the video, in order."""
+    """[mm:ss] / [h:mm:ss] / [mm:ss-mm:ss] times cited in ``answer`` that lie inside the video, in order.
+
+    ``on_screen``: the time opens a quoted slide line ("[00:23] [on screen] ...", as the local
+    answer and the prompt's excerpts write one), so it cites what was shown, not who spoke then."""
     out, seen = [], set()
     for m in CLOCK.finditer(answer):
         h, mi, s, h2, mi2, s2 = m.groups()
@@ -145,7 +149,8 @@ def parse_citations(answer: str, duration_s: float) -> list[dict]:
         if start > duration_s + 1 or (start, end) in seen:
             continue  # a time past the end of the video is not a citation of it
         seen.add((start, end))
-        out.append({"start": float(start), "end": float(end), "label": m.group(0)})
+        out.append({"start": float(start), "end": float(end), "label": m.group(0),
+                    "on_screen": answer.startswith(f" {ON_SCREEN_MARK}", m.end())})
     return out
 
 

@@ -40,7 +40,7 @@ class Turn:
     question: str
     standalone: str
     answer: str
-    citations: list[dict]  # [{"start": s, "end": e, "label": "[mm:ss]"}] cited in the answer
+    citations: list[dict]  # [{"start": s, "end": e, "label": "[mm:ss]", "on_screen": a quoted slide?}] cited
     retrieved: list[dict]  # [{"chunk_id", "start", "end", "score", "moment_start", "moment_end"}]
     backend: str  # "gemini" | "local" | "cache"
     model: str

@@ -50,13 +50,19 @@ def true_speaker(start: float, end: float, truth: dict) -> str:
 
 
 def assert_cited_spans(answer: Answer, chunks: pd.DataFrame, truth: dict) -> None:
-    """Every citation is a span of real speech, by the right speaker, inside the chunk it names."""
+    """Every citation is a span of real speech, by the right speaker, or the second a quoted slide
+    appeared, with no speaker, inside the chunk it names."""
+    from halo.vision.marks import on_screen_lines
+
     assert answer.citations, answer.response_text
     speakers = speaker_map(answer.video_id, truth)
     for c in answer.citations:
         assert 0 <= c["start"] < c["end"] <= truth["duration_s"] + 0.1
         chunk = chunks.set_index("chunk_id").loc[c["chunk_id"]]
         assert chunk["start"] - 0.01 <= c["start"] <= chunk["end"] + 0.01
+        if c["on_screen"]:
+            assert c["speaker"] is None and c["start"] in {t for t, _ in on_screen_lines(chunk["text"])}, c
+            continue
         speech = sum(max(0.0, min(c["end"], t["end"]) - max(c["start"], t["start"])) for t in truth["turns"])
         assert speech >= 0.8 * (c["end"] - c["start"]), c
         assert speakers[c["speaker"]] == true_speaker(c["start"], c["end"], truth), c

@@ -38,3 +38,31 @@ def test_a_line_shown_under_every_part_is_quoted_once_and_the_first_quote_is_the
     cited = parse_citations(answer, 60.0)
     assert cited[0]["start"] == 0.0  # the top part's moment (the title as it appeared)
     assert len(cited) == 2 and cited[1]["start"] != 30.0  # the second quote is speech, not the title again
+
+
+def test_a_quoted_slide_is_cited_as_on_screen_not_as_the_speaker_talking_then():
+    """The local answer quotes a slide as "[00:00] [on screen] Topic 1 ...", and its citation was
+    resolved to the utterance overlapping that second: `halo ask` showed "[00:00-00:10] A", as if
+    A had said the slide. A slide's citation carries no speaker and says it was on screen."""
+    import click
+    from click.testing import CliRunner
+
+    from halo_cli.cli import _print_answer
+    from halo_cli.pipeline import Answer, _cited
+
+    video = _Video()
+    hits = [Retrieved(0, 0.0, 20.0, 1.5, 0.0, 1.0)]
+    answer = local_answer(video, "Summarize the discussion about setting up the recording equipment", hits)
+    assert answer.startswith("[00:00] [on screen] Topic 1 of 5")
+    chunks = pd.DataFrame({"chunk_id": [0], "start": [0.0], "end": [20.0]})
+    cited = [_cited(c, chunks, video.rows[0].iloc[1:]) for c in parse_citations(answer, 60.0)]
+    slide, said = cited[0], cited[1]
+    assert (slide["start"], slide["end"], slide["speaker"], slide["chunk_id"]) == (0.0, 1.0, None, 0)
+    assert slide["on_screen"]
+    assert said["speaker"] in {"A", "B"} and not said["on_screen"]
+
+    shown = Answer(video_id="v", session="s", question="q", response_text=answer, citations=cited, cache_tier="",
+                   backend="local", model="extractive", input_tokens=0, cached_tokens=0, output_tokens=0,
+                   cost_usd=0.0, naive_tokens=0, naive_cost_usd=0.0)
+    printed = CliRunner().invoke(click.Command("show", callback=lambda: _print_answer(shown, as_json=False)))
+    assert "cited: [00:00-00:01] on screen (chunk 0), " in printed.stderr, printed.stderr
