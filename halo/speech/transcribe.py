@@ -253,9 +253,36 @@ def _decode(batched, audio: np.ndarray, clips: list[dict], language: str, config
     return segments, looped
 
 
-def _decode_with_fallback(model, audio: np.ndarray, clips: list[dict], language: str, config: AsrConfig) -> list[Segment]:
+#: seed of the temperature fallback's sampling (see _fallback_model)
+FALLBACK_SEED = 0
+
+
+def _fallback_model(config: AsrConfig):
+    """A Whisper model of its own for the temperature fallback, whose sampling starts from
+    FALLBACK_SEED.
+
+    Why not the shared model: CTranslate2 seeds each worker thread's random generator once, at
+    its first sample, from the global seed (random unless set), and a loaded model's threads keep
+    theirs. Sampling there gave a looped chunk other words on every run: the same 10 minutes of
+    val-29, transcribed three times, came out as 1,566 / 1,561 / 1,557 words. A fresh model's
+    threads take the seed set just before, so the same audio gives the same text in any process,
+    whatever it decoded before. It is loaded only when a chunk loops (~0.5 s).
+    """
+    import ctranslate2
+    from faster_whisper import WhisperModel
+
+    ctranslate2.set_random_seed(FALLBACK_SEED)
+    return WhisperModel(_model_path(config.model), config.device, compute_type=config.compute_type,
+                        cpu_threads=_threads(config.cpu_threads),
+                        local_files_only=bool(os.environ.get("HF_HUB_OFFLINE")) or not config.model)
+
+
+def _decode_with_fallback(audio: np.ndarray, clips: list[dict], language: str, config: AsrConfig) -> list[Segment]:
     """``clips`` decoded one by one the way plain faster-whisper does (timestamps, temperature
     fallback when the text loops or the confidence is low), without the previous text as prompt."""
+    if not clips:
+        return []
+    model = _fallback_model(config)
     segments: list[Segment] = []
     for clip in clips:
         raw, _ = model.transcribe(
@@ -290,11 +317,11 @@ def _transcribe_word_timestamps(pipeline, audio, chunks, language, config: AsrCo
 
     batched = BatchedInferencePipeline(pipeline.model)
     segments, looped = _decode(batched, audio, chunks, language, config)
-    segments += _decode_with_fallback(pipeline.model, audio, looped, language, config)
+    segments += _decode_with_fallback(audio, looped, language, config)
     holes = missed_speech(chunks, [w for s in segments for w in s.words])
     if holes:
         more, looped = _decode(batched, audio, holes, language, config)
-        segments += more + _decode_with_fallback(pipeline.model, audio, looped, language, config)
+        segments += more + _decode_with_fallback(audio, looped, language, config)
     segments.sort(key=lambda s: s.start)
     for i, seg in enumerate(segments):
         seg.segment_id = i
