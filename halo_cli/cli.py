@@ -287,15 +287,15 @@ def _unreachable(cache) -> str:
             "that folder writable (HALO_DATA_DIR), or set REDIS_URL to a Redis you run")
 
 
-def _check_cached_video(video_id: str, found: bool) -> None:
-    """UnknownVideo when the cache had nothing of ``video_id`` and it is not registered here: a
-    mistyped id said "removed 0 cache entries of tlak" (or printed zero hits) and exited 0. An id
+def _check_cached_video(cache, video_id: str) -> None:
+    """UnknownVideo when the cache never had anything of ``video_id`` and it is not registered here:
+    a mistyped id said "removed 0 cache entries of tlak" (or printed zero hits) and exited 0. An id
     the cache knows but this registry does not (a REDIS_URL shared with other machines) is fine."""
     from halo import registry
     from halo.errors import UnknownVideo
 
     known = registry.all_videos()
-    if not found and video_id not in known:
+    if video_id not in known and not cache.knows(video_id):
         listed = f" Registered videos: {', '.join(sorted(known)[:10])}." if known else ""
         raise UnknownVideo(f"Unknown video {video_id!r}: it is not registered and the cache holds nothing "
                            f"of it; check the id (`halo cache stats` without --video covers every video).{listed}")
@@ -311,7 +311,7 @@ def cache_stats(video_id: str | None, as_json: bool) -> None:
     cache = _cache()
     stats = cache.stats(video_id)
     if video_id and stats.get("available"):
-        _check_cached_video(video_id, bool(stats["lookups"]))
+        _check_cached_video(cache, video_id)
     if as_json:
         click.echo(json.dumps(stats, indent=2))
         return
@@ -338,7 +338,7 @@ def cache_clear(video_id: str | None) -> None:
         raise click.ClickException(f"{_unreachable(cache)}; nothing cleared.")
     removed = cache.clear(video_id)
     if video_id:
-        _check_cached_video(video_id, bool(removed))
+        _check_cached_video(cache, video_id)
     click.echo(f"removed {removed} cache entries" + (f" of {video_id}" if video_id else ""))
 
 

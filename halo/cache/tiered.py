@@ -383,6 +383,13 @@ class TieredCache:
 
         return self._run("stats", run, {"available": False, "redis": self.url})
 
+    def knows(self, video_id: str) -> bool:
+        """Whether anything of ``video_id`` was ever stored or looked up here: its statistics exist
+        (kept by ``clear``). Answers stored but not yet asked for, or summaries a worker elsewhere
+        stored (L3), count: lookups alone missed them. False when Redis is unreachable."""
+        key = f"{STATS_KEY}:v:{validate_video_id(video_id)}"
+        return self._run("knows", lambda: bool(self._client.exists(key)), False)
+
     def clear(self, video_id: str | None = None, tiers: tuple[str, ...] = TIERS) -> int:
         """Delete cached entries of one video (or all) in ``tiers`` (default every tier); returns
         how many went. Statistics are kept: they are the history of what the cache saved.

@@ -45,3 +45,24 @@ def test_cache_stats_and_clear(redis_url, monkeypatch, data_root):
     assert runner.invoke(main, ["cache", "clear"]).exit_code == 0
     assert cache.lookup("lecture", "Who gave the lecture?", **KW) is None
     cache.close()
+
+
+def test_a_video_the_shared_cache_holds_but_nobody_asked_about_is_known(redis_url, monkeypatch, data_root):
+    """`halo cache stats --video ID` took an id as known only once a question had been looked up:
+    a video another machine processed (its summaries stored, L3) or whose answers were stored but
+    not yet looked up was "Unknown video ...: the cache holds nothing of it" (exit 1), while
+    `halo cache clear --video ID` found and removed its entries."""
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    cache = TieredCache(CacheConfig(redis_url=redis_url))
+    cache.store_summaries("elsewhere", [{"text": "The budget was cut.", "start": 0.0, "end": 30.0, "chunk_id": 0}])
+    cache.store("lecture", "Who gave the lecture?", "Prof. B.", meta=META, **KW)
+    runner = CliRunner()
+    for video in ("elsewhere", "lecture"):  # neither is registered here
+        stats = runner.invoke(main, ["cache", "stats", "--video", video, "--json"])
+        assert stats.exit_code == 0 and json.loads(stats.output)["lookups"] == 0, stats.output
+    assert runner.invoke(main, ["cache", "stats", "--video", "elsewher"]).exit_code == 1  # a typo still is not
+    cleared = runner.invoke(main, ["cache", "clear", "--video", "elsewhere"])
+    assert cleared.exit_code == 0 and "removed 1 cache entries of elsewhere" in cleared.output, cleared.output
+    again = runner.invoke(main, ["cache", "clear", "--video", "elsewhere"])  # cleared before: known, nothing left
+    assert again.exit_code == 0 and "removed 0 cache entries of elsewhere" in again.output, again.output
+    cache.close()
