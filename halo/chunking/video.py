@@ -9,11 +9,13 @@ speaker), so the video is still covered by chunks that respect the duration limi
 scene changes; first_utt/last_utt are -1 there. No utterances and no scenes: no chunks.
 There every scene cut is a cut (scenes shorter than min_chunk_duration are joined): with no speech
 signal beside it, a cut's score (the scene weight, 6) never paid the fragmentation penalty (14),
-and a silent slideshow was one chunk per max_chunk_duration whatever its scenes.
+and a silent slideshow was one chunk per max_chunk_duration whatever its scenes. A scene longer
+than max_chunk_duration is cut into equal parts within it (boundary_reason "max duration").
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -38,10 +40,18 @@ def scene_cut_times(scenes: pd.DataFrame | None) -> list[float]:
     return sorted(float(s) for s in scenes["start"].iloc[1:])
 
 
-def _scene_units(scenes: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({"utt_id": [-1] * len(scenes), "start": scenes["start"].astype(float),
-                         "end": scenes["end"].astype(float), "speaker": [None] * len(scenes),
-                         "scene_id": scenes["scene_id"], "text": [""] * len(scenes)})
+def _scene_units(scenes: pd.DataFrame, max_s: float = math.inf) -> pd.DataFrame:
+    """The units of a video without speech: its scenes, each longer than ``max_s`` cut into equal
+    parts no longer than that (the chunker cuts only between units, so one static 10-minute shot
+    was one 600-s chunk, past max_chunk_duration)."""
+    rows = []
+    for scene in scenes.itertuples(index=False):
+        start, end = float(scene.start), float(scene.end)
+        parts = max(1, math.ceil((end - start) / max_s - 1e-9))
+        bounds = [start + (end - start) * k / parts for k in range(parts)] + [end]
+        rows += [{"utt_id": -1, "start": a, "end": b, "speaker": None, "scene_id": scene.scene_id, "text": ""}
+                 for a, b in zip(bounds, bounds[1:])]
+    return pd.DataFrame(rows, columns=["utt_id", "start", "end", "speaker", "scene_id", "text"])
 
 
 def chunk_video(
@@ -65,12 +75,14 @@ def chunk_video(
     scenes_only = len(utterances) == 0 and scenes is not None and len(scenes) > 0
     t0 = time.perf_counter()
     if scenes_only:
-        units = _scene_units(scenes.sort_values("start").reset_index(drop=True))
+        units = _scene_units(scenes.sort_values("start").reset_index(drop=True), config.max_chunk_duration)
         result = chunk_utterances(units, np.zeros((len(units), 1)),
                                   config.model_copy(update={"fragmentation_penalty": 0.0}),
                                   scene_cuts=scene_cut_times(scenes),
                                   coherence_fn=lambda groups: [1.0] * len(groups),
                                   token_fn=lambda texts: [0] * len(texts))
+        inside = (result.chunks["chunk_id"] > 0) & ~result.chunks["start"].isin(scene_cut_times(scenes))
+        result.chunks.loc[inside, "boundary_reason"] = "max duration"  # a cut inside a long scene
         seconds["chunking"] = time.perf_counter() - t0
     else:
         texts = utterances["text"].fillna("").astype(str).tolist() if len(utterances) else []

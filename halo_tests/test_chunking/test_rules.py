@@ -121,6 +121,16 @@ def test_no_speech_cuts_at_every_scene_cut_the_limits_allow():
     assert chunks["start"].tolist() == [0.0, 20.0, 40.0] and chunks["end"].iloc[-1] == 60.0
 
 
+def test_no_speech_keeps_a_scene_longer_than_the_maximum_within_it():
+    """A silent video's units were its whole scenes, which the chunker cannot cut inside: one
+    static 10-minute shot was one 600-s chunk, past max_chunk_duration (300), against README's
+    "none longer than max_chunk_duration". A long scene is cut into equal parts within the limit."""
+    scenes = pd.DataFrame({"scene_id": [0, 1], "start": [0.0, 40.0], "end": [40.0, 640.0], "keyframe_path": ""})
+    chunks = chunk_video(_utts([]), np.zeros((0, 384)), None, scenes, ChunkingConfig(), render=False).result.chunks
+    assert chunks["start"].tolist() == [0.0, 40.0, 340.0] and chunks["end"].tolist() == [40.0, 340.0, 640.0]
+    assert chunks["boundary_reason"].tolist() == ["start", "scene cut (6.00)", "max duration"]
+
+
 def test_nothing_at_all_gives_empty_chunks_with_columns():
     out = chunk_video(_utts([]), np.zeros((0, 384)), None, None, render=False)
     assert out.result.chunks.empty and list(out.result.chunks.columns) == CHUNK_COLUMNS
