@@ -56,7 +56,7 @@ def ensure_video(index: int, duration_s: float, slides: bool = False) -> Path:
     slides"), which a real meeting recording does not.
     """
     path = PROJECT_ROOT / "data" / "bench" / f"headline_{index}_{int(duration_s)}s{'_slides' if slides else ''}.mp4"
-    if not path.exists():
+    if not path.exists() or _drawn_with_slides(path) != slides:  # the plain name held slides meetings before
         report = meetings_in("report")
         start = (index * 6) % len(report)
         meetings = [f"val-{m}" for m in (report[start:] + report[:start])]
@@ -65,6 +65,18 @@ def ensure_video(index: int, duration_s: float, slides: bool = False) -> Path:
                         "--seed", str(index), *([] if slides else ["--no-slides"]), "--meetings", *meetings],
                        check=True, cwd=PROJECT_ROOT)
     return path
+
+
+def _drawn_with_slides(video: Path) -> bool:
+    """Whether the generated ``video`` shows topic slides, as its truth file says (generators
+    before the ``slides`` setting always drew them; no readable truth counts as slides too)."""
+    from bench.samplegen import truth_path
+
+    try:
+        truth = json.loads(truth_path(video).read_text())
+    except (OSError, ValueError):
+        return True
+    return bool(truth.get("generator", {}).get("realism", {}).get("slides", True))
 
 
 def process(path: Path, video_id: str) -> dict:

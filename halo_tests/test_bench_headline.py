@@ -1,0 +1,28 @@
+"""bench_headline's generated meetings: a file is reused only if it was made with the slides asked for."""
+
+from __future__ import annotations
+
+import json
+
+from bench import bench_headline
+
+
+def test_a_meeting_generated_with_slides_is_not_reused_as_one_without(tmp_path, monkeypatch):
+    """The default became "no slides" under the name the slides meetings had always had
+    (headline_0_3600s.mp4), so a machine that ran the benchmark before reused its slides video
+    for the no-slides run without a word: titles on screen, the figures of the other setting."""
+    made = []
+    monkeypatch.setattr(bench_headline, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr(bench_headline, "meetings_in", lambda half: ["1", "3"])
+    monkeypatch.setattr(bench_headline.subprocess, "run", lambda argv, **kw: made.append(argv))
+    old = tmp_path / "data" / "bench" / "headline_0_3600s.mp4"
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"a slides video")
+    truth = {"generator": {"realism": {}}}  # written before the realism recorded `slides`: they were always drawn
+    old.with_name(old.stem + ".truth.json").write_text(json.dumps(truth))
+
+    assert bench_headline.ensure_video(0, 3600.0) == old and len(made) == 1 and "--no-slides" in made[0]
+    made.clear()
+    truth["generator"]["realism"]["slides"] = False  # as the run above rewrites it
+    old.with_name(old.stem + ".truth.json").write_text(json.dumps(truth))
+    assert bench_headline.ensure_video(0, 3600.0) == old and made == []  # now it is reused
