@@ -21,16 +21,28 @@ SERIES = (
     ("naive_default_usd_per_question", "naive: video at default resolution"),
 )
 TOTAL_ROW = "TOTAL"
+#: videos drawn at most: the picture (and the PNG inlined in every materialization's metadata)
+#: grew with the library, ~3 MB of base64 for 600 videos; the table keeps every video
+MAX_VIDEOS = 30
+
+
+def _with_baseline(table: pd.DataFrame) -> pd.DataFrame:
+    """The per-video rows that can be drawn: no TOTAL row, only videos with a baseline."""
+    if "video_id" not in table.columns or "naive_default_usd_per_question" not in table.columns:
+        return table.iloc[:0]
+    rows = table[table["video_id"].astype(str) != TOTAL_ROW]
+    return rows[rows["naive_default_usd_per_question"].fillna(0) > 0]
 
 
 def chart_rows(table: pd.DataFrame) -> pd.DataFrame:
-    """The per-video rows the picture draws (no TOTAL row; only videos with a baseline)."""
+    """The per-video rows the picture draws (no TOTAL row; only videos with a baseline): the
+    MAX_VIDEOS HALO spent most on (lifetime; ties: the costliest to send whole), in table order."""
     columns = [c for c, _ in SERIES if c in table.columns]
-    if "video_id" not in table.columns or "naive_default_usd_per_question" not in columns:
-        return pd.DataFrame(columns=["video_id", *columns])
-    rows = table[table["video_id"].astype(str) != TOTAL_ROW]
-    rows = rows[rows["naive_default_usd_per_question"].fillna(0) > 0]
-    return rows[["video_id", *columns]].reset_index(drop=True)
+    rows = _with_baseline(table)
+    if len(rows) > MAX_VIDEOS:
+        spend = [c for c in ("cost_usd_lifetime", "naive_default_usd_per_question") if c in rows.columns]
+        rows = rows.sort_values(spend, ascending=False, kind="stable").head(MAX_VIDEOS).sort_index()
+    return rows.reindex(columns=["video_id", *columns]).reset_index(drop=True)
 
 
 def cost_figure(table: pd.DataFrame, dpi: int = 80):
@@ -65,7 +77,9 @@ def cost_figure(table: pd.DataFrame, dpi: int = 80):
     ax.set_yticks(range(len(rows)), [str(v) for v in rows["video_id"]])
     ax.invert_yaxis()
     ax.set_xlabel("USD per question (log scale)")
-    ax.set_title("What a question costs: HALO against sending the video")
+    drawable = len(_with_baseline(table))
+    shown = f"\n({len(rows)} of {drawable} videos: those HALO spent most on)" if drawable > len(rows) else ""
+    ax.set_title(f"What a question costs: HALO against sending the video{shown}")
     handles, labels = ax.get_legend_handles_labels()
     if "HALO" not in labels:  # every HALO figure is $0: say which colour the "$0" labels are
         handles.insert(0, plt.Rectangle((0, 0), 1, 1, color="C0"))

@@ -46,3 +46,21 @@ def test_bars_are_the_tables_dollars_per_question_and_a_free_video_is_labelled()
 def test_no_picture_before_any_video_has_a_baseline():
     empty = pd.DataFrame([{"video_id": "TOTAL", "naive_default_usd_per_question": 0.0}])
     assert cost_figure(empty) is None
+
+
+def test_a_large_library_draws_the_videos_halo_spent_most_on():
+    """Every video was a row of bars: the PNG inlined in each library_costs materialization's
+    metadata grew with the library (~2 MB for 600 videos, 67,000 pixels tall). It draws the
+    MAX_VIDEOS videos HALO spent most on and says how many of how many."""
+    from halo.cost_chart import MAX_VIDEOS, cost_chart_png
+
+    n = MAX_VIDEOS + 20
+    table = pd.DataFrame([{"video_id": f"v{i:03d}", "cost_usd_lifetime": 0.001 * i,
+                           **{c: 0.01 * (k + 1) for k, (c, _) in enumerate(SERIES)}} for i in range(n)]
+                         + [{"video_id": "TOTAL", "cost_usd_lifetime": 1.0}])
+    ax = cost_figure(table).axes[0]
+    drawn = [t.get_text() for t in ax.get_yticklabels()]
+    assert drawn == [f"v{i:03d}" for i in range(n - MAX_VIDEOS, n)]  # the largest spend, in table order
+    assert f"({MAX_VIDEOS} of {n} videos: those HALO spent most on)" in ax.get_title()
+    height = Image.open(io.BytesIO(cost_chart_png(table))).size[1]
+    assert height == Image.open(io.BytesIO(cost_chart_png(table.iloc[n - MAX_VIDEOS:]))).size[1]
