@@ -69,7 +69,11 @@ def _locked(what: str) -> Iterator[None]:
         raise NotWritable(f"{what}: the registry's lock file could not be written ({e.strerror or e}: "
                           f"{e.filename or lock}). {NotWritable.FIX}") from None
     with handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        except OSError as e:  # e.g. "No locks available" on a network file system without locking
+            raise NotWritable(f"{what}: the registry's lock file {lock} could not be locked ({e.strerror or e}). "
+                              "Put HALO_DATA_DIR on a disk that supports file locks (a local disk).") from None
         try:
             yield
         finally:

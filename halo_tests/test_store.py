@@ -169,3 +169,21 @@ def test_a_registry_that_cannot_be_written_says_written(data_root, monkeypatch) 
     with pytest.raises(NotWritable, match=rf"{sample} was not registered: the video registry "
                                           rf"{registry_file()} could not be written \(Read-only file system\)"):
         registry.register(sample)
+
+
+def test_a_lock_the_file_system_refuses_is_one_error_naming_the_fix(data_root, monkeypatch) -> None:
+    """On a network file system without locks, flock raises "No locks available": that was a
+    traceback from inside the registry's lock."""
+    import errno
+
+    from halo.errors import NotWritable
+    from halo.paths import samples_dir
+
+    def no_locks(handle, operation):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(registry.fcntl, "flock", no_locks)
+    sample = samples_dir() / "meeting.mp4"
+    with pytest.raises(NotWritable, match=rf"{sample} was not registered: the registry's lock file .* could not be "
+                                          r"locked \(No locks available\)\. Put HALO_DATA_DIR on a disk that supports"):
+        registry.register(sample)

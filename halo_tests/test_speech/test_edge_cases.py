@@ -134,3 +134,22 @@ def test_the_temperature_fallback_samples_the_same_words_in_every_run() -> None:
         texts.append(" ".join(s.text.strip() for s in segments))
     assert texts[0] == texts[1]
     assert "remote control" in texts[0]  # sampled, but still the sample's opening words
+
+
+def test_looped_chunks_are_decoded_on_the_seeded_model_not_the_shared_one(monkeypatch) -> None:
+    """The fallback's determinism rests on decoding there, not on the loaded model."""
+    import halo.speech.transcribe as transcribe_module
+
+    made = []
+
+    class Model:
+        def transcribe(self, audio, **options):
+            made.append(options["clip_timestamps"])
+            return iter(()), None
+
+    monkeypatch.setattr(transcribe_module, "_fallback_model", lambda config: Model())
+    clips = [{"start": 1.0, "end": 4.0}, {"start": 9.0, "end": 12.0}]
+    assert transcribe_module._decode_with_fallback(np.zeros(16 * SR, np.float32), clips, "en",
+                                                   transcribe_module.AsrConfig()) == []
+    assert made == [[1.0, 4.0], [9.0, 12.0]]
+    assert transcribe_module._decode_with_fallback(np.zeros(SR, np.float32), [], "en", transcribe_module.AsrConfig()) == []
