@@ -19,6 +19,7 @@ from halo.errors import InvalidQuestion, ModelFileError, RunFailed, UnknownVideo
 
 if TYPE_CHECKING:  # imported where used: `halo ask` answering from the cache needs neither
     import pandas as pd
+    from dagster import AssetKey
 
     from halo.models import CacheConfig, ChunkingConfig, GeminiConfig
     from halo.qa.sessions import Turn
@@ -167,19 +168,29 @@ class HALOPipeline:
         wanted = {"chunking": self.chunking_config.chunker_config().model_dump(mode="json"), "llm": llm}
         return hashlib.sha256(json.dumps(wanted, sort_keys=True).encode()).hexdigest()[:16]
 
-    def _up_to_date(self, video_id: str, path: str, signature: str) -> bool:
-        """Every per-video asset stored, none stale, and made with the same settings."""
+    def _assets_to_run(self, video_id: str, path: str, signature: str) -> list[AssetKey] | None:
+        """The per-video assets a run must materialize for these settings (AssetKeys).
+
+        None when every output is stored, none is stale and they were made with these settings.
+        When only the settings changed, `chunks` and what is computed from it: the chunker and LLM
+        settings decide nothing upstream of the chunks, so trying other chunk limits on an hour
+        of video re-chunks and re-summarizes in seconds instead of transcribing it again.
+        Otherwise (an output missing or stale) every per-video asset.
+        """
         from dagster import AssetKey, AssetRecordsFilter
 
         from halo_assets.definitions import ASSETS
-        from halo_assets.jobs import outdated_reasons, video_asset_graph
+        from halo_assets.jobs import downstream_of, outdated_reasons, video_asset_graph
 
-        if outdated_reasons(self.instance, video_asset_graph(ASSETS), video_id, path):
-            return False
+        graph = video_asset_graph(ASSETS)
+        if outdated_reasons(self.instance, graph, video_id, path):
+            return sorted(graph, key=lambda k: k.to_user_string())
         records = self.instance.fetch_materializations(
             AssetRecordsFilter(asset_key=AssetKey("chunk_summaries"), asset_partitions=[video_id]), limit=1).records
         run = self.instance.get_run_by_id(records[0].run_id) if records else None
-        return run is not None and run.tags.get(CONFIG_TAG) == signature
+        if run is not None and run.tags.get(CONFIG_TAG) == signature:
+            return None
+        return downstream_of(graph, AssetKey("chunks"))
 
     # -- the API --------------------------------------------------------------------------------
     def process_video(self, video_path: str | os.PathLike, query: str | None = None,
@@ -204,9 +215,12 @@ class HALOPipeline:
         self.video_id = entry.video_id
         signature = self._config_signature()
         run_id = None
-        if not self._up_to_date(entry.video_id, entry.path, signature):
+        selection = self._assets_to_run(entry.video_id, entry.path, signature)
+        if selection is not None:
             chunker = self.chunking_config.chunker_config().model_dump(mode="json")
-            result = defs.resolve_job_def(PROCESS_VIDEO_JOB).execute_in_process(
+            # the subset first, from the job's own resources; this run's resources replace them below
+            job = defs.resolve_job_def(PROCESS_VIDEO_JOB).get_subset(asset_selection=set(selection))
+            result = job.execute_in_process(
                 partition_key=entry.video_id, instance=self.instance, raise_on_error=False,
                 resources=self.resources(),
                 run_config={"ops": {"chunks": {"config": chunker}}, "loggers": {"stage_progress": {}}},

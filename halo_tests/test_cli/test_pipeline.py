@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from dagster import AssetRecordsFilter, DagsterInstance, asset, materialize
+from dagster import AssetRecordsFilter, DagsterEventType, DagsterInstance, asset, materialize
 
 from halo.errors import HaloError, InvalidQuestion, RetiredModel, UnknownVideo
 from halo.llm.pricing import current_models
@@ -170,3 +170,28 @@ def test_the_pipeline_configs_reach_the_run_assets(monkeypatch):
     ci = HALOPipeline(gemini_config=GeminiConfig(model_name="gemini-2.5-flash-lite", use_mock=False)).resources()
     assert materialize([probe], resources={"gemini": ci["gemini"], "cache": ci["cache"]}).success
     assert seen["backend"] == "local" and seen["model"] == "gemini-2.5-flash-lite"
+
+
+def test_other_chunk_settings_rerun_only_the_chunks_and_what_follows(api_env):
+    """Other chunk limits on a processed video re-ran every stage, transcription included (58 s
+    of stages on a 36-s clip; minutes on an hour). Only `chunks` and what is computed from it run
+    now, and the chunks meet the new limits; the original settings come back the same way."""
+    from halo_assets.definitions import ASSETS
+    from halo_assets.jobs import downstream_of, video_asset_graph
+    from dagster import AssetKey
+
+    instance = DagsterInstance.get()
+    expected = {k.to_user_string() for k in downstream_of(video_asset_graph(ASSETS), AssetKey("chunks"))}
+    assert {"chunks", "chunk_summaries", "video_summary", "qa_index"} <= expected
+    assert not expected & {"audio", "transcript", "diarization", "scenes", "utterances", "embeddings"}
+    for minimum in (60.0, 30.0):  # 30 s: the settings the other tests of this session use
+        pipeline = HALOPipeline(ChunkingConfig(min_chunk_duration=minimum), CacheConfig(),
+                                GeminiConfig(model_name="gemini-1.5-flash", use_mock=True))
+        chunks, _results, metrics = pipeline.process_video(SAMPLE)
+        ran = {r.event_log_entry.dagster_event.asset_key.to_user_string() for r in instance.get_records_for_run(
+            metrics["run_id"], of_type=DagsterEventType.ASSET_MATERIALIZATION).records}
+        assert ran == expected, ran
+        assert instance.get_run_by_id(metrics["run_id"]).job_name == "process_video"  # as the UI lists it
+        assert set(metrics["stage_seconds"]) <= expected and "transcript" not in metrics["stage_seconds"]
+        durations = (chunks["end"] - chunks["start"]).iloc[:-1]  # the last chunk ends with the video
+        assert (durations >= minimum - 1e-6).all(), durations.tolist()
