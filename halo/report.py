@@ -111,6 +111,18 @@ def report_json(video_id: str) -> dict:
             **cost_comparison(ledger, duration, baseline_model(ledger), has_video=has_pictures(probe))}
 
 
+def _audio_text(has_audio: bool, audio: pd.DataFrame | None) -> str:
+    """'yes' / 'no', or which track was transcribed when the file has several (and why): a
+    dubbed film or a recording with a commentary track is only right if the right one was used."""
+    if not has_audio:
+        return "no"
+    row = audio.iloc[0] if audio is not None and len(audio) else None
+    tracks = int(row.get("audio_tracks", 1) or 1) if row is not None else 1
+    if tracks < 2:  # one track, or stored before the track count was
+        return "yes"
+    return f"track {int(row['audio_track'])} of {tracks} ({row['track_choice']})"
+
+
 def build_report(video_id: str) -> Group:
     """A rich renderable summarising every stored output of ``video_id``.
 
@@ -129,7 +141,7 @@ def build_report(video_id: str) -> Group:
         picture = f"{p.width}x{p.height} @ {p.fps:.2f} fps" if p.get("has_video", True) else "audio only"
         parts.append(Panel(
             f"{p.path}\n{p.duration_s:.1f} s, {picture}, "
-            f"audio: {'yes' if p.has_audio else 'no'}, {p.size_bytes / 1e6:.1f} MB",
+            f"audio: {_audio_text(bool(p.has_audio), output('audio'))}, {p.size_bytes / 1e6:.1f} MB",
             title=f"Video {video_id}",
         ))
         if stale:

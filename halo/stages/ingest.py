@@ -14,7 +14,9 @@ from halo.validation import audio_duration_problems
 VIDEO_FILE_COLUMNS = [
     "video_id", "path", "sha256", "duration_s", "fps", "width", "height", "has_audio", "size_bytes", "has_video",
 ]
-AUDIO_COLUMNS = ["video_id", "path", "duration_s", "sample_rate", "audio_track"]
+#: audio_track / audio_tracks / track_choice: which of the file's audio tracks was used, of how
+#: many, and why (`halo report` shows them when there was a choice)
+AUDIO_COLUMNS = ["video_id", "path", "duration_s", "sample_rate", "audio_track", "audio_tracks", "track_choice"]
 AUDIO_CHECK = "audio_covers_video"
 
 
@@ -53,7 +55,8 @@ def extract_audio(video_id: str, video_file: pd.DataFrame, wav_path: Path, track
     seconds = time.perf_counter() - started
     duration = len(samples) / media.SAMPLE_RATE
     frame = pd.DataFrame([{"video_id": video_id, "path": str(wav_path), "duration_s": duration,
-                           "sample_rate": media.SAMPLE_RATE, "audio_track": choice.index}], columns=AUDIO_COLUMNS)
+                           "sample_rate": media.SAMPLE_RATE, "audio_track": choice.index,
+                           "audio_tracks": choice.n_tracks, "track_choice": choice.reason}], columns=AUDIO_COLUMNS)
     return StageResult(frame, {
         "path": FileLink(str(wav_path)),
         "duration_s": round(duration, 3),

@@ -213,6 +213,13 @@ def test_speech_on_the_second_audio_track_is_transcribed(data_root) -> None:
     assert (meta["audio_track"].value, meta["audio_tracks"].value) == (1, 2)
     assert "most speech" in meta["track_choice"].value
     assert stored("audio", entry.video_id).iloc[0]["audio_track"] == 1
+    from rich.console import Console
+
+    from halo.report import build_report
+
+    console = Console(record=True, width=200)  # the CLI says which track it used, not only the UI
+    console.print(build_report(entry.video_id))
+    assert "audio: track 1 of 2 (most speech" in console.export_text()
     said = " ".join(stored("transcript", entry.video_id)["text"])
     assert wer(truth_text(14.2), said) <= 0.2  # the first track alone gave 0 words
 
