@@ -56,18 +56,6 @@ def video_asset_graph(assets: Iterable) -> dict[AssetKey, set[AssetKey]]:
     return graph
 
 
-def downstream_of(graph: Mapping[AssetKey, set[AssetKey]], key: AssetKey) -> list[AssetKey]:
-    """``key`` and every asset of ``graph`` computed from it, directly or not (sorted)."""
-    found, frontier = {key}, [key]
-    while frontier:
-        parent = frontier.pop()
-        for child, parents in graph.items():
-            if parent in parents and child not in found:
-                found.add(child)
-                frontier.append(child)
-    return sorted(found, key=lambda k: k.to_user_string())
-
-
 def build_process_video_job(assets: Sequence):
     """`process_video`: every per-video asset for one partition (one video)."""
     keys = sorted(video_asset_graph(assets), key=lambda k: k.to_user_string())

@@ -177,10 +177,10 @@ class HALOPipeline:
         of video re-chunks and re-summarizes in seconds instead of transcribing it again.
         Otherwise (an output missing or stale) every per-video asset.
         """
-        from dagster import AssetKey, AssetRecordsFilter
+        from dagster import AssetKey, AssetRecordsFilter, AssetSelection
 
-        from halo_assets.definitions import ASSETS
-        from halo_assets.jobs import downstream_of, outdated_reasons, video_asset_graph
+        from halo_assets.definitions import ASSETS, defs
+        from halo_assets.jobs import outdated_reasons, video_asset_graph
 
         graph = video_asset_graph(ASSETS)
         if outdated_reasons(self.instance, graph, video_id, path):
@@ -190,7 +190,8 @@ class HALOPipeline:
         run = self.instance.get_run_by_id(records[0].run_id) if records else None
         if run is not None and run.tags.get(CONFIG_TAG) == signature:
             return None
-        return downstream_of(graph, AssetKey("chunks"))
+        after_chunks = AssetSelection.assets(AssetKey("chunks")).downstream().resolve(defs.resolve_asset_graph())
+        return sorted(after_chunks & graph.keys(), key=lambda k: k.to_user_string())  # per-video ones only
 
     # -- the API --------------------------------------------------------------------------------
     def process_video(self, video_path: str | os.PathLike, query: str | None = None,

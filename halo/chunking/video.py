@@ -76,12 +76,13 @@ def chunk_video(
     t0 = time.perf_counter()
     if scenes_only:
         units = _scene_units(scenes.sort_values("start").reset_index(drop=True), config.max_chunk_duration)
+        cuts = scene_cut_times(scenes)
         result = chunk_utterances(units, np.zeros((len(units), 1)),
                                   config.model_copy(update={"fragmentation_penalty": 0.0}),
-                                  scene_cuts=scene_cut_times(scenes),
+                                  scene_cuts=cuts,
                                   coherence_fn=lambda groups: [1.0] * len(groups),
                                   token_fn=lambda texts: [0] * len(texts))
-        inside = (result.chunks["chunk_id"] > 0) & ~result.chunks["start"].isin(scene_cut_times(scenes))
+        inside = (result.chunks["chunk_id"] > 0) & ~result.chunks["start"].isin(cuts)
         result.chunks.loc[inside, "boundary_reason"] = "max duration"  # a cut inside a long scene
         seconds["chunking"] = time.perf_counter() - t0
     else:

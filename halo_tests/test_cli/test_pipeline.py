@@ -176,14 +176,8 @@ def test_other_chunk_settings_rerun_only_the_chunks_and_what_follows(api_env):
     """Other chunk limits on a processed video re-ran every stage, transcription included (58 s
     of stages on a 36-s clip; minutes on an hour). Only `chunks` and what is computed from it run
     now, and the chunks meet the new limits; the original settings come back the same way."""
-    from halo_assets.definitions import ASSETS
-    from halo_assets.jobs import downstream_of, video_asset_graph
-    from dagster import AssetKey
-
     instance = DagsterInstance.get()
-    expected = {k.to_user_string() for k in downstream_of(video_asset_graph(ASSETS), AssetKey("chunks"))}
-    assert {"chunks", "chunk_summaries", "video_summary", "qa_index"} <= expected
-    assert not expected & {"audio", "transcript", "diarization", "scenes", "utterances", "embeddings"}
+    expected = {"chunks", "chunk_summaries", "video_summary", "qa_index", "cost_ledger"}  # nothing upstream of chunks
     for minimum in (60.0, 30.0):  # 30 s: the settings the other tests of this session use
         pipeline = HALOPipeline(ChunkingConfig(min_chunk_duration=minimum), CacheConfig(),
                                 GeminiConfig(model_name="gemini-1.5-flash", use_mock=True))
