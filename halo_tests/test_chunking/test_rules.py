@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from halo.chunking.rules import CHUNK_COLUMNS, ChunkingConfig, chunk_utterances
+from halo.chunking.rules import CHUNK_COLUMNS, WORD_TIME_SLACK_S, ChunkingConfig, chunk_utterances, scene_proximity
 from halo.chunking.video import chunk_video, truth_frames
 
 
@@ -149,3 +149,12 @@ def test_one_speaker_no_scene_cuts_cuts_on_meaning():
                               **_fast()).chunks
     assert len(chunks) >= 2
     assert np.min(np.abs(chunks["start"].to_numpy() - 72.0)) <= 6.0  # the switch at utterance 12
+
+
+def test_a_scene_cut_a_few_tenths_into_the_next_word_is_at_the_gap():
+    """Recognised word times miss the sound by tenths of a second: the bundled sample's last slide
+    change fell 0.26 s into the next speaker's first recognised word, scored 0.91 of a cut in the
+    silence, and whether the chunker cut there (3 vs 2 of its 4 topic changes) then hung on the CPU."""
+    gap_start, gap_end = np.array([165.66, 121.38, 50.0]), np.array([166.90, 122.46, 51.0])
+    cuts = np.array([167.16, 122.76, 51.0 + WORD_TIME_SLACK_S + 1.5])
+    assert scene_proximity(gap_start, gap_end, cuts, 3.0).tolist() == pytest.approx([1.0, 1.0, 0.5])
