@@ -37,13 +37,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from halo.llm.baseline import ANSWER_TOKENS, baselines_per_question, fixed_length_spans, media_tokens  # noqa: E402
 from halo.llm.gemini import CHARS_PER_TOKEN, IMAGE_TOKENS_LOW  # noqa: E402
 from halo.llm.ledger import read_ledger, summarize_costs  # noqa: E402
-from halo.llm.pricing import CATALOGUE_AS_OF, call_cost_usd, media_cost_usd, price_for  # noqa: E402
+from halo.llm.pricing import CATALOGUE_AS_OF, DEFAULT_FLASH_MODEL, call_cost_usd, media_cost_usd, price_for  # noqa: E402
 from halo.llm.prompts import CHUNK_SYSTEM, QA_SYSTEM, VIDEO_SYSTEM, chunk_prompt  # noqa: E402
 from halo.qa.grounding import MOMENT_PAD_S, QA_INSTRUCTION  # noqa: E402
 from halo.llm.summarize import picture_reason  # noqa: E402
 from halo.store import parquet_root  # noqa: E402
 
-MODELS = ["gemini-3.5-flash-lite", "gemini-2.5-flash-lite", "gemini-3.1-flash-lite", "gemini-3.8-flash"]
+#: the default Flash model first (the headline's baseline model), then the other current cheap models
+MODELS = [DEFAULT_FLASH_MODEL, *(m for m in ("gemini-2.5-flash-lite", "gemini-3.5-flash-lite", "gemini-3.1-flash-lite",
+                                            "gemini-3.8-flash") if m != DEFAULT_FLASH_MODEL)]
 SUMMARY_OUT = 90  # tokens per chunk/clip summary (2-3 sentences)
 VIDEO_SUMMARY_OUT = 450  # overview + chapters JSON
 ANSWER_OUT = ANSWER_TOKENS  # the same for HALO and every baseline

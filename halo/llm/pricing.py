@@ -35,6 +35,14 @@ What the sources say (read 2026-11-30 through the search index):
   listings, read 2026-11-30 through the search index).
 - Checked again 2026-11-30: the deprecations page lists gemini-3.5-flash-lite (2026-07-21) and
   gemini-3.8-flash (2026-09-02) with "no shutdown date announced".
+
+Why the Flash default is gemini-2.5-flash-lite (since 2026-12-01): of the GA models with no
+shutdown announced it is the cheapest ($0.10 in / $0.40 out against 3.5 Flash-Lite's $0.30 /
+$2.50), and HALO's Flash calls are short grounded text tasks (chunk summaries from a transcript,
+answers from ~1k tokens of quoted lines). On an hour of meeting it makes a question 4x cheaper
+and is the only default on which HALO's Q&A call is >= 50x cheaper than sending the video with
+implicit caching (docs/gemini.md). ``GeminiResource(flash_model="gemini-3.5-flash-lite")`` picks
+the newer generation.
 """
 
 from __future__ import annotations
@@ -204,7 +212,7 @@ CATALOGUE: dict[str, ModelEntry] = {
 }
 
 #: generally available, priced today, no shutdown announced (see the module docstring)
-DEFAULT_FLASH_MODEL = "gemini-3.5-flash-lite"
+DEFAULT_FLASH_MODEL = "gemini-2.5-flash-lite"
 DEFAULT_PRO_MODEL = "gemini-3.8-flash"
 
 _ENTRY_FIELDS = {f.name for f in dataclasses.fields(ModelEntry)}

@@ -130,8 +130,9 @@ def test_batch_mode_is_half_price_and_resumes(data_root, gemini_env, fresh_redis
 
 
 def test_budget_guard_stops_before_overspending_and_keeps_paid_calls(data_root, gemini_env, fresh_redis):
-    budget = 0.0004
-    res = resources(fresh_redis, budget_usd_per_video=budget, max_output_tokens=40, batch_size=1)
+    budget = 0.0004  # about two calls at gemini-3.5-flash-lite's prices
+    priced = "gemini-3.5-flash-lite"
+    res = resources(fresh_redis, budget_usd_per_video=budget, max_output_tokens=40, batch_size=1, flash_model=priced)
     result, instance = run(res, raise_on_error=False)
     assert not result.success
     failure = [e for e in result.all_events if e.is_step_failure][0]
@@ -144,7 +145,7 @@ def test_budget_guard_stops_before_overspending_and_keeps_paid_calls(data_root, 
 
     # With fallback_to_cache, refused calls are answered from stored summaries (L3) instead.
     res_fb = resources(fresh_redis, budget_usd_per_video=budget, max_output_tokens=40, batch_size=1,
-                       fallback_to_cache=True)
+                       fallback_to_cache=True, flash_model=priced)
     CacheResource(redis_url=fresh_redis).get_cache().store_summaries(
         VIDEO_ID, [{"text": "Earlier summary of the remote control meeting.", "start": 0.0, "end": 208.0, "chunk_id": -1}])
     result, _ = run(res_fb, instance)

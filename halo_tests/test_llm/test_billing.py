@@ -107,7 +107,8 @@ def test_implicit_cache_tokens_land_in_the_ledger(data_root, gemini_env):
 
 
 def test_explicit_context_cache_session_lands_in_the_ledger(data_root, gemini_env):
-    svc = GeminiResource(retry_initial_delay_s=0.01).service(VIDEO, "qa", "run-1")
+    caching = "gemini-3.5-flash-lite"  # a model where a cache pays for ten questions (not the default)
+    svc = GeminiResource(retry_initial_delay_s=0.01, flash_model=caching).service(VIDEO, "qa", "run-1")
     questions = [f"What did the team decide about item {i}?" for i in range(10)]
     ask_session(svc, TEXT * 1000, questions)  # use_context_cache comes from GeminiResource
     ledger = read_ledger(VIDEO)
@@ -116,7 +117,7 @@ def test_explicit_context_cache_session_lands_in_the_ledger(data_root, gemini_en
     assert len(q) == 10 and (q["cached_tokens"] == ctx).all()
     assert set(ledger["purpose"]) == {"context_cache_create", "context_cache_storage", "question"}
     assert gemini_env.count("/cachedContents") == 1  # created once, kept for its TTL
-    off = GeminiResource(use_context_cache=False).service(VIDEO, "qa", "run-2")
+    off = GeminiResource(use_context_cache=False, flash_model=caching).service(VIDEO, "qa", "run-2")
     ask_session(off, TEXT * 1000, [f"Who spoke about item {i}?" for i in range(10)])
     assert gemini_env.count("/cachedContents") == 1  # the resource switch is read
 

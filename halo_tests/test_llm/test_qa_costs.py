@@ -66,7 +66,7 @@ def test_standalone_questions_carry_no_history_and_a_small_head_is_not_cached(vi
 
 def test_a_long_head_goes_into_one_context_cache_for_the_session(video, gemini_env):
     video.video_summary = "The team designed a remote control with a rubber case and a kinetic battery. " * 80
-    convo = conversation(video, "long")
+    convo = conversation(video, "long", flash_model="gemini-3.5-flash-lite")  # a model where the cache pays
     for q in QUESTIONS:
         convo.ask(q)
     assert gemini_env.count("/cachedContents") == 1
@@ -83,5 +83,5 @@ def test_a_long_head_goes_into_one_context_cache_for_the_session(video, gemini_e
     expected = [call_cost_usd(model, r["promptTokenCount"], r["cachedContentTokenCount"],
                               r["candidatesTokenCount"] + r["thoughtsTokenCount"]) for r in answers]
     assert qa["cost_usd"].tolist() == pytest.approx(expected, rel=1e-12)
-    conversation(video, "off", use_context_cache=False).ask("Who presented the finances?")
+    conversation(video, "off", use_context_cache=False, flash_model="gemini-3.5-flash-lite").ask("Who presented the finances?")
     assert gemini_env.count("/cachedContents") == 1  # GeminiResource.use_context_cache is read

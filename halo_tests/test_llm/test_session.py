@@ -6,15 +6,19 @@ from __future__ import annotations
 import pytest
 
 from halo.llm.ledger import read_ledger
-from halo.llm.pricing import DEFAULT_FLASH_MODEL, cache_storage_usd, call_cost_usd
+from halo.llm.pricing import DEFAULT_FLASH_MODEL, cache_storage_usd, call_cost_usd, plan_context_cache
 from halo.llm.service import ask_session
 from halo_resources.gemini import GeminiResource
 
 CONTEXT = "The team chose a rubber case and a kinetic battery for the remote control. " * 1000
 QUESTIONS = [f"Question {i}: what did the team decide about item {i}?" for i in range(10)]
+#: explicit context caching tests run on a model where a cache pays for ten questions: on the
+#: default gemini-2.5-flash-lite, storage ($1/M/h) costs as much as the input it saves, so it never does
+CACHING_MODEL = "gemini-3.5-flash-lite"
 
 
 def service(**kw):
+    kw.setdefault("flash_model", CACHING_MODEL)
     return GeminiResource(retry_initial_delay_s=0.01, **kw).service("meeting", "qa", "run-1")
 
 
@@ -29,15 +33,24 @@ def test_context_cache_session_is_cheaper_and_accounted(data_root, gemini_env):
     assert ledger["output_tokens"].sum() == sum(r.get("candidatesTokenCount", 0) + r.get("thoughtsTokenCount", 0) for r in reported)
     ctx = reported[0]["promptTokenCount"]
     assert reported[0]["kind"] == "cache_create" and all(r["cachedContentTokenCount"] == ctx for r in reported[1:])
-    expected = call_cost_usd(DEFAULT_FLASH_MODEL, ctx, 0, 0) + cache_storage_usd(DEFAULT_FLASH_MODEL, ctx, 1.0) + sum(
-        call_cost_usd(DEFAULT_FLASH_MODEL, r["promptTokenCount"], ctx, r["candidatesTokenCount"] + r["thoughtsTokenCount"])
+    expected = call_cost_usd(CACHING_MODEL, ctx, 0, 0) + cache_storage_usd(CACHING_MODEL, ctx, 1.0) + sum(
+        call_cost_usd(CACHING_MODEL, r["promptTokenCount"], ctx, r["candidatesTokenCount"] + r["thoughtsTokenCount"])
         for r in reported[1:])
     assert ledger["cost_usd"].sum() == pytest.approx(expected, rel=1e-12)
     # the same calls without the context cache: every prompt billed in full, no storage
-    without = sum(call_cost_usd(DEFAULT_FLASH_MODEL, r["promptTokenCount"], 0,
+    without = sum(call_cost_usd(CACHING_MODEL, r["promptTokenCount"], 0,
                                 r["candidatesTokenCount"] + r["thoughtsTokenCount"]) for r in reported[1:])
     assert ledger["cost_usd"].sum() < without  # storage (1 h) included, still cheaper
     assert set(ledger["purpose"]) == {"context_cache_create", "context_cache_storage", "question"}
+
+
+def test_the_default_model_answers_a_session_without_a_cache_that_would_not_pay(data_root, gemini_env):
+    """On gemini-2.5-flash-lite an hour of storage costs more than the input ten questions save."""
+    plan = plan_context_cache(DEFAULT_FLASH_MODEL, len(CONTEXT) // 4, n_questions=10, ttl_hours=1)
+    assert not plan.use_cache
+    answers = ask_session(service(flash_model=DEFAULT_FLASH_MODEL), CONTEXT, QUESTIONS)
+    assert len(answers) == 10 and gemini_env.count("/cachedContents") == 0
+    assert read_ledger("meeting")["cached_tokens"].sum() == 0
 
 
 def test_single_question_does_not_cache(data_root, gemini_env):

@@ -4,8 +4,10 @@ problems the assets report (checked against the synthetic video's truth)."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from halo.llm.ledger import CallRecord, records_frame
+from halo.llm.pricing import price_for
 from halo.stages import FileLink, Markdown, ingest, vision
 from halo.stages.costs import library_costs
 from halo_tests.synth import make_video
@@ -57,4 +59,6 @@ def test_cost_stages_price_an_audio_only_file_s_baselines_as_sound_alone() -> No
     model = meta["baseline_model"]
     assert per_question["pod"] == meta["naive_default_usd_per_question"] == round(
         media_usd(model, 600.0, ANSWER_TOKENS, has_video=False), 8)
-    assert per_question["vid"] == round(media_usd(model, 600.0, ANSWER_TOKENS), 8) > 5 * per_question["pod"]
+    pictures = media_tokens(600.0).total - media_tokens(600.0, has_video=False).total  # 258 tokens a second
+    assert per_question["vid"] == round(media_usd(model, 600.0, ANSWER_TOKENS), 8) == pytest.approx(
+        per_question["pod"] + pictures * price_for(model).input_per_m / 1e6, abs=2e-8)
