@@ -11,6 +11,8 @@ There every scene cut is a cut (scenes shorter than min_chunk_duration are joine
 signal beside it, a cut's score (the scene weight, 6) never paid the fragmentation penalty (14),
 and a silent slideshow was one chunk per max_chunk_duration whatever its scenes. A scene longer
 than max_chunk_duration is cut into equal parts within it (boundary_reason "max duration").
+The same with ``method="ppo"``: the policy learnt where to cut speech and, shown scenes with no
+words, dropped scene cuts near the end; with no speech there is nothing for it to weigh.
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ def chunk_video(
         units = _scene_units(scenes.sort_values("start").reset_index(drop=True), config.max_chunk_duration)
         cuts = scene_cut_times(scenes)
         result = chunk_utterances(units, np.zeros((len(units), 1)),
-                                  config.model_copy(update={"fragmentation_penalty": 0.0}),
+                                  config.model_copy(update={"fragmentation_penalty": 0.0, "method": "rules"}),
                                   scene_cuts=cuts,
                                   coherence_fn=lambda groups: [1.0] * len(groups),
                                   token_fn=lambda texts: [0] * len(texts))

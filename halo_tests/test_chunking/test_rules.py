@@ -131,6 +131,23 @@ def test_no_speech_keeps_a_scene_longer_than_the_maximum_within_it():
     assert chunks["boundary_reason"].tolist() == ["start", "scene cut (6.00)", "max duration"]
 
 
+def test_no_speech_cuts_at_scene_cuts_with_the_ppo_chunker_too():
+    """With use_rl_chunker a silent video was cut where the PPO policy put its cuts (it never saw
+    a video without speech: every unit looks alike), not at its scene cuts as the rules chunker
+    cuts it. Without speech both chunkers cut at every scene cut the limits allow and inside a
+    scene longer than the maximum."""
+    from halo.chunking.rl_policy import PRETRAINED_POLICY
+
+    cuts = [0.0] + [400.0 + 30.0 * i for i in range(11)]  # a 400-s shot, then ten 30-s slides
+    scenes = pd.DataFrame({"scene_id": range(len(cuts) - 1), "start": cuts[:-1], "end": cuts[1:],
+                           "keyframe_path": ""})
+    ppo = ChunkingConfig(method="ppo", policy_path=str(PRETRAINED_POLICY))
+    chunks = chunk_video(_utts([]), np.zeros((0, 384)), None, scenes, ppo, render=False).result.chunks
+    assert chunks["start"].tolist() == [0.0, 200.0] + cuts[1:-1]  # the policy left out the last slides' cuts
+    assert chunks["end"].tolist() == [200.0] + cuts[1:]
+    assert chunks["boundary_reason"].tolist() == ["start", "max duration"] + ["scene cut (6.00)"] * 10
+
+
 def test_nothing_at_all_gives_empty_chunks_with_columns():
     out = chunk_video(_utts([]), np.zeros((0, 384)), None, None, render=False)
     assert out.result.chunks.empty and list(out.result.chunks.columns) == CHUNK_COLUMNS

@@ -18,7 +18,6 @@ from halo.store import load_output
 from bench.samplegen import load_truth
 from halo_cli.cli import _pipeline, main
 from halo_cli.pipeline import Answer
-from halo_tests.synth import make_video
 from halo_tests.test_cli.conftest import SAMPLE, project_env
 from halo_tests.test_cli.test_pipeline import assert_cited_spans
 
@@ -123,14 +122,17 @@ def test_gemini_timeout_and_model_reach_the_resource(api_env):
 
 def test_stdout_holds_only_the_id_and_a_failed_step_is_one_line(tmp_path):
     """`id=$(halo add VIDEO --run)` while whisperx and Dagster log; then a run whose `chunks` step
-    fails (a corrupt PPO policy): its reason in one line, no traceback. Real runs, in subprocesses."""
+    fails (a corrupt PPO policy, on a recording with speech: a video without speech is cut at its
+    scenes, policy or not): its reason in one line, no traceback. Real runs, in subprocesses."""
+    from halo_tests.synth_media import sample_speech, write_podcast
+
     env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))
     with pytest.MonkeyPatch.context() as mp:
         project_env(mp, tmp_path)
         env.update({k: os.environ[k] for k in ("HALO_DATA_DIR", "DAGSTER_HOME")})
     for k in ("GOOGLE_API_KEY", "GEMINI_API_KEY", "REDIS_URL", "HALO_ENV"):
         env.pop(k, None)
-    video = make_video(tmp_path / "Stand Up.mp4", cuts=(1.5,), duration_s=3.0)
+    video = write_podcast(tmp_path / "Stand Up.m4a", sample_speech(8.0))
 
     def halo(*argv: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "halo", *argv], env=env, capture_output=True,
