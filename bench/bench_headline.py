@@ -188,6 +188,7 @@ def session(video_id: str, truth: dict) -> tuple[dict, list[list]]:
 def priced(video_id: str, duration_s: float, prompts: list[list], models: list[str]) -> dict:
     """HALO's tokens and USD per question from its own prompts, and smart naive on the same model."""
     from bench.bench_costs import ANSWER_OUT, SUMMARY_OUT, VIDEO_SUMMARY_OUT, ratios
+    from halo.llm.baseline import has_pictures
     from halo.llm.gemini import IMAGE_TOKENS_LOW, estimate_tokens
     from halo.llm.pricing import call_cost_usd
     from halo.llm.prompts import CHUNK_SYSTEM, VIDEO_SYSTEM, video_prompt
@@ -196,7 +197,7 @@ def priced(video_id: str, duration_s: float, prompts: list[list], models: list[s
 
     chunks = load_output("chunks", video_id)
     summaries = load_output("chunk_summaries", video_id)
-    tasks = plan_chunks(chunks, load_output("scenes", video_id))
+    tasks = plan_chunks(chunks, load_output("scenes", video_id), pictures=has_pictures(load_output("video_file", video_id)))
     chunk_in = [estimate_tokens([CHUNK_SYSTEM, *chunk_request(t).parts], IMAGE_TOKENS_LOW) for t in tasks if t.text.split() or t.images]
     parts = [(float(r.start), float(r.end), str(r.summary)) for r in summaries.sort_values("start").itertuples()]
     overview_in = estimate_tokens([VIDEO_SYSTEM, video_prompt(parts)])

@@ -31,7 +31,7 @@ EXPECTED_ASSETS = {
     "chunks": ({"utterances", "embeddings", "topics", "scenes", "on_screen_text"}, "text"),
     "qa_index": ({"chunks", "utterances"}, "text"),
     "chunking_policy": (set(), "text"),
-    "chunk_summaries": ({"chunks", "scenes"}, "llm"),
+    "chunk_summaries": ({"chunks", "scenes", "video_file"}, "llm"),
     "video_summary": ({"chunk_summaries", "on_screen_text"}, "llm"),
     "cost_ledger": ({"chunk_summaries", "video_file", "video_summary"}, "costs"),
     "library_costs": ({"cost_ledger"}, "costs"),

@@ -58,10 +58,14 @@ def picture_reason(text: str, start: float, end: float, cuts_inside: int) -> str
     return ""
 
 
-def plan_chunks(chunks: pd.DataFrame, scenes: pd.DataFrame | None, max_images: int = 2) -> list[ChunkTask]:
-    """ChunkTasks with keyframes attached where the picture rule says they matter."""
-    # An audio-only file has no scenes (halo.vision.scenes), a file with a picture at least one.
-    pictures = scenes is None or len(scenes) > 0
+def plan_chunks(chunks: pd.DataFrame, scenes: pd.DataFrame | None, *, pictures: bool,
+                max_images: int = 2) -> list[ChunkTask]:
+    """ChunkTasks with keyframes attached where the picture rule says they matter.
+
+    ``pictures``: the probe's word on whether the file has a picture track (has_pictures of the
+    ``video_file`` output), which prices each chunk's naive baseline. It was guessed from the
+    scenes table (none = audio only), which a picture that scene detection found no scene in
+    (an unreadable stream duration) or a scenes table read without its probe got wrong."""
     scenes = scenes if scenes is not None else pd.DataFrame(columns=["scene_id", "start", "end", "keyframe_path"])
     tasks = []
     for c in chunks.sort_values("start").itertuples(index=False):

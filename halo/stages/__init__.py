@@ -18,7 +18,7 @@ embeddings          text.embeddings                  utterances
 topics              text.topics                      utterances, embeddings
 chunks              chunking.chunks                  utterances, embeddings, topics, scenes, on_screen_text
 qa_index            text.qa_index                    chunks, utterances
-chunk_summaries     llm.chunk_summaries              chunks, scenes (+ LLM service, cache)
+chunk_summaries     llm.chunk_summaries              chunks, scenes, video_file (+ LLM service, cache)
 video_summary       llm.video_summary                chunk_summaries (+ LLM service, cache)
 cost_ledger         costs.cost_ledger                the ledger store, video_file
 library_costs       costs.library_costs              the ledger store, every video_file

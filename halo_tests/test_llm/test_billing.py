@@ -261,19 +261,22 @@ def test_the_naive_baseline_of_the_local_backend_is_priced_when_its_model_has_no
     assert row["naive_cost_usd"] > 0
 
 
-@pytest.mark.parametrize("scenes_of", ["a video", "an audio-only file"])
+@pytest.mark.parametrize("scenes_of", ["a video", "an audio-only file", "a video whose scenes came out empty"])
 def test_a_chunk_summary_s_baseline_sends_pictures_only_when_the_file_has_them(data_root, scenes_of):
     """A podcast has no scenes and no frames to send: its chunk summaries' naive baseline counted
-    258 tokens of pictures per second beside the 32 of sound, 9x its real price."""
-    from halo.llm.baseline import media_tokens
+    258 tokens of pictures per second beside the 32 of sound, 9x its real price. Whether the file
+    has a picture is the probe's fact (video_file.has_video), not the scenes table's: a picture
+    in which scene detection found no scene (an unreadable stream duration) was priced as sound."""
+    from halo.llm.baseline import has_pictures, media_tokens
     from halo.llm.summarize import plan_chunks
     from halo.vision.scenes import empty_scenes
 
-    video = scenes_of == "a video"
-    scenes = pd.DataFrame({"scene_id": [0], "start": [0.0], "end": [600.0], "keyframe_path": [""]}) if video \
-        else empty_scenes()
+    video = scenes_of != "an audio-only file"
+    probe = pd.DataFrame({"video_id": [VIDEO], "duration_s": [600.0], "has_video": [video]})
+    scenes = pd.DataFrame({"scene_id": [0], "start": [0.0], "end": [600.0], "keyframe_path": [""]}) \
+        if scenes_of == "a video" else empty_scenes()
     chunks = pd.DataFrame({"chunk_id": [0], "start": [0.0], "end": [600.0], "text": [TEXT * 20]})
     summarize_chunks(GeminiResource(use_local=True).service(VIDEO, "chunk_summaries", "run-1"),
-                     plan_chunks(chunks, scenes))
+                     plan_chunks(chunks, scenes, pictures=has_pictures(probe)))
     row = read_ledger(VIDEO).iloc[0]
     assert row["naive_tokens"] == media_tokens(600.0, has_video=video).total == (600 * 258 if video else 0) + 600 * 32
