@@ -10,7 +10,8 @@ Each question goes
     -> prompt: video summary + instruction, excerpts with times, last turns, question last
     -> LLMService.ask (cache -> budget -> Gemini/local -> ledger; purpose "qa", asset "qa"),
        with the retrieved chunk ids as the request's evidence
-    -> citations checked against the retrieved parts -> a Turn saved in data/qa/<video>/<session>.json
+    -> citations checked against the retrieved parts (a slide's marked on_screen, however the
+       answer wrote it) -> a Turn saved in data/qa/<video>/<session>.json
 
 The cache key is the *standalone* query: "who said that?" after two different questions are two
 different questions, and must never share a cached answer. A standalone question is never
@@ -31,7 +32,8 @@ from halo.llm.prompts import QA_SYSTEM, qa_prompt
 from halo.llm.service import Answer, LLMService, Request
 from halo.qa.followups import heuristic_rewrite, is_follow_up, plain_answer
 from halo.qa.grounding import (
-    HISTORY_TURNS, build_context, check_citations, context_head, local_answer, parse_citations,
+    HISTORY_TURNS, build_context, check_citations, context_head, local_answer, mark_slide_citations,
+    parse_citations,
 )
 from halo.qa.retrieval import DEFAULT_K, Retrieved
 from halo.qa.sessions import QA_ASSET, QA_PURPOSE, Turn, load_session, save_session, session_path
@@ -135,7 +137,7 @@ class Conversation:
             self.service.ledger.flush()
         rec = ans.record
         calls = extra + [rec]
-        cited = parse_citations(ans.text, self.video.duration_s)
+        cited = mark_slide_citations(parse_citations(ans.text, self.video.duration_s), self.video)
         citations, flagged = check_citations(cited, hits) if hits else (cited, [])
         turn = Turn(
             question=question.strip(), standalone=query, answer=ans.text.strip(), citations=citations,

@@ -22,7 +22,7 @@ from halo.llm.prompts import clock
 from halo.qa.anchors import Anchors
 from halo.qa.lexical import Lexical
 from halo.qa.retrieval import LEXICAL_WEIGHT, Retrieved, quotable
-from halo.vision.marks import ON_SCREEN_MARK
+from halo.vision.marks import ON_SCREEN_MARK, on_screen_mask
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -152,6 +152,32 @@ def parse_citations(answer: str, duration_s: float) -> list[dict]:
         out.append({"start": float(start), "end": float(end), "label": m.group(0),
                     "on_screen": answer.startswith(f" {ON_SCREEN_MARK}", m.end())})
     return out
+
+
+def mark_slide_citations(citations: list[dict], video: "VideoQA") -> list[dict]:
+    """``citations`` with ``on_screen`` also set on each cited time that is when a slide line of
+    the video appeared and no line was said: a slide's citation however the answer wrote it.
+
+    The prompt's excerpts time a slide line like speech ("[00:23] [on screen] Q3 revenue ..."),
+    and Gemini cites it as it cites speech, after its own sentence ("Revenue rose 12% [00:23].").
+    Only a time opening an "[on screen]" line (the local answer's way) was marked, so a Gemini
+    answer's slide citation was resolved to whoever talked at that second. A second at which a
+    line was also said stays speech: the answer does not say which it quoted."""
+    return [{**c, "on_screen": bool(c.get("on_screen")) or _shown_not_said(video, c["start"])} for c in citations]
+
+
+def _shown_not_said(video: "VideoQA", second: float) -> bool:
+    """Whether a slide line of ``video`` is timed ``second`` as the excerpts write it (clock
+    rounds) and no spoken line is."""
+    chunks = video.chunks
+    near = (chunks["start"] <= second + CITATION_SLACK_S) & (chunks["end"] >= second - CITATION_SLACK_S)
+    shown = said = False
+    for chunk_id in chunks.loc[near, "chunk_id"]:
+        rows = video.chunk_utterances(int(chunk_id))
+        at = np.round(rows["start"].to_numpy(dtype=float)) == second
+        slide = on_screen_mask(rows["text"])
+        shown, said = shown or bool((at & slide).any()), said or bool((at & ~slide).any())
+    return shown and not said
 
 
 def check_citations(citations: list[dict], hits: Sequence[Retrieved]) -> tuple[list[dict], list[dict]]:

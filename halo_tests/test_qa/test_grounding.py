@@ -66,3 +66,35 @@ def test_a_quoted_slide_is_cited_as_on_screen_not_as_the_speaker_talking_then():
                    cost_usd=0.0, naive_tokens=0, naive_cost_usd=0.0)
     printed = CliRunner().invoke(click.Command("show", callback=lambda: _print_answer(shown, as_json=False)))
     assert "cited: [00:00-00:01] on screen (chunk 0), " in printed.stderr, printed.stderr
+
+
+class _SlideVideo:
+    """One part: A talks 0-10 s, a slide appears at 5 s and at 0 s (with A's first words), B talks 12-20 s."""
+
+    chunks = pd.DataFrame({"chunk_id": [0], "start": [0.0], "end": [20.0]})
+    rows = pd.DataFrame({"start": [0.0, 0.0, 5.0, 12.0], "end": [5.0, 10.0, 12.0, 20.0],
+                         "speaker": [None, "A", None, "B"],
+                         "text": ["[on screen] Recording set-up", "Please wear the wireless microphone.",
+                                  "[on screen] Consent forms before any recording",
+                                  "The recording equipment needs the consent forms first."]})
+
+    def chunk_utterances(self, chunk_id: int) -> pd.DataFrame:
+        return self.rows
+
+
+def test_a_slide_cited_inline_as_gemini_writes_it_is_on_screen_not_the_speaker_talking_then():
+    """Gemini cites a slide line as it cites speech, after its sentence ("... [00:05]."), not as
+    "[00:05] [on screen] ..." the way the local answer quotes it: such a citation was resolved to
+    A, talking at 5 s, as if A had said the slide. It is on screen with no speaker now; a time at
+    which a line was also said (0 s) stays that line's, and speech stays the speaker's."""
+    from halo.qa.grounding import mark_slide_citations
+    from halo_cli.pipeline import _cited
+
+    video = _SlideVideo()
+    answer = ("Consent forms come before any recording, as the slide says [00:05]. B said the equipment needs "
+              "them first [00:12], and A asked everyone to wear the microphone [00:00].")
+    marked = mark_slide_citations(parse_citations(answer, 20.0), video)
+    spoken = video.rows[video.rows["speaker"].notna()]
+    cited = [_cited(c, video.chunks, spoken) for c in marked]
+    assert [(c["start"], c["end"], c["speaker"], c["on_screen"]) for c in cited] == [
+        (5.0, 6.0, None, True), (12.0, 20.0, "B", False), (0.0, 10.0, "A", False)]

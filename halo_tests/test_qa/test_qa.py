@@ -244,3 +244,27 @@ def test_an_exact_cache_hit_loads_no_model_and_requests_carry_their_evidence(sam
     monkeypatch.setattr(halo.text.minilm, "load_minilm", no_model)  # small inputs run MiniLM in NumPy
     again = conversation("evidence-2", cache).ask(PRICE_Q)
     assert (again.cache_tier, again.answer, again.citations) == ("L1", first.answer, first.citations)
+
+
+def test_a_gemini_answer_citing_a_slide_inline_is_on_screen_in_the_turn_and_the_answer(sample_root, no_key_env,
+                                                                                       monkeypatch):
+    """An answer worded as Gemini words it cites the sample's topic-title slide after its sentence
+    ("... [mm:ss].") rather than opening an "[on screen]" line: the saved turn and HALOPipeline's
+    Answer attributed it to whoever talked at that second. It is on screen with no speaker now."""
+    import halo.qa.conversation
+    from halo.llm.prompts import clock
+    from halo.vision.marks import on_screen_lines
+    from halo_cli.pipeline import answer_in
+
+    video = VideoQA.load(VIDEO_ID)
+    said = {round(float(s)) for s in video.utterances["start"]}
+    shown = [(t, line) for text in video.chunks["text"] for t, line in on_screen_lines(str(text)) if round(t) not in said]
+    at, line = next((t, line) for t, line in shown if t > 0)
+    talking = video.utterances[(video.utterances["start"] <= at) & (video.utterances["end"] > at + 1)]
+    assert len(talking), "the slide must appear while someone talks, or there is no speaker to mistake"
+    gemini_style = f"The slide read {line.split('] ', 1)[-1]!r} [{clock(at)}]."
+    monkeypatch.setattr(halo.qa.conversation, "local_answer", lambda *args, **kwargs: gemini_style)
+    convo = conversation("slides")
+    answer = answer_in(convo, "What did the slide say?")
+    assert convo.session.turns[-1].citations[0]["on_screen"]
+    assert [(c["start"], c["speaker"], c["on_screen"]) for c in answer.citations] == [(float(round(at)), None, True)]
