@@ -173,9 +173,12 @@ def build_report(video_id: str) -> Group:
     if len(ledger) or output("cost_ledger") is not None:
         parts.append(_costs_panel(ledger, float(probe.iloc[0].duration_s) if probe is not None else None,
                                   has_pictures(probe)))
-    if not parts:
-        from halo import registry
+    from halo import registry
 
+    if probe is None and parts and video_id not in registry.all_videos():
+        parts.insert(0, f"Video {video_id} stands for no file any more (it was moved to another id with "
+                        "`halo add --replace`): only the money spent on it is kept.")
+    if not parts:
         _check_registered(video_id)
         parts.append(f"Nothing materialized yet for {video_id}: it is registered; process it with "
                      f"`halo add {shlex.quote(registry.lookup(video_id).path)} --id {video_id} --run`.")

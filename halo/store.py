@@ -166,6 +166,46 @@ def fetch_media(video_id: str, *names: str) -> Path:
     return local
 
 
+def remove_outputs(video_id: str) -> list[str]:
+    """Delete what was derived from ``video_id``'s file: its per-video Parquet outputs and its
+    media (stored and local working copy). Returns the assets whose output was removed.
+
+    For an id that no longer stands for a file (``halo add --replace`` moved the file to another
+    id): left behind, its outputs were still listed and reported as a video. What records money
+    is kept: the ledger store (ledger/<id>/) is not touched, nor the ``cost_ledger`` snapshot
+    (halo.staleness.NEVER_STALE), so the spend stays in `halo report` and library_costs.
+    Q&A sessions and speaker names, which a user wrote rather than the file gave, stay too."""
+    from halo.staleness import NEVER_STALE
+
+    video_id = validate_video_id(video_id)
+    removed = []
+    root = parquet_root()
+    for folder in sorted(root.iterdir()) if root.exists() else []:
+        path = folder / f"{video_id}.parquet"
+        if folder.name not in NEVER_STALE and path.exists():
+            path.unlink()
+            removed.append(folder.name)
+    local, stored = media_dir(video_id), stored_media(video_id)
+    _remove_folder(stored)
+    if not _same_place(local, stored):
+        _remove_folder(local)
+    return removed
+
+
+def _remove_folder(folder: Path | UPath) -> None:
+    """``folder`` and every file in it, on a disk or in a bucket (which has no empty folders)."""
+    if not folder.exists():
+        return
+    if is_remote(folder):
+        for path in folder.rglob("*"):
+            if path.is_file():
+                path.unlink()
+        return
+    import shutil
+
+    shutil.rmtree(folder)
+
+
 def local_keyframes(video_id: str, scenes: pd.DataFrame) -> pd.DataFrame:
     """``scenes`` with ``keyframe_path`` pointing at this machine's working copy, fetched from the
     store if missing: the stored table names the files where the `scenes` step ran."""

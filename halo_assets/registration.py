@@ -55,14 +55,30 @@ def add_video(
 
     Raises MediaError / InvalidVideoId / VideoIdTaken / FileRegistered (with what to do) before
     anything is registered; ``replace`` lets an explicit id move to another file, and a registered
-    file move to another id.
+    file move to another id. The id a file moves from is dropped whole (drop_video): it stood for
+    nothing any more, yet stayed a partition in the UI and a video in `halo report`.
     """
     path = Path(path).expanduser().resolve()
     media.probe(path)
     instance = instance or default_instance()  # before registering: a bad DAGSTER_HOME leaves no entry
+    former = [vid for vid, e in registry.all_videos().items() if e.path == str(path)] if replace else []
     entry, _changed = registry.register(path, video_id, replace=replace)
     instance.add_dynamic_partitions(videos_partitions.name, [entry.video_id])
+    for old in former:
+        if old != entry.video_id:
+            drop_video(old, instance)
     return entry
+
+
+def drop_video(video_id: str, instance: DagsterInstance) -> None:
+    """Remove ``video_id``, which no longer stands for a file, from the instance (its partition)
+    and its outputs from the store (halo.store.remove_outputs: the ledger and cost_ledger stay,
+    so the money spent on it is still audited)."""
+    from halo.store import remove_outputs
+
+    if instance.has_dynamic_partition(videos_partitions.name, video_id):
+        instance.delete_dynamic_partition(videos_partitions.name, video_id)
+    remove_outputs(video_id)
 
 
 def run_video(video_id: str, instance: DagsterInstance | None = None) -> ExecuteInProcessResult:

@@ -169,6 +169,49 @@ def test_add_a_registered_file_under_another_id_is_refused(data_root, tmp_path, 
     assert {vid: e.path for vid, e in registry.all_videos().items()} == {"lecture": str(video.resolve())}
 
 
+def test_replace_drops_the_id_a_file_moves_from_but_keeps_what_was_spent(data_root, tmp_path, monkeypatch) -> None:
+    """`halo add a.mp4 --id lecture --replace` moved the file from 'talk' to 'lecture' and left
+    'talk' behind: a partition in the UI that stood for no file, and its stored probe, audio and
+    scenes, which `halo report talk` showed as a video. 'talk' is dropped (partition, outputs,
+    media); what was spent on it stays audited: its ledger, its cost_ledger snapshot and the
+    report's costs, now saying it stands for no file."""
+    import json
+
+    from click.testing import CliRunner
+
+    from halo.llm.ledger import CallRecord, append_records, read_ledger, records_frame
+    from halo_cli.cli import main
+    from halo_tests.test_assets.test_ingest import INGEST_ASSETS
+    from halo_resources.environments import get_resources
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    (tmp_path / "dagster_home").mkdir()
+    video = make_video(tmp_path / "in" / "a.mp4", duration_s=2.0, cuts=(1.0,))
+    runner = CliRunner()
+    assert runner.invoke(main, ["add", str(video), "--id", "talk"]).exit_code == 0
+    instance = DagsterInstance.get()
+    assert materialize(INGEST_ASSETS, partition_key="talk", instance=instance, resources=get_resources()).success
+    spent = [CallRecord("talk", "chunk_summaries", "chunk_summary", "gemini", "gemini-2.5-flash", run_id="r1",
+                        input_tokens=900, output_tokens=60, cost_usd=0.0123, naive_cost_usd=0.5)]
+    append_records(spent)
+    (parquet_root() / "cost_ledger").mkdir()
+    records_frame(spent).to_parquet(parquet_root() / "cost_ledger" / "talk.parquet")
+    assert (media_dir("talk") / "keyframes").is_dir()
+
+    moved = runner.invoke(main, ["add", str(video), "--id", "lecture", "--replace"])
+    assert moved.exit_code == 0, moved.output
+    assert DagsterInstance.get().get_dynamic_partitions("videos") == ["lecture"]
+    assert [p.parent.name for p in parquet_root().glob("*/talk.parquet")] == ["cost_ledger"]
+    assert not media_dir("talk").exists()
+    assert read_ledger("talk")["cost_usd"].sum() == pytest.approx(0.0123)
+    shown = runner.invoke(main, ["report", "talk"])
+    assert shown.exit_code == 0, shown.output
+    text = " ".join(shown.output.split())
+    assert "stands for no file any more" in text and "spent: $0.0123" in text
+    assert "Scenes" not in text and str(video.resolve()) not in text
+    assert json.loads(runner.invoke(main, ["report", "talk", "--json"]).stdout)["cost_usd"] == pytest.approx(0.0123)
+
+
 def test_add_hints_quote_the_path_for_the_shell(data_root, tmp_path, monkeypatch) -> None:
     """`halo add`'s "Process it with" hint and the taken-id refusal printed the path as a Python
     repr, which a shell reads wrongly for a name holding both quote marks: pasted, the command
