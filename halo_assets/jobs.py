@@ -1,7 +1,9 @@
 """The per-video job and the schedule that keeps every registered video processed.
 
 `process_video` materializes every asset partitioned by `videos` (whatever stages exist), so
-the sensor, `halo add --run` and the schedule all run the same thing. The schedule finds videos
+the sensor, `halo add --run` and the schedule all run the same thing (`halo add --run`, `halo
+process` and HALOPipeline run the subset from `chunks` on when only the chunk or LLM settings
+changed: HALOPipeline._assets_to_run). The schedule finds videos
 whose outputs are missing or stale (source file changed since it was probed, or an asset older
 than one it is computed from) and requests one run per such video.
 """

@@ -189,3 +189,27 @@ def test_other_chunk_settings_rerun_only_the_chunks_and_what_follows(api_env):
         assert set(metrics["stage_seconds"]) <= expected and "transcript" not in metrics["stage_seconds"]
         durations = (chunks["end"] - chunks["start"]).iloc[:-1]  # the last chunk ends with the video
         assert (durations >= minimum - 1e-6).all(), durations.tolist()
+
+
+def test_halo_add_run_with_other_settings_reruns_only_the_chunks_and_what_follows(api_env):
+    """`halo add --run` goes through HALOPipeline.process_video, so on a processed video whose
+    chunks were made with other settings (the session's 30-s minimum; `halo add` uses the 20-s
+    default) it runs chunks and what is computed from it, no transcription: one selection
+    (HALOPipeline._assets_to_run) for `halo process`, `halo add --run` and the API."""
+    from click.testing import CliRunner
+
+    from halo_cli.cli import main
+
+    instance = DagsterInstance.get()
+    before = {r.dagster_run.run_id for r in instance.get_run_records()}
+    added = CliRunner().invoke(main, ["add", str(SAMPLE), "--run"])
+    assert added.exit_code == 0 and added.stdout.strip() == "meeting", added.output
+    [run_id] = {r.dagster_run.run_id for r in instance.get_run_records()} - before
+    ran = {r.event_log_entry.dagster_event.asset_key.to_user_string() for r in instance.get_records_for_run(
+        run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION).records}
+    assert ran == {"chunks", "chunk_summaries", "video_summary", "qa_index", "cost_ledger"}, ran
+    chunks = load_output("chunks", "meeting")
+    assert ((chunks["end"] - chunks["start"]).iloc[:-1] >= 20.0 - 1e-6).all()
+    # the settings the other tests of this session use, back the same way
+    HALOPipeline(ChunkingConfig(min_chunk_duration=30.0), CacheConfig(),
+                 GeminiConfig(model_name="gemini-1.5-flash", use_mock=True)).process_video(SAMPLE)
