@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from halo.llm.gemini import IMAGE_TOKENS, ImagePart
@@ -151,12 +152,24 @@ def summarize_chunks(service: LLMService, tasks: list[ChunkTask], batch_size: in
     ])
 
 
+def local_chapters(parts: list[tuple[float, float, str]]) -> list[dict]:
+    """Offline chapters: runs of consecutive chunks grouped by topic (halo.chunking.chapters, over
+    MiniLM vectors of the chunk summaries), each titled by its summaries' most distinctive terms
+    against the other chapters'. Every chapter starts at a chunk start."""
+    from halo.chunking.chapters import chapter_starts
+    from halo.text.embed import embed_texts
+
+    texts = [text for _, _, text in parts]
+    firsts = chapter_starts(embed_texts(texts), np.array([p[0] for p in parts]), np.array([p[1] for p in parts]))
+    groups = [texts[a:b] for a, b in zip(firsts, [*firsts[1:], len(parts)])]
+    titles = chapter_titles([" ".join(group) for group in groups])
+    return [{"start": parts[first][0], "title": title} for first, title in zip(firsts, titles)]
+
+
 def _local_video_summary(parts: list[tuple[float, float, str]]) -> str:
-    """Offline overview: the most central chunk-summary sentences + one chapter per chunk."""
+    """Offline overview: the most central chunk-summary sentences + topic chapters (local_chapters)."""
     summary = " ".join(central_sentences(" ".join(p[2] for p in parts), k=min(5, max(1, len(parts)))))
-    titles = chapter_titles([text for _, _, text in parts])
-    chapters = [{"start": s, "title": title} for (s, _, _), title in zip(parts, titles)]
-    return json.dumps({"summary": summary, "chapters": chapters})
+    return json.dumps({"summary": summary, "chapters": local_chapters(parts)})
 
 
 def parse_video_summary(text: str, parts: list[tuple[float, float, str]]) -> tuple[str, list[dict]]:

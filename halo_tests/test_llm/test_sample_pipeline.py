@@ -10,6 +10,7 @@ import pytest
 from dagster import DagsterInstance, materialize
 
 from halo import registry
+from halo.chunking.chapters import MIN_CHAPTERS
 from halo.paths import samples_dir
 from halo.store import parquet_root
 from halo_assets.definitions import ASSETS
@@ -33,7 +34,8 @@ def test_sample_pipeline_offline(data_root, no_key_env, fresh_redis):
     cs = pd.read_parquet(parquet_root() / "chunk_summaries" / f"{entry.video_id}.parquet")
     assert len(cs) == len(chunks) > 1 and set(cs["backend"]) == {"local"}
     vs = pd.read_parquet(parquet_root() / "video_summary" / f"{entry.video_id}.parquet")
-    assert [c["start"] for c in vs.iloc[0]["chapters"]] == sorted(chunks["start"].tolist())
+    chapters = [c["start"] for c in vs.iloc[0]["chapters"]]  # topic chapters of whole chunks
+    assert set(chapters) <= set(chunks["start"]) and len(chapters) == min(len(chunks), MIN_CHAPTERS)
     ledger = pd.read_parquet(parquet_root() / "cost_ledger" / f"{entry.video_id}.parquet")
     assert len(ledger) == len(chunks) + 1 and ledger["cost_usd"].sum() == 0
     assert ledger["naive_tokens"].sum() > 0
