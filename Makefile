@@ -48,7 +48,7 @@ ui: $(STAMP)
 daemon: $(STAMP)
 	$(VENV)/bin/dagster-daemon run -w workspace.yaml
 
-BENCHES ?= ingest speech chunking cache costs qa
+BENCHES ?= ingest speech chunking cache costs qa chapters
 bench: $(STAMP) system-deps
 	@for b in $(BENCHES); do echo "=== bench_$$b"; $(PY) -m bench.bench_$$b || exit 1; done
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from halo.chunking.dp import segment
 
-#: one chapter per this many minutes (rounded, at least one)
+#: one chapter per this many minutes (rounded; see MIN_CHAPTERS)
 MINUTES_PER_CHAPTER = 15.0
 #: seconds: no chapter shorter (on a short video: no shorter than half an even share of it)
 MIN_CHAPTER_S = 300.0

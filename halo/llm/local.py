@@ -16,6 +16,10 @@ from __future__ import annotations
 import re
 
 LOCAL_MODEL = "local-extractive-minilm"
+#: In the cache key of every local answer, beside the prompt version: bump it when what this backend
+#: writes for the same prompt changes, so answers the older code cached (30-day TTL) are not served.
+#: 2: topic chapters (halo.chunking.chapters) instead of one chapter per chunk.
+LOCAL_VERSION = "2"
 MIN_INFORMATIVE_WORDS = 6
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # Spoken fillers and discourse words that carry no topic (on top of sklearn's stop words).

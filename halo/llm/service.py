@@ -41,7 +41,7 @@ from halo.llm.gemini import (
     estimate_tokens,
 )
 from halo.llm.ledger import CallRecord, Ledger, ledger_dir
-from halo.llm.local import LOCAL_MODEL
+from halo.llm.local import LOCAL_MODEL, LOCAL_VERSION
 from halo.llm.pricing import (
     DEFAULT_FLASH_MODEL,
     ModelEntry,
@@ -115,6 +115,13 @@ class Request:
     def cache_version(self) -> str:
         """The version half of the cache key (L1 key, L2 entry): PROMPT_VERSION, and the outputs digest."""
         return f"{PROMPT_VERSION}+{self.outputs}" if self.outputs else PROMPT_VERSION
+
+
+def cache_key_version(req: Request, model: str) -> str:
+    """The version the cache keys ``req``'s answer by when ``model`` answers it: the request's
+    (prompt version, outputs digest) and, for the local backend, LOCAL_VERSION: its answers come
+    from code, not a prompt, so a changed local algorithm is not answered by what the old one cached."""
+    return f"{req.cache_version}+local{LOCAL_VERSION}" if model == LOCAL_MODEL else req.cache_version
 
 
 @dataclass
@@ -267,7 +274,7 @@ class LLMService:
 
     def _cached(self, req: Request, model: str) -> Answer | None:
         hit = self.cache.lookup(self.video_id, req.cache_query, model=model,
-                                prompt_version=req.cache_version, semantic=req.semantic, evidence=req.evidence)
+                                prompt_version=cache_key_version(req, model), semantic=req.semantic, evidence=req.evidence)
         if hit is None:
             req.cache_rejection = getattr(self.cache, "last_rejection", "")
             return None
@@ -280,7 +287,7 @@ class LLMService:
 
     def _store(self, req: Request, model: str, text: str, rec: CallRecord) -> None:
         self.cache.store(self.video_id, req.cache_query, text, model=model,
-                         prompt_version=req.cache_version, semantic=req.semantic, evidence=req.evidence,
+                         prompt_version=cache_key_version(req, model), semantic=req.semantic, evidence=req.evidence,
                          meta={"purpose": req.purpose, "item_id": req.item_id, "backend": rec.backend,
                                "input_tokens": rec.input_tokens, "output_tokens": rec.output_tokens,
                                "cost_usd": rec.cost_usd})

@@ -165,11 +165,13 @@ def answer_from_cache(video_id: str, question: str, session_id: str = "default",
     if memo is None:
         return None
     query = " ".join(question.split())
+    from halo.llm.service import cache_key_version  # light_service imports it already
+
     service = light_service(video_id, session_id, model_name)
     req = qa_request(session_id, len(session.turns), question, query, float(memo["duration_s"]), memo["outputs"],
                      bool(memo["has_video"]))
     model = service.plan_model(req)[0]
-    text = service.cache.peek(video_id, query, model=model, prompt_version=req.cache_version)
+    text = service.cache.peek(video_id, query, model=model, prompt_version=cache_key_version(req, model))
     known = memo["answers"].get(_answer_key(text)) if text is not None else None
     if known is None:
         return None

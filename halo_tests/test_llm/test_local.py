@@ -45,3 +45,32 @@ def test_a_slides_only_chunk_is_summarised_in_whole_slides_and_titled_by_them():
     summary = summarize_text(SLIDES_ONLY)
     assert summary and summary == " ".join(line for line in lines if line in summary)  # whole slides only
     assert "screen" not in chapter_titles([SLIDES_ONLY, BATTERY])[0].lower()
+
+
+def test_an_overview_the_older_local_code_cached_is_not_served(data_root, no_key_env, fresh_redis):
+    """A 40-min video processed before topic chapters has its one-chapter-per-chunk overview in the
+    cache (30-day TTL), keyed by the same prompt: re-running video_summary served it again."""
+    import json
+
+    import pandas as pd
+
+    from halo.llm.local import LOCAL_MODEL
+    from halo.llm.prompts import PROMPT_VERSION, VIDEO_SYSTEM, video_prompt
+    from halo.llm.summarize import summarize_video
+    from halo_resources.cache import CacheResource
+    from halo_resources.gemini import GeminiResource
+
+    subjects = [BATTERY, PRICE]
+    frame = pd.DataFrame({"chunk_id": range(16), "start": [150.0 * i for i in range(16)],
+                          "end": [150.0 * (i + 1) for i in range(16)],
+                          "summary": [subjects[i // 8] for i in range(16)]})
+    parts = [(r.start, r.end, r.summary) for r in frame.itertuples()]
+    old = json.dumps({"summary": "Old.", "chapters": [{"start": s, "title": "Old"} for s, _, _ in parts]})
+    cache = CacheResource(redis_url=fresh_redis).get_cache()
+    cache.store("meeting", f"{VIDEO_SYSTEM}\n{video_prompt(parts)}", old, model=LOCAL_MODEL,
+                prompt_version=PROMPT_VERSION, meta={"purpose": "video_summary"})
+    service = GeminiResource().service("meeting", "video_summary", "run-2", cache)
+    summary, chapters, answer = summarize_video(service, frame)
+    assert answer.record.backend == "local" and summary != "Old."
+    starts = [c["start"] for c in chapters]  # 40 min: 3 chapters, one where the subject changes
+    assert len(starts) == 3 and starts[0] == 0.0 and 1200.0 in starts
