@@ -11,7 +11,7 @@ against the topic spans (halo.eval.datasets; lower is better). Rows:
   (MiniLM of each chunk's local summary), with the shipped knobs;
 - the same over each chunk's utterance embeddings (what the chunks + embeddings assets would
   give; for comparison only);
-- one chapter per chunk (today's local chapters: the chunks themselves);
+- one chapter per chunk (the local chapters before this: the chunks themselves);
 - fixed-length chapters with the same count per meeting (equal durations, snapped to chunk starts);
 - never cut (one chapter);
 - oracle count: the chapter DP told the true number of topics (not available in production).
