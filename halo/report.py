@@ -22,7 +22,7 @@ from halo.llm.ledger import read_ledger, summarize_costs
 from halo.llm.prompts import clock
 from halo.speech.roster import SpeakerOverview, current_roster, overview
 from halo.staleness import stale_outputs
-from halo.store import load_output, parquet_root, stored_media
+from halo.store import kept_when_dropped, load_output, parquet_root, stored_media
 
 
 def _scenes_table(scenes: pd.DataFrame) -> Table:
@@ -123,6 +123,19 @@ def _audio_text(has_audio: bool, audio: pd.DataFrame | None) -> str:
     return f"track {int(row['audio_track'])} of {tracks} ({row['track_choice']})"
 
 
+def _stands_for_no_file(video_id: str) -> bool:
+    """Whether ``video_id`` was dropped (halo.store.remove_outputs, when `halo add --replace`
+    moved its file to another id): of its outputs only what audits its spend is stored, and it
+    is not registered (read only for such an id, so a report of a processed video does not
+    depend on the registry being readable)."""
+    stored = {p.parent.name for p in parquet_root().glob(f"*/{validate_video_id(video_id)}.parquet")}
+    if not stored <= kept_when_dropped():
+        return False
+    from halo import registry
+
+    return video_id not in registry.all_videos()
+
+
 def build_report(video_id: str) -> Group:
     """A rich renderable summarising every stored output of ``video_id``.
 
@@ -136,7 +149,8 @@ def build_report(video_id: str) -> Group:
         return None if asset in stale else load_output(asset, video_id)
 
     probe = output("video_file")
-    if probe is not None:
+    dropped = _stands_for_no_file(video_id)
+    if probe is not None and not dropped:  # a dropped id's probe names the file another id has now
         p = probe.iloc[0]
         picture = f"{p.width}x{p.height} @ {p.fps:.2f} fps" if p.get("has_video", True) else "audio only"
         parts.append(Panel(
@@ -173,12 +187,12 @@ def build_report(video_id: str) -> Group:
     if len(ledger) or output("cost_ledger") is not None:
         parts.append(_costs_panel(ledger, float(probe.iloc[0].duration_s) if probe is not None else None,
                                   has_pictures(probe)))
-    from halo import registry
-
-    if probe is None and parts and video_id not in registry.all_videos():
+    if dropped and parts:
         parts.insert(0, f"Video {video_id} stands for no file any more (it was moved to another id with "
                         "`halo add --replace`): only the money spent on it is kept.")
     if not parts:
+        from halo import registry
+
         _check_registered(video_id)
         parts.append(f"Nothing materialized yet for {video_id}: it is registered; process it with "
                      f"`halo add {shlex.quote(registry.lookup(video_id).path)} --id {video_id} --run`.")

@@ -166,23 +166,33 @@ def fetch_media(video_id: str, *names: str) -> Path:
     return local
 
 
+def kept_when_dropped() -> frozenset[str]:
+    """The per-video outputs :func:`remove_outputs` keeps: what audits the money spent on the
+    id -- the ``cost_ledger`` snapshot (halo.staleness.NEVER_STALE) and the probe
+    (``video_file``), whose duration and picture track price every baseline of that spend."""
+    from halo.staleness import NEVER_STALE, PROBE_ASSET
+
+    return NEVER_STALE | {PROBE_ASSET}
+
+
 def remove_outputs(video_id: str) -> list[str]:
     """Delete what was derived from ``video_id``'s file: its per-video Parquet outputs and its
     media (stored and local working copy). Returns the assets whose output was removed.
 
     For an id that no longer stands for a file (``halo add --replace`` moved the file to another
-    id): left behind, its outputs were still listed and reported as a video. What records money
-    is kept: the ledger store (ledger/<id>/) is not touched, nor the ``cost_ledger`` snapshot
-    (halo.staleness.NEVER_STALE), so the spend stays in `halo report` and library_costs.
-    Q&A sessions and speaker names, which a user wrote rather than the file gave, stay too."""
-    from halo.staleness import NEVER_STALE
-
+    id): left behind, its outputs were still listed and reported as a video. What audits money
+    is kept: the ledger store (ledger/<id>/) is not touched, nor the outputs of
+    :func:`kept_when_dropped` (the probe too: without its duration `halo report` and
+    library_costs priced the spend's baselines as a 0-second video), so the spend stays in
+    `halo report` and library_costs. Q&A sessions and speaker names, which a user wrote rather
+    than the file gave, stay too."""
     video_id = validate_video_id(video_id)
+    kept = kept_when_dropped()
     removed = []
     root = parquet_root()
     for folder in sorted(root.iterdir()) if root.exists() else []:
         path = folder / f"{video_id}.parquet"
-        if folder.name not in NEVER_STALE and path.exists():
+        if folder.name not in kept and path.exists():
             path.unlink()
             removed.append(folder.name)
     local, stored = media_dir(video_id), stored_media(video_id)

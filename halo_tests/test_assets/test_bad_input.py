@@ -174,12 +174,14 @@ def test_replace_drops_the_id_a_file_moves_from_but_keeps_what_was_spent(data_ro
     'talk' behind: a partition in the UI that stood for no file, and its stored probe, audio and
     scenes, which `halo report talk` showed as a video. 'talk' is dropped (partition, outputs,
     media); what was spent on it stays audited: its ledger, its cost_ledger snapshot and the
-    report's costs, now saying it stands for no file."""
+    report's costs, now saying it stands for no file -- with the probe, whose duration prices
+    the baselines (removed, `halo report talk` and library_costs priced them as a 0-s video)."""
     import json
 
     from click.testing import CliRunner
 
     from halo.llm.ledger import CallRecord, append_records, read_ledger, records_frame
+    from halo_assets.costs import _media
     from halo_cli.cli import main
     from halo_tests.test_assets.test_ingest import INGEST_ASSETS
     from halo_resources.environments import get_resources
@@ -197,11 +199,14 @@ def test_replace_drops_the_id_a_file_moves_from_but_keeps_what_was_spent(data_ro
     (parquet_root() / "cost_ledger").mkdir()
     records_frame(spent).to_parquet(parquet_root() / "cost_ledger" / "talk.parquet")
     assert (media_dir("talk") / "keyframes").is_dir()
+    audited = json.loads(runner.invoke(main, ["report", "talk", "--json"]).stdout)
+    assert audited["duration_s"] == pytest.approx(2.0) and audited["naive_default_usd_per_question"] > 0
 
     moved = runner.invoke(main, ["add", str(video), "--id", "lecture", "--replace"])
     assert moved.exit_code == 0, moved.output
     assert DagsterInstance.get().get_dynamic_partitions("videos") == ["lecture"]
-    assert [p.parent.name for p in parquet_root().glob("*/talk.parquet")] == ["cost_ledger"]
+    # the probe stays beside the ledger: its duration and picture price every baseline of the spend
+    assert sorted(p.parent.name for p in parquet_root().glob("*/talk.parquet")) == ["cost_ledger", "video_file"]
     assert not media_dir("talk").exists()
     assert read_ledger("talk")["cost_usd"].sum() == pytest.approx(0.0123)
     shown = runner.invoke(main, ["report", "talk"])
@@ -209,7 +214,9 @@ def test_replace_drops_the_id_a_file_moves_from_but_keeps_what_was_spent(data_ro
     text = " ".join(shown.output.split())
     assert "stands for no file any more" in text and "spent: $0.0123" in text
     assert "Scenes" not in text and str(video.resolve()) not in text
-    assert json.loads(runner.invoke(main, ["report", "talk", "--json"]).stdout)["cost_usd"] == pytest.approx(0.0123)
+    assert "USD per question" in text  # HALO against the baselines, priced on the file's duration
+    assert json.loads(runner.invoke(main, ["report", "talk", "--json"]).stdout) == audited
+    assert _media("talk") == (pytest.approx(2.0), True)  # what library_costs prices talk's baselines with
 
 
 def test_add_hints_quote_the_path_for_the_shell(data_root, tmp_path, monkeypatch) -> None:
