@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from halo.errors import NotWritable
 from halo.ids import validate_video_id
@@ -173,6 +173,21 @@ def kept_when_dropped() -> frozenset[str]:
     from halo.staleness import NEVER_STALE, PROBE_ASSET
 
     return NEVER_STALE | {PROBE_ASSET}
+
+
+def outputs_removed(video_id: str, recorded: Iterable[str]) -> bool:
+    """Whether :func:`remove_outputs` removed ``video_id``'s outputs of ``recorded`` (assets the
+    Dagster instance has materializations of): the probe it keeps is stored, none of them is.
+
+    Dagster's OSS event log cannot wipe one partition's records, so after a drop they still say
+    the id was processed; an id given its file back (`halo add --replace` the other way) was
+    then never processed again. Two look-ups for a processed video (the probe, its first
+    output), none when the probe was never stored."""
+    from halo.staleness import PROBE_ASSET
+
+    assets = [a for a in recorded if a not in kept_when_dropped()]
+    return (bool(assets) and output_path(PROBE_ASSET, video_id).exists()
+            and not any(output_path(a, video_id).exists() for a in assets))
 
 
 def remove_outputs(video_id: str) -> list[str]:

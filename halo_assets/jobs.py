@@ -36,6 +36,7 @@ from dagster import (
 )
 
 from halo import registry
+from halo.store import kept_when_dropped, outputs_removed
 from halo_assets.partitions import videos_partitions
 from halo_assets.registration import PROCESS_VIDEO_JOB
 
@@ -86,6 +87,9 @@ def outdated_reasons(
     upstream_first = TopologicalSorter({k: parents & graph.keys() for k, parents in graph.items()})
     latest = {key: _latest(instance, key, video_id) for key in upstream_first.static_order()}
     reasons = [f"missing {k.to_user_string()}" for k, rec in latest.items() if rec is None]
+    materialized = [k.to_user_string() for k, rec in latest.items() if rec is not None]
+    if outputs_removed(video_id, materialized):  # dropped (halo add --replace), then given a file again
+        reasons += [f"missing {name}" for name in materialized if name not in kept_when_dropped()]
     probe = latest.get(AssetKey("video_file"))
     if probe is not None:
         recorded = probe.asset_materialization.metadata.get("fingerprint")

@@ -219,6 +219,40 @@ def test_replace_drops_the_id_a_file_moves_from_but_keeps_what_was_spent(data_ro
     assert _media("talk") == (pytest.approx(2.0), True)  # what library_costs prices talk's baselines with
 
 
+def test_an_id_dropped_then_given_its_file_back_is_processed_again(data_root, tmp_path, monkeypatch) -> None:
+    """Dropping an id removed its stored outputs but left the Dagster instance's records of them:
+    moved back (`halo add a.mp4 --id talk --replace` after `--id lecture --replace`), 'talk'
+    counted as processed -- no missing asset, same file -- so `halo add --run` / process_video
+    ran nothing and then found no chunks, and the schedule never requested it. The instance
+    must say what the store holds: every output removed is missing again."""
+    from click.testing import CliRunner
+
+    from halo.store import load_output
+    from halo_assets.definitions import ASSETS
+    from halo_assets.jobs import outdated_reasons, video_asset_graph
+    from halo_cli.cli import main
+    from halo_tests.test_assets.test_ingest import INGEST_ASSETS
+    from halo_resources.environments import get_resources
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    (tmp_path / "dagster_home").mkdir()
+    video = make_video(tmp_path / "in" / "a.mp4", duration_s=2.0, cuts=(1.0,))
+    runner = CliRunner()
+    assert runner.invoke(main, ["add", str(video), "--id", "talk"]).exit_code == 0
+    instance = DagsterInstance.get()
+    assert materialize(INGEST_ASSETS, partition_key="talk", instance=instance, resources=get_resources()).success
+    graph = video_asset_graph(ASSETS)
+    missing_before = set(outdated_reasons(instance, graph, "talk", str(video.resolve())))
+    assert "missing audio" not in missing_before and "missing scenes" not in missing_before
+
+    for new_id in ("lecture", "talk"):  # away and back
+        moved = runner.invoke(main, ["add", str(video), "--id", new_id, "--replace"])
+        assert moved.exit_code == 0, moved.output
+    assert load_output("audio", "talk") is None and load_output("scenes", "talk") is None
+    reasons = outdated_reasons(DagsterInstance.get(), graph, "talk", str(video.resolve()))
+    assert {"missing audio", "missing scenes"} <= set(reasons), reasons
+
+
 def test_add_hints_quote_the_path_for_the_shell(data_root, tmp_path, monkeypatch) -> None:
     """`halo add`'s "Process it with" hint and the taken-id refusal printed the path as a Python
     repr, which a shell reads wrongly for a name holding both quote marks: pasted, the command
