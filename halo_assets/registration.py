@@ -56,12 +56,14 @@ def add_video(
     Raises MediaError / InvalidVideoId / VideoIdTaken / FileRegistered (with what to do) before
     anything is registered; ``replace`` lets an explicit id move to another file, and a registered
     file move to another id. The id a file moves from is dropped whole (drop_video): it stood for
-    nothing any more, yet stayed a partition in the UI and a video in `halo report`.
+    nothing any more, yet stayed a partition in the UI and a video in `halo report`. A move is
+    refused (HaloError) while a run of that id is queued or running.
     """
     path = Path(path).expanduser().resolve()
     media.probe(path)
     instance = instance or default_instance()  # before registering: a bad DAGSTER_HOME leaves no entry
     former = [vid for vid, e in registry.all_videos().items() if e.path == str(path)] if replace else []
+    _refuse_while_processed([vid for vid in former if video_id is not None and vid != video_id], instance, path)
     entry, _changed = registry.register(path, video_id, replace=replace)
     instance.add_dynamic_partitions(videos_partitions.name, [entry.video_id])
     for old in former:
@@ -70,10 +72,22 @@ def add_video(
     return entry
 
 
+def _refuse_while_processed(leaving: list[str], instance: DagsterInstance, path: Path) -> None:
+    """HaloError when a run of an id ``path`` would move away from is queued or running: dropping
+    the id deleted its outputs under that run, which then wrote the rest back (paying for them)."""
+    from halo_assets.jobs import has_active_run
+
+    for old in leaving:
+        if has_active_run(instance, old):
+            raise HaloError(f"{path} was not moved from video {old!r}: a run of {old!r} is queued or in "
+                            "progress, and moving the file drops that id's outputs. Wait for the run to "
+                            "finish, or cancel it in the Dagster UI (Runs), then run this again.")
+
+
 def drop_video(video_id: str, instance: DagsterInstance) -> None:
     """Remove ``video_id``, which no longer stands for a file, from the instance (its partition)
-    and its outputs from the store (halo.store.remove_outputs: the ledger and cost_ledger stay,
-    so the money spent on it is still audited)."""
+    and its outputs from the store (halo.store.remove_outputs: the ledger, cost_ledger and the
+    probe stay, so the money spent on it is still audited)."""
     from halo.store import remove_outputs
 
     if instance.has_dynamic_partition(videos_partitions.name, video_id):

@@ -253,6 +253,35 @@ def test_an_id_dropped_then_given_its_file_back_is_processed_again(data_root, tm
     assert {"missing audio", "missing scenes"} <= set(reasons), reasons
 
 
+def test_replace_waits_for_a_run_of_the_id_a_file_moves_from(data_root, tmp_path, monkeypatch) -> None:
+    """Dropping 'talk' while a run of it was queued or running deleted its outputs under the run,
+    which then wrote the rest back (and paid for its summaries): a ghost again, reported as a
+    video. `--replace` is refused until that run ends, and nothing is changed."""
+    from click.testing import CliRunner
+    from dagster import DagsterRun, DagsterRunStatus
+
+    from halo_assets.registration import PROCESS_VIDEO_JOB
+    from halo_cli.cli import main
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    (tmp_path / "dagster_home").mkdir()
+    video = make_video(tmp_path / "in" / "a.mp4", duration_s=2.0, cuts=(1.0,))
+    runner = CliRunner()
+    assert runner.invoke(main, ["add", str(video), "--id", "talk"]).exit_code == 0
+    instance = DagsterInstance.get()
+    run = instance.add_run(DagsterRun(job_name=PROCESS_VIDEO_JOB, status=DagsterRunStatus.STARTED,
+                                      tags={"dagster/partition": "talk"}))
+
+    refused = runner.invoke(main, ["add", str(video), "--id", "lecture", "--replace"])
+    assert refused.exit_code == 1 and "a run of 'talk' is queued or in progress" in refused.output, refused.output
+    assert {vid: e.path for vid, e in registry.all_videos().items()} == {"talk": str(video.resolve())}
+    assert DagsterInstance.get().get_dynamic_partitions("videos") == ["talk"]
+
+    instance.report_run_canceled(run)  # the run ends: the move goes through
+    assert runner.invoke(main, ["add", str(video), "--id", "lecture", "--replace"]).exit_code == 0
+    assert DagsterInstance.get().get_dynamic_partitions("videos") == ["lecture"]
+
+
 def test_add_hints_quote_the_path_for_the_shell(data_root, tmp_path, monkeypatch) -> None:
     """`halo add`'s "Process it with" hint and the taken-id refusal printed the path as a Python
     repr, which a shell reads wrongly for a name holding both quote marks: pasted, the command
