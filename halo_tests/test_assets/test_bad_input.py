@@ -169,6 +169,26 @@ def test_add_a_registered_file_under_another_id_is_refused(data_root, tmp_path, 
     assert {vid: e.path for vid, e in registry.all_videos().items()} == {"lecture": str(video.resolve())}
 
 
+def _added_as_talk(tmp_path, monkeypatch, *, ingest: bool):
+    """A 2-s video added as 'talk' with `halo add` in a fresh Dagster instance (its ingest assets
+    materialized when ``ingest``): the file the --replace tests move. (video, CliRunner, instance)"""
+    from click.testing import CliRunner
+
+    from halo_cli.cli import main
+    from halo_resources.environments import get_resources
+    from halo_tests.test_assets.test_ingest import INGEST_ASSETS
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    (tmp_path / "dagster_home").mkdir()
+    video = make_video(tmp_path / "in" / "a.mp4", duration_s=2.0, cuts=(1.0,))
+    runner = CliRunner()
+    assert runner.invoke(main, ["add", str(video), "--id", "talk"]).exit_code == 0
+    instance = DagsterInstance.get()
+    if ingest:
+        assert materialize(INGEST_ASSETS, partition_key="talk", instance=instance, resources=get_resources()).success
+    return video, runner, instance
+
+
 def test_replace_drops_the_id_a_file_moves_from_but_keeps_what_was_spent(data_root, tmp_path, monkeypatch) -> None:
     """`halo add a.mp4 --id lecture --replace` moved the file from 'talk' to 'lecture' and left
     'talk' behind: a partition in the UI that stood for no file, and its stored probe, audio and
@@ -178,21 +198,11 @@ def test_replace_drops_the_id_a_file_moves_from_but_keeps_what_was_spent(data_ro
     the baselines (removed, `halo report talk` and library_costs priced them as a 0-s video)."""
     import json
 
-    from click.testing import CliRunner
-
     from halo.llm.ledger import CallRecord, append_records, read_ledger, records_frame
     from halo_assets.costs import _media
     from halo_cli.cli import main
-    from halo_tests.test_assets.test_ingest import INGEST_ASSETS
-    from halo_resources.environments import get_resources
 
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    (tmp_path / "dagster_home").mkdir()
-    video = make_video(tmp_path / "in" / "a.mp4", duration_s=2.0, cuts=(1.0,))
-    runner = CliRunner()
-    assert runner.invoke(main, ["add", str(video), "--id", "talk"]).exit_code == 0
-    instance = DagsterInstance.get()
-    assert materialize(INGEST_ASSETS, partition_key="talk", instance=instance, resources=get_resources()).success
+    video, runner, instance = _added_as_talk(tmp_path, monkeypatch, ingest=True)
     spent = [CallRecord("talk", "chunk_summaries", "chunk_summary", "gemini", "gemini-2.5-flash", run_id="r1",
                         input_tokens=900, output_tokens=60, cost_usd=0.0123, naive_cost_usd=0.5)]
     append_records(spent)
@@ -225,22 +235,12 @@ def test_an_id_dropped_then_given_its_file_back_is_processed_again(data_root, tm
     counted as processed -- no missing asset, same file -- so `halo add --run` / process_video
     ran nothing and then found no chunks, and the schedule never requested it. The instance
     must say what the store holds: every output removed is missing again."""
-    from click.testing import CliRunner
-
     from halo.store import load_output
     from halo_assets.definitions import ASSETS
     from halo_assets.jobs import outdated_reasons, video_asset_graph
     from halo_cli.cli import main
-    from halo_tests.test_assets.test_ingest import INGEST_ASSETS
-    from halo_resources.environments import get_resources
 
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    (tmp_path / "dagster_home").mkdir()
-    video = make_video(tmp_path / "in" / "a.mp4", duration_s=2.0, cuts=(1.0,))
-    runner = CliRunner()
-    assert runner.invoke(main, ["add", str(video), "--id", "talk"]).exit_code == 0
-    instance = DagsterInstance.get()
-    assert materialize(INGEST_ASSETS, partition_key="talk", instance=instance, resources=get_resources()).success
+    video, runner, instance = _added_as_talk(tmp_path, monkeypatch, ingest=True)
     graph = video_asset_graph(ASSETS)
     missing_before = set(outdated_reasons(instance, graph, "talk", str(video.resolve())))
     assert "missing audio" not in missing_before and "missing scenes" not in missing_before
@@ -257,18 +257,12 @@ def test_replace_waits_for_a_run_of_the_id_a_file_moves_from(data_root, tmp_path
     """Dropping 'talk' while a run of it was queued or running deleted its outputs under the run,
     which then wrote the rest back (and paid for its summaries): a ghost again, reported as a
     video. `--replace` is refused until that run ends, and nothing is changed."""
-    from click.testing import CliRunner
     from dagster import DagsterRun, DagsterRunStatus
 
     from halo_assets.registration import PROCESS_VIDEO_JOB
     from halo_cli.cli import main
 
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    (tmp_path / "dagster_home").mkdir()
-    video = make_video(tmp_path / "in" / "a.mp4", duration_s=2.0, cuts=(1.0,))
-    runner = CliRunner()
-    assert runner.invoke(main, ["add", str(video), "--id", "talk"]).exit_code == 0
-    instance = DagsterInstance.get()
+    video, runner, instance = _added_as_talk(tmp_path, monkeypatch, ingest=False)
     run = instance.add_run(DagsterRun(job_name=PROCESS_VIDEO_JOB, status=DagsterRunStatus.STARTED,
                                       tags={"dagster/partition": "talk"}))
 
