@@ -21,7 +21,7 @@ import numpy as np
 from halo.llm.prompts import clock
 from halo.qa.anchors import Anchors
 from halo.qa.lexical import Lexical
-from halo.qa.retrieval import LEXICAL_WEIGHT, Retrieved, quotable
+from halo.qa.retrieval import LEXICAL_WEIGHT, Retrieved, quotable, timed_sentences
 from halo.vision.marks import ON_SCREEN_MARK, on_screen_mask
 
 if TYPE_CHECKING:
@@ -168,14 +168,15 @@ def mark_slide_citations(citations: list[dict], video: "VideoQA") -> list[dict]:
 
 def _shown_not_said(video: "VideoQA", second: float) -> bool:
     """Whether a slide line of ``video`` is timed ``second`` as the excerpts write it (clock
-    rounds) and no spoken line is."""
+    rounds) and no spoken line or sentence is: the local answer quotes sentences timed inside
+    their utterance (timed_sentences), so a sentence said in the slide's second is speech too."""
     chunks = video.chunks
     near = (chunks["start"] <= second + CITATION_SLACK_S) & (chunks["end"] >= second - CITATION_SLACK_S)
     shown = said = False
     for chunk_id in chunks.loc[near, "chunk_id"]:
-        rows = video.chunk_utterances(int(chunk_id))
-        at = np.round(rows["start"].to_numpy(dtype=float)) == second
-        slide = on_screen_mask(rows["text"])
+        lines = timed_sentences(video.chunk_utterances(int(chunk_id)))  # a slide's row stays whole
+        at = np.round([start for _, start, _, _ in lines]) == second
+        slide = on_screen_mask(text for text, _, _, _ in lines)
         shown, said = shown or bool((at & slide).any()), said or bool((at & ~slide).any())
     return shown and not said
 

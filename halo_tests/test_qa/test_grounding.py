@@ -98,3 +98,27 @@ def test_a_slide_cited_inline_as_gemini_writes_it_is_on_screen_not_the_speaker_t
     cited = [_cited(c, video.chunks, spoken) for c in marked]
     assert [(c["start"], c["end"], c["speaker"], c["on_screen"]) for c in cited] == [
         (5.0, 6.0, None, True), (12.0, 20.0, "B", False), (0.0, 10.0, "A", False)]
+
+
+def test_a_spoken_sentence_quoted_in_the_second_a_slide_appeared_stays_the_speaker_s():
+    """The local answer quotes sentences timed by their share of the words, so a second sentence
+    starts inside its utterance: A's "Consent forms come before any recording." at 5 s, the
+    second the consent slide appeared. No utterance starts at 5 s, so the citation
+    "[00:05] A: ..." was marked on screen and shown with no speaker, as if A's words were the
+    slide. A sentence said at the cited second counts as said, as an utterance starting then does."""
+    from halo.qa.grounding import _line, mark_slide_citations
+    from halo.qa.retrieval import quotable
+    from halo_cli.pipeline import _cited
+
+    video = _SlideVideo()
+    video.rows = pd.DataFrame({
+        "start": [0.0, 5.0, 12.0], "end": [10.0, 12.0, 20.0], "speaker": ["A", None, "B"],
+        "text": ["Please wear the wireless microphone now. Consent forms come before any recording.",
+                 "[on screen] Consent forms before any recording",
+                 "The recording equipment needs the consent forms first."]})
+    said = next(s for s in quotable(video.rows) if s[0].startswith("Consent forms come"))
+    assert (round(said[1]), said[3]) == (5, "A")  # quoted at the slide's second, mid-utterance
+    marked = mark_slide_citations(parse_citations(_line(said[1], said[3], said[0]), 20.0), video)
+    spoken = video.rows[video.rows["speaker"].notna()]
+    cited = [_cited(c, video.chunks, spoken) for c in marked]
+    assert [(c["start"], c["speaker"], c["on_screen"]) for c in cited] == [(0.0, "A", False)]
