@@ -97,6 +97,11 @@ def _cited(citation: dict, chunks: pd.DataFrame, utterances: pd.DataFrame) -> di
     else:
         end, speaker = float(citation["end"]), None
     inside = chunks[(chunks["start"] <= start + 1e-6) & (chunks["end"] >= start - 1e-6)]
+    if on_screen and "text" in chunks:  # the part showing the slide: one from 43.4 s shows a slide cited [00:43]
+        from halo.vision.marks import on_screen_lines
+
+        showing = chunks[[any(t == start for t, _ in on_screen_lines(str(text))) for text in chunks["text"]]]
+        inside = showing if len(showing) else inside
     return {"start": start, "end": end, "speaker": speaker, "on_screen": on_screen,
             "chunk_id": int(inside.iloc[0]["chunk_id"]) if len(inside) else None}
 

@@ -122,3 +122,19 @@ def test_a_spoken_sentence_quoted_in_the_second_a_slide_appeared_stays_the_speak
     spoken = video.rows[video.rows["speaker"].notna()]
     cited = [_cited(c, video.chunks, spoken) for c in marked]
     assert [(c["start"], c["speaker"], c["on_screen"]) for c in cited] == [(0.0, "A", False)]
+
+
+def test_a_slide_cited_at_a_chunk_edge_is_in_the_chunk_that_shows_it():
+    """Chunks are cut at slide changes, and a slide's time is written in whole seconds: a slide
+    shown from 43.4 s, the first line of the part starting there, is cited [00:43] -- a second
+    the part before still covers. The citation named that earlier part, whose text does not hold
+    the slide; it names the part that shows it."""
+    from halo_cli.pipeline import _cited
+
+    chunks = pd.DataFrame({"chunk_id": [0, 1], "start": [0.0, 43.4], "end": [43.4, 90.0],
+                           "text": ["Welcome, everyone.", "We move on to the budget.\n[on screen] [00:43] Budget 2027"]})
+    spoken = pd.DataFrame({"start": [0.0, 44.0], "end": [43.3, 90.0], "speaker": ["A", "B"]})
+    cited = _cited({"start": 43.0, "end": 43.0, "on_screen": True}, chunks, spoken)
+    assert (cited["start"], cited["speaker"], cited["chunk_id"]) == (43.0, None, 1)
+    spoken_at_the_edge = _cited({"start": 43.0, "end": 43.0, "on_screen": False}, chunks, spoken)
+    assert (spoken_at_the_edge["speaker"], spoken_at_the_edge["chunk_id"]) == ("A", 0)
