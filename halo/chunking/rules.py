@@ -50,7 +50,9 @@ class ChunkingConfig(BaseModel):
                     "the next window's words (filters quick back-and-forth)")
     scene_change_threshold: float = Field(
         3.0, ge=0,
-        description="seconds: a scene cut this close to a gap counts (linearly less with distance)")
+        description="seconds: a scene cut this close to a gap counts (linearly less with distance), "
+                    "measured from the gap widened by 0.5 s each side (WORD_TIME_SLACK_S: recognised "
+                    "word times miss the sound), so even 0 counts a cut within 0.5 s of the gap")
     coherence_threshold: float = Field(
         0.45, ge=0, le=1,
         description="a gap whose BERTScore F1 between neighbouring windows is below this counts "
