@@ -36,12 +36,16 @@ class Lexical:
     def __init__(self, texts: list[str]) -> None:
         self._bm25 = _bm25s().BM25()
         self._n = len(texts)
-        if texts:
-            self._bm25.index(lexical_terms(texts), show_progress=False)
+        terms = lexical_terms(texts) if texts else []
+        # texts without a single term (a video with no speech and no screen text) leave the index
+        # empty: bm25s cannot index an empty vocabulary ("max() arg is an empty sequence")
+        self._indexed = any(terms)
+        if self._indexed:
+            self._bm25.index(terms, show_progress=False)
 
     def scores(self, query: str) -> np.ndarray:
-        if not self._n:
-            return np.zeros(0)
+        if not self._indexed:
+            return np.zeros(self._n)
         terms = [t for t in lexical_terms([query])[0] if t in self._bm25.vocab_dict]
         if not terms:
             return np.zeros(self._n)

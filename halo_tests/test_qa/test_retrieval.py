@@ -72,3 +72,15 @@ def test_a_video_without_speech_quotes_and_cites_each_slide_when_it_appeared():
     assert list(zip(quotes["start"], quotes["text"])) == [(t, f"[on screen] {line}") for t, line in slides]
     top = ChunkIndex.build(chunks, utterances=no_speech).search("What was the expected price and profit?", 1)[0]
     assert top.moment_start == 89.0
+
+
+def test_a_video_with_neither_speech_nor_screen_text_is_searched_without_error():
+    """Music under a test pattern: one chunk with no text and no retrieval units. bm25s raised
+    "max() arg is an empty sequence" indexing it, so `halo ask` / `halo process --query` gave a
+    traceback."""
+    assert list(Lexical(["", "  "]).scores("what is this about?")) == [0.0, 0.0]
+    chunks = pd.DataFrame({"chunk_id": [0], "start": [0.0], "end": [40.0], "first_utt": [-1], "last_utt": [-1],
+                           "text": [""]})
+    no_speech = pd.DataFrame(columns=["utt_id", "start", "end", "speaker", "text"])
+    hits = ChunkIndex.build(chunks, utterances=no_speech).search("What is this about?", 3)
+    assert [(h.chunk_id, h.start, h.end) for h in hits] == [(0, 0.0, 40.0)]
