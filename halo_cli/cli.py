@@ -56,6 +56,10 @@ def stdout_to_stderr() -> Iterator[None]:
 @click.pass_context
 def main(ctx: click.Context, model_name: str | None, gemini_timeout: float | None) -> None:
     """HALO: long videos -> cached, cost-audited knowledge for Gemini."""
+    if model_name:  # a retired or unpriced --model fails before anything, naming the flag to change
+        from halo.llm.pricing import check_model_name
+
+        check_model_name(model_name, setting="--model", otherwise="Or leave --model out for the default model.")
     ensure_dagster_home()
     ctx.ensure_object(dict).update(model_name=model_name, gemini_timeout=gemini_timeout)
 
@@ -387,11 +391,7 @@ def _ask_light(ctx: click.Context, video_id: str, question: str, session: str):
     from halo_cli.pipeline import Answer, answer_in
 
     validate_session_id(session)
-    model_name = (ctx.find_root().obj or {}).get("model_name")
-    if model_name:  # a retired or unpriced --model fails before anything, as on the full path
-        from halo.llm.pricing import check_model_name
-
-        check_model_name(model_name)
+    model_name = (ctx.find_root().obj or {}).get("model_name")  # checked by main()
     hit = answer_from_cache(video_id, question, session, model_name=model_name)
     if hit is not None:
         return Answer.from_turn(video_id, session, hit.turn, hit.cited)

@@ -78,7 +78,7 @@ class GeminiResource(ConfigurableResource, GeminiClientConfig):
         for field_name in ("flash_model", "pro_model"):
             model = getattr(self, field_name)
             try:
-                warning = check_model(model, table)
+                warning = check_model(model, table, setting=f"GeminiResource.{field_name}")
             except (ValueError, KeyError) as e:
                 raise ModelNotUsable(f"GeminiResource.{field_name}={model!r}: {e}") from None
             if warning:

@@ -49,6 +49,20 @@ def test_retired_models_are_refused_naming_current_ones(name, error):
     assert GeminiConfig(model_name=name, use_mock=True).use_mock  # the local backend needs no model
 
 
+def test_a_retired_model_name_is_refused_naming_the_field_to_change(monkeypatch):
+    """GeminiConfig has no flash_model/pro_model: its refusal used to say to set them."""
+    import datetime as dt
+
+    import halo.llm.pricing
+
+    monkeypatch.setattr(halo.llm.pricing, "today", lambda: dt.date(2026, 12, 1))
+    with pytest.raises(RetiredModel, match=r"'gemini-2.5-pro' was shut down on 2026-12-01.*"
+                                           r"Set GeminiConfig.model_name to a current model: gemini-3.5-flash-lite.*"
+                                           r"Or use_mock=True") as refused:
+        GeminiConfig(model_name="gemini-2.5-pro")
+    assert "flash_model" not in str(refused.value)
+
+
 def test_gemini_config_becomes_resource_fields():
     model = current_models()[0]
     config = GeminiConfig(model_name=model, max_tokens=256, temperature=0.0, batch_size=2,

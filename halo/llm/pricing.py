@@ -281,9 +281,11 @@ def price_for(model: str, prices: Mapping[str, ModelEntry] | None = None, on: dt
     return price
 
 
-def check_model(model: str, table: Mapping[str, ModelEntry] | None = None, on: dt.date | None = None) -> str:
+def check_model(model: str, table: Mapping[str, ModelEntry] | None = None, on: dt.date | None = None,
+                setting: str = "flash_model/pro_model") -> str:
     """Raise ValueError (with the fix) for a retired or unpriced model; return a warning for one
-    scheduled to retire ('' when all is well). Called before any request is made."""
+    scheduled to retire ('' when all is well). Called before any request is made. ``setting``
+    names what the user changes (the field or flag the model came from), so the fix is theirs."""
     on = on or today()
     entry = entry_for(model, table)
     current = ", ".join(current_models(table, on))
@@ -291,7 +293,7 @@ def check_model(model: str, table: Mapping[str, ModelEntry] | None = None, on: d
         routed = f"; Google routes it to {entry.replacement}" if entry.replacement else ""
         raise ValueError(
             f"Model {model!r} was shut down on {entry.retires_on} ({entry.retirement_source}){routed}. "
-            f"Set flash_model/pro_model to a current model: {current}."
+            f"Set {setting} to a current model: {current}."
         )
     price_for(model, table, on)  # raises UnknownModelPrice with the fix
     if entry is not None and entry.retires_on:
@@ -300,14 +302,15 @@ def check_model(model: str, table: Mapping[str, ModelEntry] | None = None, on: d
     return ""
 
 
-def check_model_name(model_name: str) -> str:
+def check_model_name(model_name: str, setting: str = "GeminiConfig.model_name",
+                     otherwise: str = "Or use_mock=True for the offline local backend.") -> str:
     """``model_name`` if Gemini serves it and HALO can price it, else RetiredModel (or
-    UnknownModelPrice) naming the current models. Light to import: `halo ask` checks ``--model``
-    with it before anything else loads."""
+    UnknownModelPrice) naming the current models, ``setting`` to change and ``otherwise``. Light
+    to import: `halo` checks ``--model`` with it before anything else loads."""
     try:
-        check_model(model_name)  # an unpriced model raises UnknownModelPrice (a HaloError) as is
+        check_model(model_name, setting=setting)  # an unpriced model raises UnknownModelPrice (a HaloError) as is
     except ValueError as exc:
-        raise RetiredModel(f"{exc} Or use_mock=True for the offline local backend.") from None
+        raise RetiredModel(f"{exc} {otherwise}") from None
     return model_name
 
 

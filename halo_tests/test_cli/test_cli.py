@@ -82,7 +82,7 @@ BAD = [
     (["ask", "meeting", "   "], "Empty question"),
     (["ask", "meeting", "why " * 25_000], "limit 2,000"),
     (["--model", "gemini-1.5-flash", "ask", "meeting", "What happened?"], "was shut down on 2025-09-24"),
-    (["--model", "gemini-1.5-pro", "process", str(SAMPLE)], "Set flash_model/pro_model to a current model"),
+    (["--model", "gemini-1.5-pro", "process", str(SAMPLE)], "Set --model to a current model"),
     (["report", "../../etc"], "Invalid video id"),
     (["report", "nosuchvideo"], "Unknown video 'nosuchvideo'"),
     (["report", "nosuchvideo", "--json"], "Unknown video 'nosuchvideo'"),
@@ -162,3 +162,24 @@ def test_session_help_says_which_names_are_accepted(command):
     assert SESSION_NAMES in shown
     with pytest.raises(HaloError, match=re.escape(SESSION_NAMES)):
         validate_session_id("NEW")
+
+
+@pytest.mark.parametrize("argv", [["process", str(SAMPLE)], ["ask", "meeting", "What happened?"], ["report", "meeting"]],
+                         ids=["process", "ask", "report"])
+def test_a_retired_model_flag_is_refused_naming_the_flag(tmp_path, monkeypatch, argv):
+    """2026-12-01: gemini-2.5-flash shut down. `halo --model gemini-2.5-flash ...` was refused with
+    "Set flash_model/pro_model to a current model ... Or use_mock=True", settings the command
+    line does not have; the fix it names must be the flag."""
+    import datetime as dt
+
+    import halo.llm.pricing
+
+    project_env(monkeypatch, tmp_path)
+    monkeypatch.setattr(halo.llm.pricing, "today", lambda: dt.date(2026, 12, 1))
+    ran = CliRunner().invoke(main, ["--model", "gemini-2.5-flash", *argv])
+    assert ran.exit_code == 1 and len(ran.output.strip().splitlines()) == 1, ran.output
+    assert "'gemini-2.5-flash' was shut down on 2026-12-01" in ran.output
+    assert "Set --model to a current model: gemini-3.5-flash-lite" in ran.output
+    assert "Or leave --model out" in ran.output
+    assert "flash_model" not in ran.output and "use_mock" not in ran.output
+    assert not (tmp_path / "data" / "registry.json").exists()  # refused before anything
