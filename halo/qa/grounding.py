@@ -146,11 +146,11 @@ def parse_citations(answer: str, duration_s: float) -> list[dict]:
         h, mi, s, h2, mi2, s2 = m.groups()
         start = int(h or 0) * 3600 + int(mi) * 60 + int(s)
         end = int(h2 or 0) * 3600 + int(mi2) * 60 + int(s2) if mi2 else start
-        if start > duration_s + 1 or (start, end) in seen:
+        on_screen = answer.startswith(f" {ON_SCREEN_MARK}", m.end())
+        if start > duration_s + 1 or (start, end, on_screen) in seen:
             continue  # a time past the end of the video is not a citation of it
-        seen.add((start, end))
-        out.append({"start": float(start), "end": float(end), "label": m.group(0),
-                    "on_screen": answer.startswith(f" {ON_SCREEN_MARK}", m.end())})
+        seen.add((start, end, on_screen))  # a slide and a line quoted at one second are two citations
+        out.append({"start": float(start), "end": float(end), "label": m.group(0), "on_screen": on_screen})
     return out
 
 

@@ -138,3 +138,13 @@ def test_a_slide_cited_at_a_chunk_edge_is_in_the_chunk_that_shows_it():
     assert (cited["start"], cited["speaker"], cited["chunk_id"]) == (43.0, None, 1)
     spoken_at_the_edge = _cited({"start": 43.0, "end": 43.0, "on_screen": False}, chunks, spoken)
     assert (spoken_at_the_edge["speaker"], spoken_at_the_edge["chunk_id"]) == ("A", 0)
+
+
+def test_a_slide_and_a_line_quoted_at_the_same_second_are_both_cited():
+    """A 4 s clip cut at a topic change: the slide appears as a speaker starts, and the local answer
+    quotes both at [00:01]. The second citation was dropped as a repeat of the first, so `halo ask`
+    listed only "on screen" and the speaker's line had no citation."""
+    answer = "[00:01] [on screen] Topic 3 of 5 | Expected price [00:01] SPEAKER_01: there we go okay"
+    cited = parse_citations(answer, 4.0)
+    assert [(c["start"], c["on_screen"]) for c in cited] == [(1.0, True), (1.0, False)]
+    assert len(parse_citations("Yes [00:01], as said [00:01].", 4.0)) == 1  # a true repeat is still one
