@@ -120,6 +120,7 @@ class ModelEntry:
     prices: tuple[ModelPrice, ...] = ()
     retires_on: str = ""  # ISO date of shutdown ("" = none announced)
     replacement: str = ""  # what Google routes calls to / recommends
+    routed: bool = False  # from retires_on Google serves its calls with ``replacement`` and bills that model's rates
     retirement_source: str = DEPRECATIONS_PAGE
     note: str = ""
 
@@ -189,7 +190,7 @@ CATALOGUE: dict[str, ModelEntry] = {
             "gemini-2.5-flash", "flash", "ga",
             (_p("gemini-2.5-flash", 0.30, 2.50, 0.03, audio_input_per_m=1.00, cached_audio_per_m=0.10,
                 read_on="2026-10-07"),),
-            retires_on="2026-12-01", replacement="gemini-3.5-flash-lite", retirement_source=_SUMMARY,
+            retires_on="2026-12-01", replacement="gemini-3.5-flash-lite", retirement_source=_SUMMARY, routed=True,
             note="after 2026-12-01 calls are routed to gemini-3.5-flash-lite and billed at its rates",
         ),
         ModelEntry(
@@ -197,7 +198,7 @@ CATALOGUE: dict[str, ModelEntry] = {
             (_p("gemini-2.5-pro", 1.25, 10.0, 0.125, input_per_m_long=2.50, output_per_m_long=15.0,
                 cached_per_m_long=0.25, cache_storage_per_m_hour=4.50, min_cache_tokens=4096,
                 read_on="2026-10-07"),),
-            retires_on="2026-12-01", replacement="gemini-3.8-flash", retirement_source=_SUMMARY,
+            retires_on="2026-12-01", replacement="gemini-3.8-flash", retirement_source=_SUMMARY, routed=True,
             note="after 2026-12-01 calls are routed to gemini-3.8-flash and billed at its rates",
         ),
         ModelEntry("gemini-2.0-flash", "flash", "retired", retires_on="2026-06-01",
@@ -268,9 +269,16 @@ def current_models(table: Mapping[str, ModelEntry] | None = None, on: dt.date | 
 
 
 def price_for(model: str, prices: Mapping[str, ModelEntry] | None = None, on: dt.date | None = None) -> ModelPrice:
-    """The price in effect for ``model`` on ``on`` (today), or UnknownModelPrice with the fix."""
+    """The price in effect for ``model`` on ``on`` (today), or UnknownModelPrice with the fix.
+
+    A ``routed`` model shut down by ``on`` is priced as its replacement: Google serves its calls
+    with that model and bills its rates (2.5 Flash/Pro from 2026-12-01), so a ledger's baselines
+    and the local backend standing in for it are priced as a call made today would be billed.
+    Other shut-down models (1.5, 2.0) are not served at all: they have no price."""
     on = on or today()
     entry = entry_for(model, prices)
+    if entry is not None and entry.routed and entry.retired(on) and entry.replacement != entry.name:
+        return price_for(entry.replacement, prices, on)
     price = entry.price(on) if entry else None
     if price is None:
         raise UnknownModelPrice(

@@ -103,3 +103,22 @@ def test_context_cache_only_when_cheaper_storage_included():
     assert not long_ttl.use_cache and "storage" in long_ttl.reason
     tiny = plan_context_cache("gemini-3.5-flash-lite", 500, n_questions=100, ttl_hours=1)
     assert not tiny.use_cache and "minimum" in tiny.reason
+
+
+def test_a_shut_down_model_is_priced_as_the_model_google_bills_its_calls_as(monkeypatch):
+    """From 2026-12-01 Google routes gemini-2.5-flash/-pro to gemini-3.5-flash-lite/gemini-3.8-flash
+    and bills those rates, but the catalogue still priced them at their own: a ledger served by
+    2.5 Flash last month got `halo report` baselines at 2.5 Flash's $1.00/M audio (3.5 Flash-Lite:
+    $0.30/M), and the local backend standing in for gemini-2.5-pro priced its naive baseline at
+    $1.25/M in, $10/M out instead of $0.75 / $3.75."""
+    import halo.llm.pricing
+
+    assert call_cost_usd("gemini-2.5-pro", 100_000, 0, 100_000, on=NOV30) == pytest.approx(0.1 * (1.25 + 10.0))
+    assert call_cost_usd("gemini-2.5-pro", 100_000, 0, 100_000, on=DEC1) == pytest.approx(0.1 * (0.75 + 3.75))
+    assert price_for("gemini-2.5-flash", on=DEC1) == price_for("gemini-3.5-flash-lite", on=DEC1)
+    monkeypatch.setattr(halo.llm.pricing, "today", lambda: DEC1)
+    assert media_usd("gemini-2.5-flash", 3600) == pytest.approx(media_usd("gemini-3.5-flash-lite", 3600))
+    assert media_usd("gemini-2.5-flash", 3600) == pytest.approx(928_800 * 0.30e-6 + 115_200 * 0.30e-6)
+    assert baselines_per_question("gemini-2.5-pro", 3600) == baselines_per_question("gemini-3.8-flash", 3600)
+    with pytest.raises(UnknownModelPrice):  # not served since 2025, not routed: no price (priced as the default)
+        price_for("gemini-1.5-flash", on=DEC1)
