@@ -360,8 +360,9 @@ class SemanticCache:
         self._delete(by_video, ranked=False)
         return len(victims)
 
-    def size(self) -> int:
-        return int(self.client.zcard(LRU_KEY))
+    def size(self, video_id: str | None = None) -> int:
+        """Entries held, of every video or of ``video_id`` (its set is kept in step with the LRU)."""
+        return int(self.client.zcard(LRU_KEY) if video_id is None else self.client.scard(_video_key(video_id)))
 
     def clear(self, video_id: str | None = None) -> int:
         """Delete the entries of one video (or all); returns how many entries existed."""

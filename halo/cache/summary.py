@@ -112,7 +112,10 @@ class SummaryStore:
         return SummaryMatch(text=items[best]["text"], similarity=float(sims[best]),
                             item=items[best], sources=sources)
 
-    def size(self) -> int:
+    def size(self, video_id: str | None = None) -> int:
+        """Summary rows held, of every video or of ``video_id``."""
+        if video_id is not None:
+            return int(self.client.hget(SIZES_KEY, video_id) or 0)
         return sum(int(v) for v in self.client.hvals(SIZES_KEY))
 
     def clear(self, video_id: str | None = None) -> int:

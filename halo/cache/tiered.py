@@ -355,7 +355,8 @@ class TieredCache:
         return self._run("fallback", run, None)
 
     def stats(self, video_id: str | None = None) -> dict[str, Any]:
-        """Hits/misses per tier, hit rate, sizes and bounds, tokens and dollars saved."""
+        """Hits/misses per tier, hit rate, sizes and bounds, tokens and dollars saved; with
+        ``video_id``, that video's figures and entries (the bounds stay the whole cache's)."""
         def run() -> dict[str, Any]:
             key = STATS_KEY if video_id is None else f"{STATS_KEY}:v:{validate_video_id(video_id)}"
             raw = {k.decode(): v.decode() for k, v in self._client.hgetall(key).items()}
@@ -365,13 +366,13 @@ class TieredCache:
                 out[tier] = {"hits": hits, "misses": misses,
                              "hit_rate": hits / (hits + misses) if hits + misses else 0.0,
                              "evictions": int(raw.get(f"{tier}_evictions", 0))}
-            out["l1"].update(size=self.l1.size(), max_size=self.config.l1_max_size)
-            out["l2"].update(size=self.l2.size(), max_size=self.config.l2_max_size,
+            out["l1"].update(size=self.l1.size(video_id), max_size=self.config.l1_max_size)
+            out["l2"].update(size=self.l2.size(video_id), max_size=self.config.l2_max_size,
                              threshold=self.config.l2_similarity_threshold,
                              rejections={k.removeprefix(REJECTION_PREFIX): int(v)
                                          for k, v in sorted(raw.items())
                                          if k.startswith(REJECTION_PREFIX)})
-            out["l3"].update(size=self.l3.size(), max_size=self.config.l3_max_size)
+            out["l3"].update(size=self.l3.size(video_id), max_size=self.config.l3_max_size)
             lookups = out["l1"]["hits"] + out["l1"]["misses"]
             out["lookups"] = lookups
             out["hit_rate"] = (out["l1"]["hits"] + out["l2"]["hits"]) / lookups if lookups else 0.0

@@ -66,3 +66,26 @@ def test_a_video_the_shared_cache_holds_but_nobody_asked_about_is_known(redis_ur
     again = runner.invoke(main, ["cache", "clear", "--video", "elsewhere"])  # cleared before: known, nothing left
     assert again.exit_code == 0 and "removed 0 cache entries of elsewhere" in again.output, again.output
     cache.close()
+
+
+def test_stats_of_one_video_count_its_own_entries(redis_url, monkeypatch, data_root):
+    """`halo cache stats --video hd60`, after `halo cache clear --video hd60`, said "l1: ...
+    42/10000 entries": the entry counts were the whole cache's, under the heading of one video."""
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    cache = TieredCache(CacheConfig(redis_url=redis_url))
+    cache.store("meeting", "Who chaired the meeting?", "Laura.", meta=META, **KW)
+    cache.store("meeting", "What did they decide about the battery?", "Rechargeable.", meta=META, **KW)
+    cache.store("lecture", "Who gave the lecture?", "Prof. B.", meta=META, **KW)
+    cache.store_summaries("meeting", [{"text": "They chose a rubber case.", "start": 0.0, "end": 30.0, "chunk_id": 0},
+                                      {"text": "The battery is rechargeable.", "start": 30.0, "end": 60.0,
+                                       "chunk_id": 1}])
+    sizes = {}
+    for video in (None, "meeting", "lecture"):
+        out = CliRunner().invoke(main, ["cache", "stats", "--json", *(["--video", video] if video else [])])
+        assert out.exit_code == 0, out.output
+        stats = json.loads(out.output)
+        sizes[video] = (stats["l1"]["size"], stats["l2"]["size"], stats["l3"]["size"])
+    assert sizes == {None: (3, 3, 2), "meeting": (2, 2, 2), "lecture": (1, 1, 0)}
+    assert CliRunner().invoke(main, ["cache", "clear", "--video", "meeting"]).exit_code == 0
+    assert json.loads(CliRunner().invoke(main, ["cache", "stats", "--json", "--video", "meeting"]).output)["l1"]["size"] == 0
+    cache.close()
