@@ -65,14 +65,23 @@ def export_video(pipeline, video_id: str) -> dict[str, Any]:
 
 
 def write_export(pipeline, video_id: str, path: str | Path | None) -> str:
-    """Write the export of ``video_id`` atomically to ``path`` (None: only return the JSON text)."""
+    """Write the export of ``video_id`` atomically to ``path`` (None: only return the JSON text).
+
+    A ``path`` that exists and is not a regular file (a named pipe, ``>(jq .)``'s /dev/fd/N, a
+    device) is written into as it is: renaming a temporary file over it replaced the pipe or
+    device with a regular file, and /dev/fd/N resolved to no folder at all."""
     from halo.storage import write_bytes_atomic
 
     text = json.dumps(export_video(pipeline, video_id), indent=2)
     if path is not None:
-        target = Path(path).expanduser().resolve()
+        given = Path(path).expanduser()
+        target = given if given.exists() and not given.is_file() else given.resolve()
         try:
-            write_bytes_atomic(target, text.encode("utf-8"))
+            if target is given:
+                with open(given, "wb") as out:
+                    out.write(text.encode("utf-8"))
+            else:
+                write_bytes_atomic(target, text.encode("utf-8"))
         except OSError as e:  # a user's choice of file, not HALO's data root: say which, not a traceback
             raise HaloError(f"The export of video {video_id!r} was not written: {target} could not be written "
                             f"({e.strerror or e}). Pick a FILE in a folder you can write, or - for stdout.") from None
