@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import shlex
 from contextlib import contextmanager
@@ -32,6 +33,8 @@ from halo.store import registry_file
 VIDEO_SUFFIXES = (".mp4", ".mkv", ".mov", ".webm", ".avi", ".m4v")
 AUDIO_SUFFIXES = (".mp3", ".m4a", ".wav", ".opus", ".ogg", ".oga", ".flac", ".aac")
 MEDIA_SUFFIXES = VIDEO_SUFFIXES + AUDIO_SUFFIXES  # what the folder sensor picks up
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -56,28 +59,49 @@ def current_fingerprint(path: Path | str) -> str:
 
 
 @contextmanager
-def _locked(what: str) -> Iterator[None]:
-    """One writer at a time on this machine (the lock file stays local even when the registry
-    is on s3://, where the last writer wins). A lock file that cannot be made (a read-only data
-    root) raises NotWritable saying ``what`` was not done, instead of an OSError traceback.
-    Only the lock is guarded here: the registry's own read and write say which of them failed."""
-    lock = data_dir() / "registry.lock"
+def _locked(what: str, name: str = "registry.lock", label: str = "the registry's lock file",
+            busy: str = "") -> Iterator[None]:
+    """One holder at a time on this machine of the lock file ``name`` under the data root (it
+    stays local even when the registry is on s3://, where the last writer wins). A lock file that
+    cannot be made (a read-only data root) raises NotWritable saying ``what`` was not done, instead
+    of an OSError traceback. Only the lock is guarded here: the registry's own read and write say
+    which of them failed. ``busy``, when given, is logged before waiting for another holder."""
+    lock = data_dir() / name
     try:
         lock.parent.mkdir(parents=True, exist_ok=True)
         handle = open(lock, "w")
     except OSError as e:
-        raise NotWritable(f"{what}: the registry's lock file could not be written ({e.strerror or e}: "
+        raise NotWritable(f"{what}: {label} could not be written ({e.strerror or e}: "
                           f"{e.filename or lock}). {NotWritable.FIX}") from None
     with handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if busy:
+                    log.warning(busy)
+                fcntl.flock(handle, fcntl.LOCK_EX)
         except OSError as e:  # e.g. "No locks available" on a network file system without locking
-            raise NotWritable(f"{what}: the registry's lock file {lock} could not be locked ({e.strerror or e}). "
+            raise NotWritable(f"{what}: {label} {lock} could not be locked ({e.strerror or e}). "
                               "Put HALO_DATA_DIR on a disk that supports file locks (a local disk).") from None
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def processing(video_id: str) -> Iterator[None]:
+    """Held while this machine decides what of ``video_id`` to run and runs it in-process
+    (``halo process``, ``HALOPipeline.process_video``): a second one waits, then finds the first
+    one's outputs and reuses them. Queued runs (sensor, schedule, UI) are kept to one per video
+    by dagster.yaml's run limit instead; in-process runs never enter that queue, so two
+    ``halo process`` of one file ran every stage side by side and both paid for the LLM calls."""
+    video_id = validate_video_id(video_id)
+    with _locked(f"Video {video_id!r} was not processed", f"locks/{video_id}.lock",
+                 f"the processing lock file of video {video_id!r}",
+                 f"video {video_id!r} is being processed by another process on this machine: waiting for it"):
+        yield
 
 
 def _read(what: str = "") -> dict[str, VideoEntry]:

@@ -210,6 +210,7 @@ class HALOPipeline:
         summary and chapters, and the Answer to ``query``; tokens, dollars, the naive baseline,
         cache hits and per-stage seconds.
         """
+        from halo.registry import processing
         from halo_assets.definitions import defs
         from halo_assets.registration import PROCESS_VIDEO_JOB, add_video, failure_messages
 
@@ -220,21 +221,22 @@ class HALOPipeline:
         entry = add_video(Path(video_path), video_id, instance=self.instance, replace=replace)
         self.video_id = entry.video_id
         signature = self._config_signature()
-        run_id = None
-        selection = self._assets_to_run(entry.video_id, entry.path, signature)
-        if selection is not None:
-            chunker = self.chunking_config.chunker_config().model_dump(mode="json")
-            # the subset first, from the job's own resources; this run's resources replace them below
-            job = defs.resolve_job_def(PROCESS_VIDEO_JOB).get_subset(asset_selection=set(selection))
-            result = job.execute_in_process(
-                partition_key=entry.video_id, instance=self.instance, raise_on_error=False,
-                resources=self.resources(),
-                run_config={"ops": {"chunks": {"config": chunker}}, "loggers": {"stage_progress": {}}},
-                tags={"halo/source": "HALOPipeline", CONFIG_TAG: signature})
-            if not result.success:
-                raise RunFailed(f"Processing {entry.video_id} ({entry.path}) failed: "
-                                + "; ".join(failure_messages(result)))
-            run_id = result.run_id
+        with processing(entry.video_id):  # another processing of it on this machine: wait, then reuse
+            run_id = None
+            selection = self._assets_to_run(entry.video_id, entry.path, signature)
+            if selection is not None:
+                chunker = self.chunking_config.chunker_config().model_dump(mode="json")
+                # the subset first, from the job's own resources; this run's resources replace them below
+                job = defs.resolve_job_def(PROCESS_VIDEO_JOB).get_subset(asset_selection=set(selection))
+                result = job.execute_in_process(
+                    partition_key=entry.video_id, instance=self.instance, raise_on_error=False,
+                    resources=self.resources(),
+                    run_config={"ops": {"chunks": {"config": chunker}}, "loggers": {"stage_progress": {}}},
+                    tags={"halo/source": "HALOPipeline", CONFIG_TAG: signature})
+                if not result.success:
+                    raise RunFailed(f"Processing {entry.video_id} ({entry.path}) failed: "
+                                    + "; ".join(failure_messages(result)))
+                run_id = result.run_id
         outputs = self.outputs(entry.video_id)
         results = {
             "video_id": entry.video_id,
