@@ -526,6 +526,12 @@ def sessions(video_id: str, as_json: bool) -> None:
     from halo.qa import list_sessions
 
     found = list_sessions(video_id)
+    if not found:  # a typo is not "no sessions yet"
+        from halo.qa.video import VideoNotReady, not_ready_message
+        from halo.store import load_output
+
+        if load_output("chunks", video_id) is None:
+            raise VideoNotReady(not_ready_message(video_id))
     rows = [{"session": s.session_id, "turns": len(s.turns), "cost_usd": round(s.cost_usd, 8),
              "updated": time.strftime("%Y-%m-%d %H:%M", time.localtime(s.updated)),
              "last_question": s.turns[-1].question if s.turns else ""} for s in found]

@@ -108,7 +108,7 @@ class VideoQA:
         stamp = outputs_stamp(video_id)  # before reading: files stored again meanwhile do not match it
         chunks = load_output("chunks", video_id)
         if chunks is None:
-            raise VideoNotReady(_not_ready_message(video_id))
+            raise VideoNotReady(not_ready_message(video_id))
         if not len(chunks):
             raise VideoNotReady(f"Video {video_id!r} has no speech chunks (no speech was transcribed), "
                                 "so there is nothing to answer questions from.")
@@ -141,7 +141,9 @@ class VideoQA:
         return self._chunk_rows[chunk_id]
 
 
-def _not_ready_message(video_id: str) -> str:
+def not_ready_message(video_id: str) -> str:
+    """Why ``video_id`` has no stored chunks, and what to do: process it if registered, else it is
+    unknown (the registered ids listed, for a typo)."""
     from halo import registry
 
     try:
