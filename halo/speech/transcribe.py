@@ -124,6 +124,11 @@ def _threads(cpu_threads: int) -> int:
     return cpu_threads or min(os.cpu_count() or 1, 4)
 
 
+def _local_files_only(model: str) -> bool:
+    """Load ``model`` from disk only: offline (HF_HUB_OFFLINE), or the bundled model ('')."""
+    return bool(os.environ.get("HF_HUB_OFFLINE")) or not model
+
+
 @lru_cache(maxsize=2)
 def load_asr(model: str = "", device: str = "cpu", compute_type: str = "int8", cpu_threads: int = 0, vad: str = "silero"):
     """WhisperX's pipeline (model + VAD), loaded once per process."""
@@ -139,7 +144,7 @@ def load_asr(model: str = "", device: str = "cpu", compute_type: str = "int8", c
             compute_type=compute_type,
             vad_model=whisperx_vad(vad),
             threads=_threads(cpu_threads),
-            local_files_only=bool(os.environ.get("HF_HUB_OFFLINE")) or not model,
+            local_files_only=_local_files_only(model),
         )
     except (RuntimeError, OSError, ValueError) as exc:
         where = path if os.path.isdir(path) else f"the model {path!r}"
@@ -274,7 +279,7 @@ def _fallback_model(config: AsrConfig):
     ctranslate2.set_random_seed(FALLBACK_SEED)
     return WhisperModel(_model_path(config.model), config.device, compute_type=config.compute_type,
                         cpu_threads=_threads(config.cpu_threads),
-                        local_files_only=bool(os.environ.get("HF_HUB_OFFLINE")) or not config.model)
+                        local_files_only=_local_files_only(config.model))
 
 
 def _decode_with_fallback(audio: np.ndarray, clips: list[dict], language: str, config: AsrConfig) -> list[Segment]:
