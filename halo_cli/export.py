@@ -75,9 +75,10 @@ def write_export(pipeline, video_id: str, path: str | Path | None) -> str:
     text = json.dumps(export_video(pipeline, video_id), indent=2)
     if path is not None:
         given = Path(path).expanduser()
-        target = given if given.exists() and not given.is_file() else given.resolve()
+        into_place = given.exists() and not given.is_file()  # a pipe or a device: written into as it is
+        target = given if into_place else given.resolve()
         try:
-            if target is given:
+            if into_place:
                 with open(given, "wb") as out:
                     out.write(text.encode("utf-8"))
             else:
