@@ -1,4 +1,4 @@
-"""bench_headline's generated meetings: a file is reused only if it was made with the slides asked for."""
+"""bench_headline's generated meetings: which meetings, and a file is reused only if it was made as asked."""
 
 from __future__ import annotations
 
@@ -21,8 +21,27 @@ def test_a_meeting_generated_with_slides_is_not_reused_as_one_without(tmp_path, 
     truth = {"generator": {"realism": {}}}  # written before the realism recorded `slides`: they were always drawn
     old.with_name(old.stem + ".truth.json").write_text(json.dumps(truth))
 
-    assert bench_headline.ensure_video(0, 3600.0) == old and len(made) == 1 and "--no-slides" in made[0]
+    assert bench_headline.ensure_video(0, 3600.0, spliced=True) == old and len(made) == 1 and "--no-slides" in made[0]
     made.clear()
     truth["generator"]["realism"]["slides"] = False  # as the run above rewrites it
     old.with_name(old.stem + ".truth.json").write_text(json.dumps(truth))
-    assert bench_headline.ensure_video(0, 3600.0) == old and made == []  # now it is reused
+    assert bench_headline.ensure_video(0, 3600.0, spliced=True) == old and made == []  # now it is reused
+
+
+def test_the_default_headline_video_is_the_longest_reporting_meeting_whole(tmp_path, monkeypatch):
+    """A recording is one meeting: the default renders the longest reporting-half meeting whole
+    (QMSum val-31; length as spoken, i.e. the cleaned turns), never a tuning-half one, and its name says which meeting."""
+    from bench.splits import half_of
+
+    made = []
+    monkeypatch.setattr(bench_headline, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr(bench_headline.subprocess, "run", lambda argv, **kw: made.append(argv))
+    longest = bench_headline.longest_meetings("report")
+
+    assert longest[:3] == ["val-31", "val-11", "val-15"]
+    assert all(half_of(int(m.split("-")[1])) == "report" for m in longest)
+    path = bench_headline.ensure_video(1, 3600.0)
+    assert path.name == "headline_val-11_3600s.mp4"
+    argv = made[0]
+    assert argv[argv.index("--meetings") + 1:] == ["val-11"]
+    assert "--full-turns" in argv and argv[argv.index("--topic-seconds") + 1] == "100000"
