@@ -52,24 +52,32 @@ CUT_TOLERANCE_S = 0.5
 
 #: How the headline renders one whole meeting: every turn spoken in full, as held, in HD, with the
 #: six voices and the most talkative speakers kept (the options of docs/qa.md's end-to-end runs).
+VOICES = ("rms", "slt", "awb", "kal16", "rms@1.12", "slt@0.9")
 WHOLE_MEETING_ARGS = ("--full-turns", "--topic-seconds", "100000", "--height", "720", "--top-speakers",
-                      "--voices", "rms", "slt", "awb", "kal16", "rms@1.12", "slt@0.9")
+                      "--voices", *VOICES)
 
 
 def longest_meetings(half: str = "report") -> list[str]:
-    """The QMSum val meetings of ``half``, longest transcript first: the "hour-long meetings" of
-    the headline, chosen by length alone (never by how HALO does on them)."""
-    from bench.samplegen import load_meetings
+    """The QMSum val meetings of ``half``, longest first as the generator would speak them whole
+    (its own plan: the six voices, the most talkative speakers kept): the "hour-long meetings" of
+    the headline, chosen by length alone, never by how HALO does on them. A long transcript is
+    not enough: a committee of many speakers keeps only six voices' turns (val-31 plans 18 min)."""
+    from bench.samplegen import iter_topics, load_meetings, planned_seconds
 
     meetings = load_meetings(full_turns=True)
-    ids = [f"val-{m}" for m in meetings_in(half)]
-    return sorted(ids, key=lambda m: -sum(len(t.split()) for t in meetings[m].texts))
+
+    def spoken_s(meeting_id: str) -> float:
+        voice_of: dict[str, str] = {}
+        topics = list(iter_topics([meetings[meeting_id]], 1e5, voice_of, VOICES, top_speakers=True))
+        return planned_seconds(topics, voice_of)
+
+    return sorted((f"val-{m}" for m in meetings_in(half)), key=spoken_s, reverse=True)
 
 
 def ensure_video(index: int, duration_s: float, slides: bool = False, spliced: bool = False) -> Path:
     """Generated hour-long meeting ``index`` (reused when present), from reporting-half meetings.
 
-    By default one whole meeting, the ``index``-th longest of the reporting half, spoken as it
+    By default one whole meeting, the ``index``-th longest of the reporting half as spoken, as it
     was held (a recording is one meeting). ``spliced`` instead strings excerpts of many
     reporting meetings together, the headline until session 9: QMSum's AMI meetings all design
     the same remote control, so in a splice one question fits several meetings.
