@@ -57,6 +57,12 @@ WHOLE_MEETING_ARGS = ("--full-turns", "--topic-seconds", "100000", "--height", "
                       "--voices", *VOICES)
 
 
+def video_id_of(path: Path) -> str:
+    """The id a headline video is processed under: its file name, once prefixed "headline"."""
+    stem = path.stem.replace("_", "-").lower()
+    return (stem if stem.startswith("headline-") else f"headline-{stem}")[:60]
+
+
 def longest_meetings(half: str = "report") -> list[str]:
     """The QMSum val meetings of ``half``, longest first as the generator would speak them whole
     (its own plan: the six voices, the most talkative speakers kept): the "hour-long meetings" of
@@ -358,7 +364,7 @@ def main() -> None:
             "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
             "load_before": ", ".join(f"{x:.1f}" for x in os.getloadavg()),
             "backend": "gemini" if env_api_key() else "local (no GEMINI_API_KEY: $0, baselines only)"}
-    ids = [args.id] if args.id and len(paths) == 1 else [f"headline-{p.stem}".replace("_", "-").lower()[:60] for p in paths]
+    ids = [args.id] if args.id and len(paths) == 1 else [video_id_of(p) for p in paths]
     rows = [run_video(p.resolve(), vid, reuse=bool(args.data_dir)) for p, vid in zip(paths, ids)]
     args.results.mkdir(parents=True, exist_ok=True)
     (args.results / "latest.json").write_text(json.dumps({"meta": meta, "videos": rows}, indent=2))

@@ -43,7 +43,7 @@ def test_the_default_headline_video_is_the_longest_reporting_meeting_whole(tmp_p
     assert longest[:2] == ["val-29", "val-11"] and longest.index("val-31") > 5
     assert all(half_of(int(m.split("-")[1])) == "report" for m in longest)
     path = bench_headline.ensure_video(1, 3600.0)
-    assert path.name == "headline_val-11_3600s.mp4"
+    assert path.name == "headline_val-11_3600s.mp4" and bench_headline.video_id_of(path) == "headline-val-11-3600s"
     argv = made[0]
     assert argv[argv.index("--meetings") + 1:] == ["val-11"]
     assert "--full-turns" in argv and argv[argv.index("--topic-seconds") + 1] == "100000"
