@@ -3,7 +3,9 @@
 Dagster's dynamic partitions only hold keys, so HALO keeps ``video id -> source file`` in a
 small JSON file under the data root (``data/registry.json``). The sensor, ``halo add`` and the
 ``video_file`` asset all go through here, so a file is registered once and a changed file
-(new size or mtime) is noticed. Writes are locked and atomic.
+(new size or mtime) is noticed. A new size or mtime is only a hint: whether the bytes changed is
+decided by their sha256 against the probe's (:func:`content_sha256`), so `touch` or a copy put
+back in place re-runs nothing. Writes are locked and atomic.
 
 An id, once given to a file, is never silently handed to another file: re-pointing it needs
 ``replace=True`` (``halo add PATH --id ID --replace``), after which outputs made from the old
@@ -20,14 +22,14 @@ import logging
 import os
 import shlex
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace as with_fields
 from pathlib import Path
 from typing import Iterator
 
 from halo.errors import FileRegistered, MediaError, NotReadable, NotWritable, VideoIdTaken
 from halo.ids import validate_video_id, video_id_for
 from halo.paths import data_dir, videos_dir
-from halo.storage import write_bytes_atomic
+from halo.storage import sha256_file, write_bytes_atomic
 from halo.store import registry_file
 
 VIDEO_SUFFIXES = (".mp4", ".mkv", ".mov", ".webm", ".avi", ".m4v")
@@ -39,12 +41,15 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class VideoEntry:
-    """A registered video: its id, source path and the file's fingerprint when registered."""
+    """A registered video: its id, source path and the file's fingerprint when last seen, with
+    the sha256 of its bytes at that fingerprint once :func:`content_sha256` hashed them ("" until
+    then; registries written before the field existed load with "")."""
 
     video_id: str
     path: str
     size_bytes: int
     mtime_ns: int
+    sha256: str = ""
 
     @property
     def fingerprint(self) -> str:
@@ -188,14 +193,46 @@ def register(path: Path, video_id: str | None = None, replace: bool = False) -> 
                 "(its outputs from the old file are then reported stale until it is processed again)."
             )
         entry = VideoEntry(video_id, str(path), stat.st_size, stat.st_mtime_ns)
+        known = entries.get(video_id)
+        if known is not None and with_fields(known, sha256="") == entry:  # unchanged: keep its hash
+            entry = known
         dropped = [vid for vid in own_ids if vid != video_id] if replace else []
-        changed = entries.get(video_id) != entry or bool(dropped)
+        changed = known != entry or bool(dropped)
         if changed:
             for vid in dropped:
                 del entries[vid]
             entries[video_id] = entry
             _write(entries, what)
     return entry, changed
+
+
+def content_sha256(video_id: str, path: str) -> str:
+    """sha256 of the bytes of ``video_id``'s file ``path`` as they are now.
+
+    Asked when the file's size or mtime differ from its probe's (`touch`, a copy put back in
+    place, a new version): only the bytes say whether the video changed and must run again (and
+    pay Gemini again). The file is hashed only when its size or mtime differ from the registry
+    entry's; the hash is stored in the entry with the new fingerprint, so the next check (the
+    hourly schedule, the next `halo process`) hashes nothing. It is stored only if the file kept
+    the fingerprint it had before hashing: a file written meanwhile is hashed again next time.
+    """
+    stat = os.stat(path)
+    seen = VideoEntry(video_id, str(path), stat.st_size, stat.st_mtime_ns)
+    known = all_videos().get(video_id)
+    if known is not None and known.sha256 and with_fields(known, sha256="") == seen:
+        return known.sha256
+    sha256 = sha256_file(path)
+    what = f"The hash of video {video_id!r}'s file {path} was not recorded (the next check hashes it again)"
+    try:
+        with _locked(what):
+            entries = _read(what)
+            registered = entries.get(video_id)
+            if registered is not None and registered.path == str(path) and current_fingerprint(path) == seen.fingerprint:
+                entries[video_id] = with_fields(seen, sha256=sha256)
+                _write(entries, what)
+    except NotWritable as exc:  # a read-only data root: the answer stands, only the shortcut is lost
+        log.warning(str(exc))
+    return sha256
 
 
 def unregister(video_id: str) -> None:

@@ -91,10 +91,8 @@ def outdated_reasons(
     if outputs_removed(video_id, materialized):  # dropped (halo add --replace), then given a file again
         reasons += [f"missing {name}" for name in materialized if name not in kept_when_dropped()]
     probe = latest.get(AssetKey("video_file"))
-    if probe is not None:
-        recorded = probe.asset_materialization.metadata.get("fingerprint")
-        if recorded is None or recorded.value != registry.current_fingerprint(path):
-            reasons.append("source file changed")
+    if probe is not None and _source_changed(probe.asset_materialization.metadata, video_id, path):
+        reasons.append("source file changed")
     for key, parents in sorted(graph.items()):
         mine = latest[key]
         for parent in sorted(parents & graph.keys()):
@@ -102,6 +100,17 @@ def outdated_reasons(
             if mine is not None and theirs is not None and theirs.storage_id > mine.storage_id:
                 reasons.append(f"{key.to_user_string()} older than {parent.to_user_string()}")
     return reasons
+
+
+def _source_changed(probed: Mapping, video_id: str, path: str) -> bool:
+    """Whether the file at ``path`` holds other bytes than the ones ``video_file`` probed
+    (``probed``: its metadata). Same size and mtime: unchanged, nothing is read. Otherwise the
+    bytes decide (registry.content_sha256): `touch` or a copy put back in place is no change,
+    where every per-video asset used to run again (and pay Gemini again)."""
+    fingerprint, sha256 = probed.get("fingerprint"), probed.get("sha256")
+    if fingerprint is not None and fingerprint.value == registry.current_fingerprint(path):
+        return False
+    return sha256 is None or sha256.value != registry.content_sha256(video_id, path)
 
 
 def has_active_run(instance: DagsterInstance, video_id: str, created_after: datetime | None = None) -> bool:

@@ -1,7 +1,9 @@
 """The folder sensor: every video dropped into data/videos/ becomes a partition and a run.
 
 The cursor remembers each file's fingerprint (size + mtime), so a file is registered and run
-once, and a file that changes is processed again (run key = video id + fingerprint). A file
+once, and a file that changes is processed again (run key = video id + fingerprint); a new
+fingerprint on the same bytes (`touch`, a copy put back in place) is registered and runs nothing
+(jobs.outdated_reasons: the bytes decide, hashed once per new fingerprint). A file
 whose video already has a run queued or in progress, created after the file last changed (e.g.
 launched from the UI's "Add a partition"), gets no second run: that run reads this version.
 Nor does a file whose video's outputs are up to date for it, so a lost cursor (sensor reset, a

@@ -250,15 +250,17 @@ class HALOPipeline:
 
     def processed_id(self, video_path: str | os.PathLike) -> str:
         """The id of the video at ``video_path``, processing it first unless its outputs are stored
-        for the file as it is now (whatever settings made them)."""
+        for the file as it is now (whatever settings made them): the bytes its stored probe hashed,
+        whatever its mtime says (a touched file was processed again, with the default settings)."""
         from halo import registry
         from halo.media import probe
         from halo.store import load_output
 
         path = Path(video_path).expanduser().resolve()
-        probe(path)  # a missing or unreadable file fails here, naming the path
+        now = probe(path)  # a missing or unreadable file fails here, naming the path
         entry = next((e for e in registry.all_videos().values() if e.path == str(path)), None)
-        if entry is None or entry.fingerprint != registry.current_fingerprint(path) \
+        probed = load_output("video_file", entry.video_id) if entry is not None else None
+        if probed is None or not len(probed) or probed["sha256"].iloc[0] != now.sha256 \
                 or load_output("chunks", entry.video_id) is None:
             return self.process_video(path)[1]["video_id"]
         self.video_id = entry.video_id

@@ -19,9 +19,16 @@ from dagster import (
 )
 
 from halo import registry
+from halo.stages import ingest
 from halo_assets import sensors
 from halo_assets.definitions import ASSETS, defs
-from halo_assets.jobs import PROCESS_VIDEO_JOB, build_stale_videos_schedule, video_asset_graph
+from halo_assets.jobs import (
+    PROCESS_VIDEO_JOB,
+    build_stale_videos_schedule,
+    outdated_reasons,
+    outdated_run_requests,
+    video_asset_graph,
+)
 from halo_assets.sensors import videos_folder_sensor
 from halo_tests.synth import make_video
 
@@ -118,6 +125,16 @@ def test_sensor_requests_a_file_moved_in_with_an_old_mtime_during_a_run(data_roo
     assert [r.partition_key for r in result.run_requests] == ["standup"]
 
 
+def record_processed(instance, video_id: str, path) -> None:
+    """What a finished run of ``video_id`` records: every per-video asset, upstream first, the
+    probe with the fingerprint and sha256 the `video_file` stage gives its metadata."""
+    graph = video_asset_graph(ASSETS)
+    probed = ingest.probe_video(video_id, path, registry.current_fingerprint(path)).metrics
+    for key in TopologicalSorter({k: parents & graph.keys() for k, parents in graph.items()}).static_order():
+        metadata = {name: probed[name] for name in ("fingerprint", "sha256")} if key == AssetKey("video_file") else {}
+        instance.report_runless_asset_event(AssetMaterialization(key, partition=video_id, metadata=metadata))
+
+
 def test_sensor_with_a_lost_cursor_leaves_up_to_date_videos_alone(data_root) -> None:
     """Found by renaming the code location: the sensor started with no cursor and re-ran every
     video in data/videos/, though each one's outputs were up to date for its file."""
@@ -126,17 +143,52 @@ def test_sensor_with_a_lost_cursor_leaves_up_to_date_videos_alone(data_root) -> 
     settle(done), settle(edited)
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("videos", ["done", "edited"])
-    graph = video_asset_graph(ASSETS)
-    # What a finished run records: every per-video asset, upstream first.
-    for key in TopologicalSorter({k: parents & graph.keys() for k, parents in graph.items()}).static_order():
-        for video_id, path in (("done", done), ("edited", edited)):
-            metadata = {"fingerprint": registry.current_fingerprint(path)} if key == AssetKey("video_file") else {}
-            instance.report_runless_asset_event(AssetMaterialization(key, partition=video_id, metadata=metadata))
-    settle(edited, seconds_ago=30.0)  # changed since it was processed
+    record_processed(instance, "done", done)
+    record_processed(instance, "edited", edited)
+    make_video(edited, duration_s=3.0, cuts=(1.0,))  # changed since it was processed
+    settle(edited, seconds_ago=30.0)
 
     result = tick(instance)  # no cursor
 
     assert [r.partition_key for r in result.run_requests] == ["edited"]
+
+
+def test_a_touched_or_copied_back_file_runs_nothing_and_is_hashed_once(data_root, tmp_path, monkeypatch) -> None:
+    """`touch talk.mp4` (or a copy put back in place) gives the file a new mtime, not new bytes:
+    the sensor and the schedule saw a new fingerprint and ran every per-video asset again (and
+    paid Gemini again). The bytes decide now, hashed once per new size or mtime: the registry
+    keeps the new fingerprint with the hash, so later checks read nothing. New bytes still run."""
+    path = make_video(data_root / "videos" / "talk.mp4", duration_s=2.0, cuts=())
+    settle(path, seconds_ago=600.0)
+    instance = DagsterInstance.ephemeral()
+    first = tick(instance)
+    assert [r.partition_key for r in first.run_requests] == ["talk"]
+    instance.add_dynamic_partitions("videos", ["talk"])
+    record_processed(instance, "talk", path)
+    graph = video_asset_graph(ASSETS)
+    hashed = []
+    monkeypatch.setattr(registry, "sha256_file", lambda p, real=registry.sha256_file: hashed.append(p) or real(p))
+
+    settle(path, seconds_ago=300.0)  # touch
+    touched = tick(instance, first.cursor)
+    assert touched.run_requests == [] and len(hashed) == 1
+    assert registry.lookup("talk").fingerprint == registry.current_fingerprint(path) == json.loads(touched.cursor)[str(path)]
+    assert outdated_reasons(instance, graph, "talk", str(path)) == [] and outdated_run_requests(instance, graph) == []
+    assert len(hashed) == 1  # the schedule's checks read nothing
+
+    copy = tmp_path / "copy.mp4"
+    copy.write_bytes(path.read_bytes())
+    path.write_bytes(copy.read_bytes())  # copied back in place: same bytes, new mtime
+    settle(path, seconds_ago=120.0)
+    copied = tick(instance, touched.cursor)
+    assert copied.run_requests == [] and len(hashed) == 2
+
+    make_video(path, duration_s=3.0, cuts=(1.0,))  # new bytes
+    settle(path, seconds_ago=60.0)
+    edited = tick(instance, copied.cursor)
+    assert [r.partition_key for r in edited.run_requests] == ["talk"]
+    assert "source file changed" in outdated_reasons(instance, graph, "talk", str(path))
+    assert [r.partition_key for r in outdated_run_requests(instance, graph)] == ["talk"]
 
 
 def test_sensor_skips_when_folder_missing(data_root) -> None:
@@ -167,7 +219,8 @@ def check_schedule(instance, data_root) -> None:
     assert job.execute_in_process(partition_key="talk", instance=instance).success
     assert requests() == []  # everything up to date
 
-    settle(path, seconds_ago=10.0)  # the source file changed
+    make_video(path, duration_s=3.0, cuts=(1.5,))  # the source file changed
+    settle(path, seconds_ago=10.0)
     stale = requests()
     assert [r.partition_key for r in stale] == ["talk"] and "source file changed" in stale[0].tags["halo/reason"]
 

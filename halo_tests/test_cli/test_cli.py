@@ -59,6 +59,38 @@ def test_process_says_when_it_reused_the_outputs(api_env):
     assert ran.stdout == "meeting\n" and "outputs reused" in ran.stderr and " s in stages" not in ran.stderr
 
 
+def test_a_touched_or_copied_back_video_is_not_processed_again(api_env):
+    """`touch meeting.mp4` (or a copy put back in place: new mtime, same bytes) made `halo process`
+    run all 14 stages again, paying Gemini again, and `halo ask PATH` process it again with the
+    default settings. The bytes decide: outputs reused, no run, and the registry keeps the new
+    fingerprint (with the hash) so the next check hashes nothing."""
+    from dagster import DagsterInstance
+
+    from halo import registry
+
+    instance = DagsterInstance.get()
+    runs = len(instance.get_run_records())
+    original = SAMPLE.stat()
+    try:
+        os.utime(SAMPLE, ns=(original.st_atime_ns, original.st_mtime_ns + 60 * 10**9))  # touch
+        ran = CliRunner().invoke(main, ["process", str(SAMPLE), "--min-chunk-duration", "30"])
+        assert ran.exit_code == 0 and ran.stdout == "meeting\n" and "outputs reused" in ran.stderr, ran.output
+        assert registry.lookup("meeting").fingerprint == registry.current_fingerprint(SAMPLE)
+
+        copy = SAMPLE.with_name(".meeting.copy.mp4")
+        copy.write_bytes(SAMPLE.read_bytes())
+        os.replace(copy, SAMPLE)  # copied back in place
+        asked = CliRunner().invoke(main, ["ask", str(SAMPLE), PRICE_QUERY["query"], "--session", "touched"])
+        assert asked.exit_code == 0 and asked.stdout.strip(), asked.output
+        added = CliRunner().invoke(main, ["add", str(SAMPLE)])
+        assert added.exit_code == 0 and added.stdout == "meeting\n", added.output
+        again = CliRunner().invoke(main, ["process", str(SAMPLE), "--min-chunk-duration", "30"])
+        assert again.exit_code == 0 and "outputs reused" in again.stderr, again.output
+        assert len(instance.get_run_records()) == runs  # nothing ran
+    finally:
+        os.utime(SAMPLE, ns=(original.st_atime_ns, original.st_mtime_ns))
+
+
 @pytest.mark.parametrize("video", ["meeting", str(SAMPLE)], ids=["by-id", "by-path"])
 def test_ask_cites_the_span_the_truth_names(api_env, video):
     ran = CliRunner().invoke(main, ["ask", video, PRICE_QUERY["query"], "--session", "cli", "--json"])
