@@ -34,7 +34,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from halo.llm.baseline import ANSWER_TOKENS, baselines_per_question, fixed_length_spans, media_tokens  # noqa: E402
+from halo.llm.baseline import ANSWER_TOKENS, MediaStreams, baselines_per_question, fixed_length_spans, media_tokens  # noqa: E402
 from halo.llm.gemini import CHARS_PER_TOKEN, IMAGE_TOKENS_LOW  # noqa: E402
 from halo.llm.ledger import read_ledger, summarize_costs  # noqa: E402
 from halo.llm.pricing import CATALOGUE_AS_OF, DEFAULT_FLASH_MODEL, call_cost_usd, media_cost_usd, price_for  # noqa: E402
@@ -176,12 +176,13 @@ def costs(model: str, duration: float, chunks: pd.DataFrame, cuts: list[float]) 
 
 
 def ratios(model: str, ingest_usd: float, question_usd: float, duration: float,
-           n_questions: int = QUESTIONS) -> dict[str, float]:
+           n_questions: int = QUESTIONS, streams: MediaStreams = MediaStreams()) -> dict[str, float]:
     """HALO per question against smart naive on the same model: the Q&A call alone, with the
     ingest shared by one session (live and Batch API), and how many such sessions on the same
-    video it takes until the shared ingest is small enough for 50x (inf: never)."""
+    video it takes until the shared ingest is small enough for 50x (inf: never). ``streams``:
+    the video's picture and sound tracks, all smart naive sends."""
     smart = baselines_per_question(model, duration, n_questions=n_questions, chunk_s=FIXED_S, top_k=TOP_K,
-                                   answer_tokens=ANSWER_OUT)["naive_smart_usd_per_question"]
+                                   answer_tokens=ANSWER_OUT, streams=streams)["naive_smart_usd_per_question"]
     batch_ingest = ingest_usd * (1 - price_for(model).batch_discount)
     room = smart / TARGET - question_usd
     return {"smart": smart, "q_only": smart / question_usd,

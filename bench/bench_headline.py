@@ -231,7 +231,7 @@ def session(video_id: str, truth: dict) -> tuple[dict, list[list]]:
 def priced(video_id: str, duration_s: float, prompts: list[list], models: list[str]) -> dict:
     """HALO's tokens and USD per question from its own prompts, and smart naive on the same model."""
     from bench.bench_costs import ANSWER_OUT, SUMMARY_OUT, VIDEO_SUMMARY_OUT, ratios
-    from halo.llm.baseline import has_pictures
+    from halo.llm.baseline import probed_streams
     from halo.llm.gemini import IMAGE_TOKENS_LOW, estimate_tokens
     from halo.llm.pricing import call_cost_usd
     from halo.llm.prompts import CHUNK_SYSTEM, VIDEO_SYSTEM, video_prompt
@@ -240,7 +240,8 @@ def priced(video_id: str, duration_s: float, prompts: list[list], models: list[s
 
     chunks = load_output("chunks", video_id)
     summaries = load_output("chunk_summaries", video_id)
-    tasks = plan_chunks(chunks, load_output("scenes", video_id), pictures=has_pictures(load_output("video_file", video_id)))
+    streams = probed_streams(load_output("video_file", video_id))
+    tasks = plan_chunks(chunks, load_output("scenes", video_id), streams=streams)
     chunk_in = [estimate_tokens([CHUNK_SYSTEM, *chunk_request(t).parts], IMAGE_TOKENS_LOW) for t in tasks if t.text.split() or t.images]
     parts = [(float(r.start), float(r.end), str(r.summary)) for r in summaries.sort_values("start").itertuples()]
     overview_in = estimate_tokens([VIDEO_SYSTEM, video_prompt(parts)])
@@ -256,7 +257,7 @@ def priced(video_id: str, duration_s: float, prompts: list[list], models: list[s
         ingest = sum(call_cost_usd(model, n, 0, SUMMARY_OUT) for n in chunk_in) + call_cost_usd(
             model, overview_in, 0, VIDEO_SUMMARY_OUT)
         question = sum(call_cost_usd(model, n, 0, ANSWER_OUT) for n in q_in) / max(len(q_in), 1)
-        r = ratios(model, ingest, question, duration_s)
+        r = ratios(model, ingest, question, duration_s, streams=streams)
         out["by_model"][model] = {"halo_ingest_usd": round(ingest, 6), "halo_qa_usd_per_question": round(question, 7),
                                   "halo_usd_per_question": round(ingest / QUESTIONS + question, 7),
                                   "naive_smart_usd_per_question": round(r["smart"], 6),
@@ -271,7 +272,7 @@ def priced(video_id: str, duration_s: float, prompts: list[list], models: list[s
 def run_video(path: Path, video_id: str, reuse: bool) -> dict:
     from bench.bench_costs import MODELS
     from bench.samplegen import load_truth
-    from halo.llm.baseline import baselines_per_question, media_tokens
+    from halo.llm.baseline import baselines_per_question, media_tokens, probed_streams
     from halo.report import report_json
     from halo.store import load_output
 
@@ -292,10 +293,12 @@ def run_video(path: Path, video_id: str, reuse: bool) -> dict:
     row.update({"baseline_model": MODELS[0], **{k: head[k] for k in (
         "halo_usd_per_question", "halo_qa_usd_per_question", "smart_over_halo_qa_only", "smart_over_halo_session",
         "smart_over_halo_session_batch")}})
-    row.update(baselines_per_question(MODELS[0], truth["duration_s"], answer_tokens=row["halo_qa_output_tokens_per_question"]))
+    streams = probed_streams(load_output("video_file", video_id))
+    row.update(baselines_per_question(MODELS[0], truth["duration_s"], answer_tokens=row["halo_qa_output_tokens_per_question"],
+                                      streams=streams))
     costs = report_json(video_id)
     row["ledger_usd"] = costs.get("cost_usd", 0.0)  # what the backend that answered really billed ($0 local)
-    row["naive_tokens_per_question"] = media_tokens(truth["duration_s"]).total
+    row["naive_tokens_per_question"] = media_tokens(truth["duration_s"], streams=streams).total
     return row
 
 

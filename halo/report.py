@@ -17,7 +17,7 @@ from rich.table import Table
 from halo.errors import UnknownVideo
 from halo.ids import validate_video_id
 from halo.cost_audit import baseline_model
-from halo.llm.baseline import cost_comparison, has_pictures
+from halo.llm.baseline import MediaStreams, cost_comparison, probed_streams
 from halo.llm.ledger import read_ledger, summarize_costs
 from halo.llm.prompts import clock
 from halo.speech.roster import SpeakerOverview, current_roster, overview
@@ -57,7 +57,7 @@ def _chunks_table(chunks: pd.DataFrame, summaries: pd.DataFrame | None) -> Table
     return table
 
 
-def _costs_panel(ledger: pd.DataFrame, duration_s: float | None, has_video: bool = True) -> Panel:
+def _costs_panel(ledger: pd.DataFrame, duration_s: float | None, streams: MediaStreams = MediaStreams()) -> Panel:
     totals = summarize_costs(ledger)
     backends = ", ".join(sorted(ledger.backend.astype(str).unique())) or "none"
     lines = [
@@ -67,7 +67,7 @@ def _costs_panel(ledger: pd.DataFrame, duration_s: float | None, has_video: bool
         f"naive baseline for the same work: {totals['naive_tokens']:,} tokens, ${totals['naive_cost_usd']:.4f}",
     ]
     if duration_s:
-        c = cost_comparison(ledger, duration_s, baseline_model(ledger), has_video=has_video)
+        c = cost_comparison(ledger, duration_s, baseline_model(ledger), streams=streams)
         ratio = "n/a: HALO spent $0" if c["naive_smart_over_halo"] is None else f"{c['naive_smart_over_halo']}x"
         lines.append(
             f"USD per question ({c['session_questions']}-question session, {c['questions_asked']} asked, "
@@ -108,7 +108,7 @@ def report_json(video_id: str) -> dict:
         _check_registered(video_id)  # else an unknown id printed zeros and exited 0
     duration = float(probe.iloc[0].duration_s) if probe is not None and len(probe) else 0.0
     return {"video_id": video_id, "duration_s": duration, **summarize_costs(ledger),
-            **cost_comparison(ledger, duration, baseline_model(ledger), has_video=has_pictures(probe))}
+            **cost_comparison(ledger, duration, baseline_model(ledger), streams=probed_streams(probe))}
 
 
 def _audio_text(has_audio: bool, audio: pd.DataFrame | None) -> str:
@@ -186,7 +186,7 @@ def build_report(video_id: str) -> Group:
     ledger = read_ledger(video_id)
     if len(ledger) or output("cost_ledger") is not None:
         parts.append(_costs_panel(ledger, float(probe.iloc[0].duration_s) if probe is not None else None,
-                                  has_pictures(probe)))
+                                  probed_streams(probe)))
     if dropped and parts:
         parts.insert(0, f"Video {video_id} stands for no file any more (it was moved to another id with "
                         "`halo add --replace`): only the money spent on it is kept.")

@@ -23,7 +23,7 @@ from dagster import (
 )
 
 from halo.ids import validate_video_id
-from halo.llm.baseline import has_pictures
+from halo.llm.baseline import MediaStreams, probed_streams
 from halo.llm.ledger import read_ledger
 from halo.stages import costs
 from halo.store import load_output
@@ -52,13 +52,13 @@ def cost_ledger(context: AssetExecutionContext, video_file: pd.DataFrame, gemini
     video_id = validate_video_id(context.partition_key)
     duration = float(video_file.iloc[0]["duration_s"]) if len(video_file) else 0.0
     return materialize("cost_ledger", costs.cost_ledger(read_ledger(video_id), duration, context.run_id,
-                                                         gemini.catalogue(), has_pictures(video_file)))
+                                                         gemini.catalogue(), probed_streams(video_file)))
 
 
-def _media(video_id: str) -> tuple[float, bool]:
-    """Seconds and whether the file has pictures, from the video's stored probe."""
+def _media(video_id: str) -> tuple[float, MediaStreams]:
+    """Seconds and the file's streams (picture, sound), from the video's stored probe."""
     probe = load_output("video_file", video_id)
-    return float(probe.iloc[0]["duration_s"]) if probe is not None and len(probe) else 0.0, has_pictures(probe)
+    return float(probe.iloc[0]["duration_s"]) if probe is not None and len(probe) else 0.0, probed_streams(probe)
 
 
 @asset(group_name="costs", deps=["cost_ledger"], kinds={"parquet"}, automation_condition=REFRESH_ON_NEW_COSTS)
@@ -68,8 +68,8 @@ def library_costs(context: AssetExecutionContext) -> MaterializeResult:
     ledger = read_ledger()
     media = {str(vid): _media(str(vid)) for vid in ledger["video_id"].unique()}
     durations = {vid: seconds for vid, (seconds, _) in media.items()}
-    audio_only = frozenset(vid for vid, (_, pictures) in media.items() if not pictures)
-    return materialize("library_costs", costs.library_costs(ledger, durations, audio_only))
+    streams = {vid: sent for vid, (_, sent) in media.items()}
+    return materialize("library_costs", costs.library_costs(ledger, durations, streams))
 
 
 # Running by default, so `dg dev` / the daemon keeps library_costs fresh with no clicks.

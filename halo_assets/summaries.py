@@ -9,7 +9,7 @@ import pandas as pd
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from halo.ids import validate_video_id
-from halo.llm.baseline import has_pictures
+from halo.llm.baseline import probed_streams
 from halo.llm.gemini import env_api_key
 from halo.stages import llm
 from halo.store import local_keyframes
@@ -27,13 +27,13 @@ LLM_KIND = "gemini" if env_api_key() else "local-llm"
 def chunk_summaries(context: AssetExecutionContext, chunks: pd.DataFrame, scenes: pd.DataFrame,
                     video_file: pd.DataFrame, gemini: GeminiResource, cache: CacheResource) -> MaterializeResult:
     """A 2-3 sentence summary per chunk (keyframes attached only where the picture matters).
-    Reads the probe (video_file) for whether the file has a picture at all: an audio-only
-    file's naive baseline sends its sound alone."""
+    Reads the probe (video_file) for whether the file has a picture and sound at all: the naive
+    baseline sends only what it has (an audio-only file its sound, a silent video its frames)."""
     video_id = validate_video_id(context.partition_key)
     tiered = cache.get_cache()
     result = llm.chunk_summaries(
         chunks, local_keyframes(video_id, scenes), gemini.service(video_id, "chunk_summaries", context.run_id, tiered), tiered,
-        pictures=has_pictures(video_file), batch_size=gemini.batch_size, use_batch_api=gemini.batch_mode(context.run.tags), poll_s=gemini.batch_poll_s)
+        streams=probed_streams(video_file), batch_size=gemini.batch_size, use_batch_api=gemini.batch_mode(context.run.tags), poll_s=gemini.batch_poll_s)
     return materialize("chunk_summaries", result)
 
 

@@ -9,8 +9,10 @@ session of ``SESSION_QUESTIONS`` questions), priced with the same model and cata
   caching bills the repeated video prefix of questions 2..N at the cached rate (no storage fee).
 - fixed-length chunks: the video cut into ``chunk_s`` clips; per question the ``top_k``
   retrieved clips are sent at default resolution.
-An audio-only file (a podcast) has no frames to send: every baseline is its audio alone
-(``has_video=False``), 32 tokens/s, not the ~290 tokens/s of a video.
+Only the streams the file has are sent (:class:`MediaStreams`, from its probe): an audio-only
+file (a podcast) has no frames, so every baseline is its audio alone, 32 tokens/s, not the ~290
+tokens/s of a video; a video without an audio track (a silent screen recording) is its frames
+alone, 258 tokens/s (counting 32 tokens/s of audio it does not have priced it ~12 % too high).
 Token rates: ai.google.dev/gemini-api/docs/tokens and docs/media-resolution (video 258 / 66
 tokens per frame, audio 32 tokens per second).
 """
@@ -31,6 +33,22 @@ ANSWER_TOKENS = 150  # output per answer assumed for every baseline and HALO ali
 
 
 @dataclass(frozen=True)
+class MediaStreams:
+    """Which streams of a file the naive approach sends: its picture track (frames) and its sound.
+    The probe (``video_file``: ``has_video``, ``has_audio``) knows; see :func:`probed_streams`."""
+
+    video: bool = True
+    audio: bool = True
+
+
+def probed_streams(probe) -> MediaStreams:
+    """The streams of the video whose ``video_file`` row is ``probe``. No probe, or one stored
+    before a column existed, counts as having that stream (a video with its sound)."""
+    row = probe.iloc[0] if probe is not None and len(probe) else {}
+    return MediaStreams(bool(row.get("has_video", True)), bool(row.get("has_audio", True)))
+
+
+@dataclass(frozen=True)
 class MediaTokens:
     visual: int
     audio: int
@@ -41,24 +59,18 @@ class MediaTokens:
 
 
 def media_tokens(duration_s: float, fps: float = DEFAULT_FPS, low_res: bool = False,
-                 has_video: bool = True) -> MediaTokens:
-    """Tokens Gemini charges for ``duration_s`` of video sampled at ``fps`` with its audio
-    (the audio alone when the file has no picture: ``has_video=False``)."""
+                 streams: MediaStreams = MediaStreams()) -> MediaTokens:
+    """Tokens Gemini charges for ``duration_s`` of the file's ``streams``: frames sampled at
+    ``fps`` if it has a picture track, 32 tokens a second if it has sound."""
     d = max(float(duration_s), 0.0)
     frame = FRAME_TOKENS_LOW if low_res else FRAME_TOKENS
-    return MediaTokens(math.ceil(d * fps) * frame if has_video else 0, math.ceil(d * AUDIO_TOKENS_PER_S))
-
-
-def has_pictures(probe) -> bool:
-    """Whether the naive approach sends pictures for the video whose ``video_file`` row is
-    ``probe``: False only for an audio-only file (no probe, or one stored before the column
-    existed, counts as a video)."""
-    return probe is None or not len(probe) or bool(probe.iloc[0].get("has_video", True))
+    return MediaTokens(math.ceil(d * fps) * frame if streams.video else 0,
+                       math.ceil(d * AUDIO_TOKENS_PER_S) if streams.audio else 0)
 
 
 def media_usd(model: str, duration_s: float, output_tokens: int = 0, prices=None, low_res: bool = False,
-              cached_fraction: float = 0.0, has_video: bool = True) -> float:
-    t = media_tokens(duration_s, low_res=low_res, has_video=has_video)
+              cached_fraction: float = 0.0, streams: MediaStreams = MediaStreams()) -> float:
+    t = media_tokens(duration_s, low_res=low_res, streams=streams)
     return media_cost_usd(model, t.visual, t.audio, output_tokens, prices, cached_fraction)
 
 
@@ -69,19 +81,20 @@ def fixed_length_spans(duration_s: float, chunk_s: float = 60.0) -> list[tuple[f
 
 def baselines_per_question(model: str, duration_s: float, prices=None, *, n_questions: int = SESSION_QUESTIONS,
                            chunk_s: float = 60.0, top_k: int = 3,
-                           answer_tokens: int = ANSWER_TOKENS, has_video: bool = True) -> dict[str, float]:
+                           answer_tokens: int = ANSWER_TOKENS,
+                           streams: MediaStreams = MediaStreams()) -> dict[str, float]:
     """USD per question of every baseline over an ``n_questions`` session on one video."""
     n = max(int(n_questions), 1)
-    low_first = media_usd(model, duration_s, answer_tokens, prices, low_res=True, has_video=has_video)
+    low_first = media_usd(model, duration_s, answer_tokens, prices, low_res=True, streams=streams)
     low_cached = media_usd(model, duration_s, answer_tokens, prices, low_res=True, cached_fraction=1.0,
-                           has_video=has_video)
+                           streams=streams)
     clip_s = min(duration_s, top_k * chunk_s)
     return {
         "naive_default_usd_per_question": round(media_usd(model, duration_s, answer_tokens, prices,
-                                                          has_video=has_video), 8),
+                                                          streams=streams), 8),
         "naive_low_res_usd_per_question": round(low_first, 8),
         "naive_smart_usd_per_question": round((low_first + (n - 1) * low_cached) / n, 8),
-        "fixed_chunks_usd_per_question": round(media_usd(model, clip_s, answer_tokens, prices, has_video=has_video), 8),
+        "fixed_chunks_usd_per_question": round(media_usd(model, clip_s, answer_tokens, prices, streams=streams), 8),
     }
 
 
@@ -91,7 +104,7 @@ QUESTION_PURPOSES = ("qa", "question")
 
 
 def cost_comparison(ledger, duration_s: float, model: str, prices=None,
-                    has_video: bool = True) -> dict[str, float | int | str | None]:
+                    streams: MediaStreams = MediaStreams()) -> dict[str, float | int | str | None]:
     """HALO's real spend per question against every baseline, over a session of
     N = max(questions asked, SESSION_QUESTIONS) questions on this video.
 
@@ -111,7 +124,7 @@ def cost_comparison(ledger, duration_s: float, model: str, prices=None,
     answered = ledger[ledger["purpose"].isin(QUESTION_PURPOSES) & (ledger["backend"] == "gemini")] if len(ledger) else []
     # the baselines write answers as long as HALO's real ones: only the context differs
     answer = round(float(answered["output_tokens"].mean())) if len(answered) else ANSWER_TOKENS
-    base = baselines_per_question(model, duration_s, prices, n_questions=n, answer_tokens=answer, has_video=has_video)
+    base = baselines_per_question(model, duration_s, prices, n_questions=n, answer_tokens=answer, streams=streams)
     out: dict[str, float | int | str | None] = {"baseline_model": model, "session_questions": n, "questions_asked": asked,
                                          "answer_tokens": answer,
                                          "halo_ingest_usd": round(ingest, 8),

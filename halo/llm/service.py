@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol, Sequence
 
 from halo.errors import BudgetExceeded
-from halo.llm.baseline import SESSION_QUESTIONS, media_tokens
+from halo.llm.baseline import SESSION_QUESTIONS, MediaStreams, media_tokens
 from halo.llm.budget import Budget
 from halo.llm.gemini import (
     COUNT_TOKENS_ABOVE,
@@ -101,7 +101,7 @@ class Request:
     json_output: bool = False
     hard: bool = False
     naive_seconds: float = 0.0  # media the naive approach would send for this purpose
-    naive_pictures: bool = True  # False: an audio-only file, the naive approach sends its sound alone
+    naive_streams: MediaStreams = MediaStreams()  # the file's streams (its probe's): all the naive approach sends
     image_tokens: int = 0
     semantic: bool = False  # True only for user questions (L2 paraphrase matching)
     evidence: tuple[int, ...] = ()  # chunk ids retrieved for a Q&A question (cache grounding check)
@@ -192,13 +192,14 @@ class LLMService:
         return call_cost_usd(model, prompt_tokens, 0, self.expected_output(purpose), batch=batch, prices=self.prices)
 
     # -- accounting ---------------------------------------------------------------------
-    def _naive(self, model: str, seconds: float, output_tokens: int, pictures: bool = True) -> tuple[int, float]:
+    def _naive(self, model: str, seconds: float, output_tokens: int,
+               streams: MediaStreams = MediaStreams()) -> tuple[int, float]:
         """Tokens and USD of sending the whole ``seconds`` of video (of sound alone without
         ``pictures``) instead, priced as the model that served the call (the Flash model the
         local backend stands in for), else as the default Flash model: a model without a price
         (the seed's offline example config names the retired gemini-1.5-flash) gave a $0
         baseline, i.e. no saving at all."""
-        t = media_tokens(seconds, has_video=pictures)
+        t = media_tokens(seconds, streams=streams)
         for priced in (self.settings.flash_model if model.startswith("local") else model, DEFAULT_FLASH_MODEL):
             try:
                 return t.total, media_cost_usd(priced, t.visual, t.audio, output_tokens, self.prices)
@@ -226,7 +227,7 @@ class LLMService:
         cost, note = self._cost(model, requested, usage, batch) if backend == "gemini" else (0.0, "")
         if requested != model:
             note = "; ".join(filter(None, [f"asked for {requested}, served by {model}", note]))
-        naive_tokens, naive_usd = self._naive(model, req.naive_seconds, usage.output_tokens, req.naive_pictures)
+        naive_tokens, naive_usd = self._naive(model, req.naive_seconds, usage.output_tokens, req.naive_streams)
         if req.cache_rejection and not tier:
             reason = f"{reason}; {req.cache_rejection}" if reason else req.cache_rejection
         rec = CallRecord(

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from halo.llm.baseline import MediaStreams
 from halo.llm.gemini import IMAGE_TOKENS, ImagePart
 from halo.llm.local import central_sentences, chapter_title, chapter_titles, summarize_text
 from halo.llm.prompts import CHUNK_SYSTEM, VIDEO_SYSTEM, chunk_prompt, video_prompt
@@ -45,7 +46,7 @@ class ChunkTask:
     text: str
     images: list[ImagePart] = field(default_factory=list)
     image_reason: str = ""
-    pictures: bool = True  # the file has a picture track (False: audio only), for the naive baseline
+    streams: MediaStreams = MediaStreams()  # the file's picture and sound tracks, for the naive baseline
 
 
 def picture_reason(text: str, start: float, end: float, cuts_inside: int) -> str:
@@ -59,12 +60,12 @@ def picture_reason(text: str, start: float, end: float, cuts_inside: int) -> str
     return ""
 
 
-def plan_chunks(chunks: pd.DataFrame, scenes: pd.DataFrame | None, *, pictures: bool,
+def plan_chunks(chunks: pd.DataFrame, scenes: pd.DataFrame | None, *, streams: MediaStreams,
                 max_images: int = 2) -> list[ChunkTask]:
     """ChunkTasks with keyframes attached where the picture rule says they matter.
 
-    ``pictures``: the probe's word on whether the file has a picture track (has_pictures of the
-    ``video_file`` output), which prices each chunk's naive baseline. It was guessed from the
+    ``streams``: the probe's word on whether the file has a picture track and sound (probed_streams
+    of the ``video_file`` output), which prices each chunk's naive baseline. Pictures were guessed from the
     scenes table (none = audio only), which a picture that scene detection found no scene in
     (an unreadable stream duration) or a scenes table read without its probe got wrong."""
     scenes = scenes if scenes is not None else pd.DataFrame(columns=["scene_id", "start", "end", "keyframe_path"])
@@ -81,7 +82,7 @@ def plan_chunks(chunks: pd.DataFrame, scenes: pd.DataFrame | None, *, pictures: 
                     images.append(ImagePart(str(path)))
             if not images:
                 reason += " (no keyframe file found: text only)"
-        tasks.append(ChunkTask(int(c.chunk_id), start, end, str(c.text), images, reason, pictures))
+        tasks.append(ChunkTask(int(c.chunk_id), start, end, str(c.text), images, reason, streams))
     return tasks
 
 
@@ -96,7 +97,7 @@ def chunk_request(task: ChunkTask) -> Request:
         local=lambda: summarize_text(task.text),
         system=CHUNK_SYSTEM,
         naive_seconds=task.end - task.start,
-        naive_pictures=task.pictures,
+        naive_streams=task.streams,
         image_tokens=IMAGE_TOKENS * len(task.images),
     )
 

@@ -6,7 +6,7 @@ from Redis in milliseconds). This path needs only the session file, Redis and th
 memo:
 
     session (JSON) -> standalone? (a follow-up needs the rewrite: full path)
-    -> memo of the video (duration, whether it has pictures, the citations each answer resolved
+    -> memo of the video (duration, whether it has pictures and sound, the citations each answer resolved
        to, the outputs' stamp and digest)
     -> L1 peek, keyed exactly as Conversation keys it (standalone query, model, PROMPT_VERSION,
        outputs digest)
@@ -17,7 +17,7 @@ Anything else (a miss, a follow-up, an answer the memo does not hold, outputs ch
 was written, HALO_ENV=prod) returns None and the caller takes the full path, which answers and
 then ``remember``s the answer. The memo is what a cached answer cannot carry: the citations
 resolved against the video's utterances (speaker, chunk) and the video's duration and whether it
-has pictures (the naive baseline of the ledger row); it is stamped with the stored outputs it was
+has pictures and sound (the naive baseline of the ledger row); it is stamped with the stored outputs it was
 resolved from, and holds their content digest (halo.qa.video.outputs_digest, which needs pandas to
 compute): while the stamp holds, the digest is the one the full path would key the answer with.
 """
@@ -27,11 +27,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from halo.ids import validate_video_id
+from halo.llm.baseline import MediaStreams
 from halo.paths import data_dir
 from halo.qa.followups import is_follow_up
 from halo.qa.sessions import QA_ASSET, QA_PURPOSE, Turn, load_session, save_session
@@ -42,7 +43,7 @@ if TYPE_CHECKING:  # pandas: never imported by the light path
     from halo.qa.video import VideoQA
 
 MEMO_FILE = "answers.json"
-MEMO_VERSION = 3  # 2: the outputs digest, part of the cache key; 3: has_video (older memos are not used)
+MEMO_VERSION = 4  # 2: the outputs digest, part of the cache key; 3: has_video; 4: streams (older memos are not used)
 #: Resource sets whose settings this module can build without Dagster (prod names shared services).
 LIGHT_ENVS = ("local", "ci")
 
@@ -87,7 +88,7 @@ def remember(video: VideoQA, turn: Turn, cited: list[dict]) -> None:
     memo = _load_memo(video.video_id)
     if memo is None or memo.get("outputs") != video.outputs:
         memo = {"version": MEMO_VERSION, "stamp": video.stamp, "outputs": video.outputs,
-                "duration_s": float(video.duration_s), "has_video": video.has_video, "answers": {}}
+                "duration_s": float(video.duration_s), "streams": asdict(video.streams), "answers": {}}
     memo["answers"][_answer_key(turn.answer)] = {
         "citations": turn.citations, "flagged": turn.flagged, "cited": cited}
     write_bytes_atomic(memo_path(video.video_id), json.dumps(memo).encode("utf-8"))
@@ -141,7 +142,7 @@ class _LazyGeminiClient:
 
 
 def qa_request(session_id: str, turn_index: int, question: str, query: str, duration_s: float, outputs: str,
-               has_video: bool = True):
+               streams: MediaStreams = MediaStreams()):
     """The Request Conversation makes for a standalone question before retrieval (its exact-cache
     probe): same item id, cache query, outputs digest, purpose, system prompt, semantic flag and
     naive media."""
@@ -150,7 +151,7 @@ def qa_request(session_id: str, turn_index: int, question: str, query: str, dura
 
     return Request(item_id=f"{session_id}-{turn_index}", parts=[question], cache_query=query,
                    purpose=QA_PURPOSE, system=QA_SYSTEM, semantic=False, naive_seconds=duration_s,
-                   naive_pictures=has_video, local=lambda: "", evidence=(), outputs=outputs)
+                   naive_streams=streams, local=lambda: "", evidence=(), outputs=outputs)
 
 
 def answer_from_cache(video_id: str, question: str, session_id: str = "default", *,
@@ -169,7 +170,7 @@ def answer_from_cache(video_id: str, question: str, session_id: str = "default",
 
     service = light_service(video_id, session_id, model_name)
     req = qa_request(session_id, len(session.turns), question, query, float(memo["duration_s"]), memo["outputs"],
-                     bool(memo["has_video"]))
+                     MediaStreams(**memo["streams"]))
     model = service.plan_model(req)[0]
     text = service.cache.peek(video_id, query, model=model, prompt_version=cache_key_version(req, model))
     known = memo["answers"].get(_answer_key(text)) if text is not None else None

@@ -106,7 +106,7 @@ class Conversation:
             # earlier question, so only an exact (L1) match is safe for it
             semantic=how != "heuristic" and bool(hits),
             local=lambda: local_answer(self.video, searched[0], hits, also=searched[1], speakers=speakers),
-            naive_seconds=self.video.duration_s, naive_pictures=self.video.has_video,
+            naive_seconds=self.video.duration_s, naive_streams=self.video.streams,
             evidence=tuple(h.chunk_id for h in hits),
             outputs=self.video.outputs,
         )

@@ -23,7 +23,7 @@ import pandas as pd
 
 from halo.errors import HaloError
 from halo.ids import validate_video_id
-from halo.llm.baseline import has_pictures
+from halo.llm.baseline import MediaStreams, probed_streams
 from halo.qa.retrieval import ChunkIndex, build_units, chunk_utterance_rows, split_qa_index
 from halo.qa.speaker_focus import focus as speaker_focus
 from halo.qa.speakers import named_speakers
@@ -62,7 +62,7 @@ class VideoQA:
     roster: dict[str, str] = field(default_factory=dict)  # diarized label -> name (utterances show the names)
     outputs: str = ""  # outputs_digest of the stored outputs (answers are cached under it); "" = not loaded from the store
     stamp: Stamp | None = None  # halo.qa.stamp.outputs_stamp taken before loading (None: no memo of answers)
-    has_video: bool = True  # False: an audio-only file (the naive baseline sends its sound alone)
+    streams: MediaStreams = MediaStreams()  # the file's picture and sound tracks (all the naive baseline sends)
     _index: ChunkIndex | None = field(default=None, repr=False)
     _sentence_vectors: dict[str, np.ndarray] | None = field(default=None, repr=False)
     _chunk_rows: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
@@ -130,7 +130,7 @@ class VideoQA:
         if units is not None and not set(units["chunk_id"].astype(int)) <= set(chunks["chunk_id"].astype(int)):
             units = None  # an index of older chunks: rebuild rather than cite parts that no longer exist
         return cls(video_id, duration, chunks, utterances, summaries, video_summary, units, quotes, roster,
-                   outputs, stamp, has_video=has_pictures(probe))
+                   outputs, stamp, streams=probed_streams(probe))
 
     def chunk_utterances(self, chunk_id: int) -> pd.DataFrame:
         """The chunk's utterances (its text as one utterance when none are stored), made once

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from halo.llm.baseline import MediaStreams
 from halo.llm.ledger import CallRecord, records_frame, summarize_costs
 from halo.llm.prompts import clock
 from halo.llm.service import LLMService
@@ -45,12 +46,12 @@ def l3_rows(chunk_summaries: pd.DataFrame) -> list[dict]:
 
 
 def chunk_summaries(chunks: pd.DataFrame, scenes: pd.DataFrame, service: LLMService, cache: Any, *,
-                    pictures: bool, batch_size: int = 8, use_batch_api: bool = False,
+                    streams: MediaStreams, batch_size: int = 8, use_batch_api: bool = False,
                     poll_s: float = 30.0) -> StageResult:
     """A 2-3 sentence summary per chunk (keyframes attached only where the picture matters);
-    ``pictures``: the probe says the file has a picture track (audio only: False)."""
+    ``streams``: the picture and sound tracks the probe found (what the naive baseline sends)."""
     t0 = time.perf_counter()
-    df = summarize_chunks(service, plan_chunks(chunks, scenes, pictures=pictures), batch_size=batch_size,
+    df = summarize_chunks(service, plan_chunks(chunks, scenes, streams=streams), batch_size=batch_size,
                           use_batch_api=use_batch_api, poll_s=poll_s)
     cache.store_summaries(service.video_id, l3_rows(df))
     records = service.ledger.records

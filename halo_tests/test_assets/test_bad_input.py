@@ -198,6 +198,7 @@ def test_replace_drops_the_id_a_file_moves_from_but_keeps_what_was_spent(data_ro
     the baselines (removed, `halo report talk` and library_costs priced them as a 0-s video)."""
     import json
 
+    from halo.llm.baseline import MediaStreams
     from halo.llm.ledger import CallRecord, append_records, read_ledger, records_frame
     from halo_assets.costs import _media
     from halo_cli.cli import main
@@ -226,7 +227,7 @@ def test_replace_drops_the_id_a_file_moves_from_but_keeps_what_was_spent(data_ro
     assert "Scenes" not in text and str(video.resolve()) not in text
     assert "USD per question" in text  # HALO against the baselines, priced on the file's duration
     assert json.loads(runner.invoke(main, ["report", "talk", "--json"]).stdout) == audited
-    assert _media("talk") == (pytest.approx(2.0), True)  # what library_costs prices talk's baselines with
+    assert _media("talk") == (pytest.approx(2.0), MediaStreams())  # what library_costs prices talk's baselines with
 
 
 def test_an_id_dropped_then_given_its_file_back_is_processed_again(data_root, tmp_path, monkeypatch) -> None:

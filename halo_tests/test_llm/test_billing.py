@@ -261,22 +261,24 @@ def test_the_naive_baseline_of_the_local_backend_is_priced_when_its_model_has_no
     assert row["naive_cost_usd"] > 0
 
 
-@pytest.mark.parametrize("scenes_of", ["a video", "an audio-only file", "a video whose scenes came out empty"])
-def test_a_chunk_summary_s_baseline_sends_pictures_only_when_the_file_has_them(data_root, scenes_of):
+@pytest.mark.parametrize("scenes_of", ["a video", "an audio-only file", "a video whose scenes came out empty",
+                                       "a video without sound"])
+def test_a_chunk_summary_s_baseline_sends_only_the_streams_the_file_has(data_root, scenes_of):
     """A podcast has no scenes and no frames to send: its chunk summaries' naive baseline counted
     258 tokens of pictures per second beside the 32 of sound, 9x its real price. Whether the file
     has a picture is the probe's fact (video_file.has_video), not the scenes table's: a picture
-    in which scene detection found no scene (an unreadable stream duration) was priced as sound."""
-    from halo.llm.baseline import has_pictures, media_tokens
+    in which scene detection found no scene (an unreadable stream duration) was priced as sound.
+    Likewise a video without an audio track (video_file.has_audio) counted 32 tokens of sound a second."""
+    from halo.llm.baseline import probed_streams
     from halo.llm.summarize import plan_chunks
     from halo.vision.scenes import empty_scenes
 
-    video = scenes_of != "an audio-only file"
-    probe = pd.DataFrame({"video_id": [VIDEO], "duration_s": [600.0], "has_video": [video]})
+    video, sound = scenes_of != "an audio-only file", scenes_of != "a video without sound"
+    probe = pd.DataFrame({"video_id": [VIDEO], "duration_s": [600.0], "has_video": [video], "has_audio": [sound]})
     scenes = pd.DataFrame({"scene_id": [0], "start": [0.0], "end": [600.0], "keyframe_path": [""]}) \
-        if scenes_of == "a video" else empty_scenes()
+        if scenes_of in ("a video", "a video without sound") else empty_scenes()
     chunks = pd.DataFrame({"chunk_id": [0], "start": [0.0], "end": [600.0], "text": [TEXT * 20]})
     summarize_chunks(GeminiResource(use_local=True).service(VIDEO, "chunk_summaries", "run-1"),
-                     plan_chunks(chunks, scenes, pictures=has_pictures(probe)))
+                     plan_chunks(chunks, scenes, streams=probed_streams(probe)))
     row = read_ledger(VIDEO).iloc[0]
-    assert row["naive_tokens"] == media_tokens(600.0, has_video=video).total == (600 * 258 if video else 0) + 600 * 32
+    assert row["naive_tokens"] == (600 * 258 if video else 0) + (600 * 32 if sound else 0)

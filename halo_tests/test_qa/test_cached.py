@@ -4,10 +4,12 @@ Dagster and no pandas, and gives the first answer again (halo.qa.cached)."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from bench.samplegen import load_truth
@@ -96,7 +98,7 @@ def test_the_fast_path_is_keyed_and_configured_as_the_full_path(sample_root, no_
     convo = HALOPipeline().conversation("meeting", "k")
     full = convo._request("What was decided?", "What was decided?", "", [])
     fast = qa_request("k", 0, "What was decided?", "What was decided?", convo.video.duration_s, convo.video.outputs)
-    fields = ("item_id", "parts", "cache_query", "purpose", "system", "semantic", "naive_seconds", "naive_pictures",
+    fields = ("item_id", "parts", "cache_query", "purpose", "system", "semantic", "naive_seconds", "naive_streams",
               "evidence", "cache_version")
     assert [getattr(fast, f) for f in fields] == [getattr(full, f) for f in fields]
     for env, key in (("local", ""), ("local", "k-123"), ("ci", "k-123")):
@@ -110,37 +112,42 @@ def test_the_fast_path_is_keyed_and_configured_as_the_full_path(sample_root, no_
         assert service.cache.config == resources["cache"].process_config_and_initialize().get_cache().config
 
 
-def test_an_audio_only_file_is_audited_against_its_sound_alone(sample_root, cache, no_key_env, redis_url,
-                                                              monkeypatch):
+@pytest.mark.parametrize("kind", ["an audio-only file", "a video without sound"])
+def test_a_file_is_audited_against_the_streams_it_has(sample_root, cache, no_key_env, redis_url, monkeypatch, kind):
     """A podcast has no frames to send: answers (new and from the cache), the ledger and `halo report`
-    priced its naive baseline as a video's (258 tokens of pictures per second beside the 32 of sound)."""
+    priced its naive baseline as a video's (258 tokens of pictures per second beside the 32 of sound).
+    A video without an audio track has no sound to send: they counted its 32 tokens a second."""
     import pandas as pd
-    import pytest
 
-    from halo.llm.baseline import ANSWER_TOKENS, media_tokens, media_usd
+    from halo.llm.baseline import ANSWER_TOKENS, MediaStreams, media_usd
     from halo.qa.cached import answer_from_cache, memo_path
     from halo.report import report_json
     from halo.storage import write_parquet_atomic
 
     monkeypatch.setenv("REDIS_URL", redis_url)
     probe_path = sample_root / "parquet" / "video_file" / "meeting.parquet"
-    probe = pd.read_parquet(probe_path).assign(has_video=False, fps=0.0, width=0, height=0)  # the sample as an .m4a
+    probe = pd.read_parquet(probe_path)
+    if kind == "an audio-only file":  # the sample as an .m4a
+        streams, probe = MediaStreams(video=False), probe.assign(has_video=False, fps=0.0, width=0, height=0)
+    else:  # the sample with its audio track removed
+        streams, probe = MediaStreams(audio=False), probe.assign(has_audio=False)
     write_parquet_atomic(probe, probe_path)
     duration = float(probe["duration_s"].iloc[0])
-    sound = media_tokens(duration, has_video=False).total
+    # what is sent: 32 tokens a second of sound, or 258 a frame at 1 fps
+    sent = math.ceil(duration * 32) if kind == "an audio-only file" else math.ceil(duration) * 258
     question = "Which animals did they draw?"
     first = CliRunner().invoke(main, ["ask", "meeting", question, "--session", "first", "--json"])
     assert first.exit_code == 0, first.output
     again, _ = ask_process("meeting", question, "--session", "again")
     assert again["cache_tier"] == "L1"
-    assert json.loads(first.stdout)["naive_tokens"] == again["naive_tokens"] == sound
-    assert read_ledger("meeting")["naive_tokens"].tolist() == [sound, sound]
+    assert json.loads(first.stdout)["naive_tokens"] == again["naive_tokens"] == sent
+    assert read_ledger("meeting")["naive_tokens"].tolist() == [sent, sent]
     report = report_json("meeting")
-    assert report["naive_tokens"] == 2 * sound
+    assert report["naive_tokens"] == 2 * sent
     assert report["naive_default_usd_per_question"] == pytest.approx(
-        media_usd(report["baseline_model"], duration, ANSWER_TOKENS, has_video=False))
+        media_usd(report["baseline_model"], duration, ANSWER_TOKENS, streams=streams))
     memo = json.loads(memo_path("meeting").read_text())
-    del memo["has_video"]
+    del memo["streams"]
     memo_path("meeting").write_text(json.dumps({**memo, "version": 2}))  # as the release before wrote it
     assert answer_from_cache("meeting", question, "old") is None  # the full path answers, and memos again
 

@@ -47,18 +47,40 @@ def test_library_costs_stage_counts_the_baseline_once_and_skips_the_total_row() 
 def test_cost_stages_price_an_audio_only_file_s_baselines_as_sound_alone() -> None:
     """A podcast's per-question baselines in cost_ledger's metadata and library_costs counted
     258 tokens of pictures per second (of a video it is not) beside its 32 of sound."""
-    from halo.llm.baseline import ANSWER_TOKENS, media_tokens, media_usd
+    from halo.llm.baseline import ANSWER_TOKENS, MediaStreams, media_tokens, media_usd
     from halo.stages.costs import cost_ledger
 
+    sound = MediaStreams(video=False)
     calls = [CallRecord(vid, "chunk_summaries", "chunk_summary", "local", "m", run_id="r1") for vid in ("pod", "vid")]
     ledger = records_frame(calls)
-    meta = cost_ledger(ledger[ledger["video_id"] == "pod"], 600.0, "r1", has_video=False).metrics
-    assert meta["naive_tokens_per_question"] == media_tokens(600.0, has_video=False).total == 600 * 32
-    table = library_costs(ledger, {"pod": 600.0, "vid": 600.0}, audio_only=frozenset({"pod"})).frame
+    meta = cost_ledger(ledger[ledger["video_id"] == "pod"], 600.0, "r1", streams=sound).metrics
+    assert meta["naive_tokens_per_question"] == media_tokens(600.0, streams=sound).total == 600 * 32
+    table = library_costs(ledger, {"pod": 600.0, "vid": 600.0}, {"pod": sound}).frame
     per_question = table.set_index("video_id")["naive_default_usd_per_question"]
     model = meta["baseline_model"]
     assert per_question["pod"] == meta["naive_default_usd_per_question"] == round(
-        media_usd(model, 600.0, ANSWER_TOKENS, has_video=False), 8)
-    pictures = media_tokens(600.0).total - media_tokens(600.0, has_video=False).total  # 258 tokens a second
+        media_usd(model, 600.0, ANSWER_TOKENS, streams=sound), 8)
+    pictures = media_tokens(600.0).total - media_tokens(600.0, streams=sound).total  # 258 tokens a second
     assert per_question["vid"] == round(media_usd(model, 600.0, ANSWER_TOKENS), 8) == pytest.approx(
         per_question["pod"] + pictures * price_for(model).input_per_m / 1e6, abs=2e-8)
+
+
+def test_cost_stages_price_a_video_without_sound_as_its_frames_alone() -> None:
+    """A video with no audio track (a silent screen recording) has no sound to send: its baselines
+    in cost_ledger's metadata and library_costs counted 32 tokens of audio per second beside its
+    258 of frames, ~12 % too many tokens."""
+    from halo.llm.baseline import ANSWER_TOKENS, MediaStreams, media_usd
+    from halo.stages.costs import cost_ledger
+
+    silent = MediaStreams(audio=False)
+    calls = [CallRecord(vid, "chunk_summaries", "chunk_summary", "local", "m", run_id="r1") for vid in ("mute", "vid")]
+    ledger = records_frame(calls)
+    meta = cost_ledger(ledger[ledger["video_id"] == "mute"], 600.0, "r1", streams=silent).metrics
+    assert meta["naive_tokens_per_question"] == 600 * 258
+    table = library_costs(ledger, {"mute": 600.0, "vid": 600.0}, {"mute": silent}).frame
+    per_question = table.set_index("video_id")["naive_default_usd_per_question"]
+    model = meta["baseline_model"]
+    assert per_question["mute"] == meta["naive_default_usd_per_question"] == round(
+        media_usd(model, 600.0, ANSWER_TOKENS, streams=silent), 8)
+    sound_usd = 600 * 32 * price_for(model).audio_input_per_m / 1e6
+    assert per_question["vid"] == pytest.approx(per_question["mute"] + sound_usd, abs=2e-8)
