@@ -53,6 +53,16 @@ class RunFailed(HaloError):
     """A Dagster run of a video failed; the message holds each failed step's own reason."""
 
 
+class QuestionFailed(HaloError):
+    """A video was processed but the question asked with it (`halo process --query`,
+    ``process_video(query=...)``) was not answered (Gemini unreachable, a budget refusal...).
+    Carries the id: the command printed none, so the user could not ask again with `halo ask ID`."""
+
+    def __init__(self, video_id: str, message: str) -> None:
+        super().__init__(message)
+        self.video_id = video_id
+
+
 class NotWritable(HaloError):
     """A file HALO keeps under the data or storage root (the registry, speaker names) could not be
     written: a read-only or full disk, or a folder owned by someone else."""

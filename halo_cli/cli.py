@@ -16,7 +16,7 @@ from typing import Any, Iterator, NoReturn
 
 import click
 
-from halo.errors import HaloError
+from halo.errors import HaloError, QuestionFailed
 from halo.paths import ensure_dagster_home
 from halo.qa.sessions import SESSION_NAMES  # in --help: `--session NEW` was refused unannounced
 
@@ -152,10 +152,17 @@ def process(ctx: click.Context, video: str, query: str | None, use_rl_chunker: b
     except ValidationError as exc:  # limits that contradict each other (or the defaults): one line, exit 1
         raise click.ClickException("; ".join(str(e.get("ctx", {}).get("error", e["msg"]))
                                              for e in exc.errors())) from None
+    unanswered = None
     with stdout_to_stderr():
-        chunks, results, metrics = pipeline.process_video(video, query=query, video_id=video_id)
+        try:
+            chunks, results, metrics = pipeline.process_video(video, query=query, video_id=video_id)
+        except QuestionFailed as exc:  # processed all the same: exported, and its id printed as on success
+            unanswered = exc
         if export_path:
-            write_export(pipeline, results["video_id"], export_path)
+            write_export(pipeline, pipeline.video_id, export_path)
+    if unanswered is not None:
+        click.echo(unanswered.video_id)  # so `id=$(halo process ...)` and the `halo ask ID` in the error work
+        raise unanswered
     click.echo(results["video_id"])
     # A reused video's stage seconds are those of the run that made its outputs, not of this command.
     ran = (f"{sum(metrics['stage_seconds'].values()):.1f} s in stages" if metrics["run_id"] else

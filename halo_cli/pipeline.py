@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from halo.errors import InvalidQuestion, ModelFileError, RunFailed, UnknownVideo
+from halo.errors import HaloError, InvalidQuestion, ModelFileError, QuestionFailed, RunFailed, UnknownVideo
 
 if TYPE_CHECKING:  # imported where used: `halo ask` answering from the cache needs neither
     import pandas as pd
@@ -244,9 +245,20 @@ class HALOPipeline:
             "video_summary": outputs["video_summary"],
             "chapters": outputs["chapters"],
             "query": query,
-            "answer": self.ask_question(query, entry.video_id) if query else None,
+            "answer": self._answer_after_processing(query, entry.video_id) if query else None,
         }
         return outputs["chunks"], results, self.metrics(entry.video_id, run_id)
+
+    def _answer_after_processing(self, query: str, video_id: str) -> Answer:
+        """``ask_question``; a failure raises QuestionFailed naming the processed id and how to ask
+        again (`halo process --query` printed no id, so the question could not be retried)."""
+        try:
+            return self.ask_question(query, video_id)
+        except HaloError as exc:
+            raise QuestionFailed(video_id, (
+                f"Video {video_id!r} was processed (its outputs are stored), but the question was not "
+                f"answered: {' '.join(str(exc).split())} Once that is fixed, ask again without processing "
+                f"again: `halo ask {video_id} {shlex.quote(query)}`.")) from exc
 
     def processed_id(self, video_path: str | os.PathLike) -> str:
         """The id of the video at ``video_path``, processing it first unless its outputs are stored

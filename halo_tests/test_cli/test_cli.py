@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 
@@ -89,6 +90,33 @@ def test_a_touched_or_copied_back_video_is_not_processed_again(api_env):
         assert len(instance.get_run_records()) == runs  # nothing ran
     finally:
         os.utime(SAMPLE, ns=(original.st_atime_ns, original.st_mtime_ns))
+
+
+def test_a_question_that_fails_after_processing_still_prints_the_id_and_how_to_ask_again(api_env, tmp_path,
+                                                                                         monkeypatch):
+    """`halo process X --query Q` whose question failed (here Gemini unreachable; a budget refusal
+    is the same) after the processing succeeded printed no video id, so the user could not
+    `halo ask ID` later. The id is printed as on success, the export written, and the one error
+    line names the id and the command that asks again; the exit code stays 1."""
+    from halo.llm.gemini import GeminiCallError
+    from halo.llm.service import LLMService
+
+    def unreachable(self, req, **kwargs):
+        raise GeminiCallError(f"Gemini qa for video {self.video_id!r} could not reach the API at "
+                              "http://127.0.0.1:1: ConnectError. Check the network.")
+
+    question = "What did they decide about the remote's price?"
+    out = tmp_path / "meeting.json"
+    with monkeypatch.context() as patched:
+        patched.setattr(LLMService, "ask", unreachable)
+        ran = CliRunner().invoke(main, ["process", str(SAMPLE), "--min-chunk-duration", "30", "--query", question,
+                                        "--export", str(out)])
+    assert ran.exit_code == 1 and ran.stdout == "meeting\n", ran.output
+    [error] = [line for line in ran.stderr.splitlines() if line.startswith("Error:")]
+    assert "could not reach the API" in error and f"`halo ask meeting {shlex.quote(question)}`" in error, error
+    assert json.loads(out.read_text())["video_id"] == "meeting"
+    asked = CliRunner().invoke(main, ["ask", "meeting", question])  # the command the error names, once Gemini is back
+    assert asked.exit_code == 0 and asked.stdout.strip(), asked.output
 
 
 @pytest.mark.parametrize("video", ["meeting", str(SAMPLE)], ids=["by-id", "by-path"])
