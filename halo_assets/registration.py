@@ -11,9 +11,11 @@ from dagster import DagsterInstance, ExecuteInProcessResult
 from dagster._core.instance.ref import InstanceRef
 
 from halo import media, registry
+from halo.cache import TieredCache
 from halo.errors import HaloError
 from halo.paths import PROJECT_ROOT, ensure_dagster_home
 from halo_assets.partitions import videos_partitions
+from halo_resources.environments import environment_cache
 
 PROCESS_VIDEO_JOB = "process_video"
 
@@ -49,15 +51,17 @@ def default_instance() -> DagsterInstance:
 
 
 def add_video(
-    path: Path, video_id: str | None = None, instance: DagsterInstance | None = None, replace: bool = False
+    path: Path, video_id: str | None = None, instance: DagsterInstance | None = None, replace: bool = False,
+    cache: TieredCache | None = None,
 ) -> registry.VideoEntry:
     """Check ``path`` is a readable video, register it and add its partition to the instance.
 
     Raises MediaError / InvalidVideoId / VideoIdTaken / FileRegistered (with what to do) before
     anything is registered; ``replace`` lets an explicit id move to another file, and a registered
-    file move to another id. The id a file moves from is dropped whole (drop_video): it stood for
-    nothing any more, yet stayed a partition in the UI and a video in `halo report`. A move is
-    refused (HaloError) while a run of that id is queued or running.
+    file move to another id. The id a file moves from is dropped whole (drop_video, from ``cache``,
+    default the environment's): it stood for nothing any more, yet stayed a partition in the UI
+    and a video in `halo report`. A move is refused (HaloError) while a run of that id is queued
+    or running.
     """
     path = Path(path).expanduser().resolve()
     media.probe(path)
@@ -68,7 +72,7 @@ def add_video(
     instance.add_dynamic_partitions(videos_partitions.name, [entry.video_id])
     for old in former:
         if old != entry.video_id:
-            drop_video(old, instance)
+            drop_video(old, instance, cache or environment_cache())
     return entry
 
 
@@ -84,15 +88,18 @@ def _refuse_while_processed(leaving: list[str], instance: DagsterInstance, path:
                             "finish, or cancel it in the Dagster UI (Runs), then run this again.")
 
 
-def drop_video(video_id: str, instance: DagsterInstance) -> None:
-    """Remove ``video_id``, which no longer stands for a file, from the instance (its partition)
-    and its outputs from the store (halo.store.remove_outputs: the ledger, cost_ledger and the
-    probe stay, so the money spent on it is still audited)."""
+def drop_video(video_id: str, instance: DagsterInstance, cache: TieredCache) -> None:
+    """Remove ``video_id``, which no longer stands for a file, from the instance (its partition),
+    its outputs from the store (halo.store.remove_outputs: the ledger, cost_ledger and the probe
+    stay, so the money spent on it is still audited) and its entries from ``cache`` (every tier:
+    answers and summaries no id reaches any more, which `halo cache stats` counted; the cache's
+    hit statistics stay, as after `halo cache clear --video`)."""
     from halo.store import remove_outputs
 
     if instance.has_dynamic_partition(videos_partitions.name, video_id):
         instance.delete_dynamic_partition(videos_partitions.name, video_id)
     remove_outputs(video_id)
+    cache.clear(video_id)
 
 
 def run_video(video_id: str, instance: DagsterInstance | None = None) -> ExecuteInProcessResult:

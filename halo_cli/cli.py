@@ -272,9 +272,9 @@ def cache_group() -> None:
 
 
 def _cache():
-    from halo_resources.environments import get_resources
+    from halo_resources.environments import environment_cache
 
-    return get_resources()["cache"].process_config_and_initialize().get_cache()
+    return environment_cache()
 
 
 def _unreachable(cache) -> str:

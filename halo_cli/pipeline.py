@@ -219,7 +219,7 @@ class HALOPipeline:
             check_question(query)
         if self.chunking_config.use_rl_chunker:
             self._check_policy()
-        entry = add_video(Path(video_path), video_id, instance=self.instance, replace=replace)
+        entry = add_video(Path(video_path), video_id, instance=self.instance, replace=replace, cache=self._cache())
         self.video_id = entry.video_id
         signature = self._config_signature()
         with processing(entry.video_id):  # another processing of it on this machine: wait, then reuse
@@ -292,10 +292,13 @@ class HALOPipeline:
 
         validate_session_id(session)
         video = VideoQA.load(video_id)
-        resources = self.resources()
-        cache = resources["cache"].process_config_and_initialize().get_cache()
-        gemini = resources["gemini"].process_config_and_initialize()
-        return Conversation(video, gemini.service(video_id, QA_ASSET, run_id=f"qa-{session}", cache=cache), session)
+        gemini = self.resources()["gemini"].process_config_and_initialize()
+        return Conversation(video, gemini.service(video_id, QA_ASSET, run_id=f"qa-{session}", cache=self._cache()),
+                            session)
+
+    def _cache(self):
+        """This pipeline's answer cache (its CacheConfig, else the environment's): a TieredCache."""
+        return self.resources()["cache"].process_config_and_initialize().get_cache()
 
     def answer(self, convo, question: str) -> Answer:
         """Ask ``question`` in ``convo``: the turn is saved and ledgered, returned as an Answer."""
@@ -322,7 +325,7 @@ class HALOPipeline:
         labels = {str(s) for s in utterances["speaker"].dropna().unique()}
         roster = updated(current_roster(video_id, utterances), names, labels, video_id)
         save_roster(video_id, roster, turns_digest(utterances))
-        self.resources()["cache"].process_config_and_initialize().get_cache().clear(video_id, tiers=("l1", "l2"))
+        self._cache().clear(video_id, tiers=("l1", "l2"))
         return roster
 
     def _utterances(self, video_id: str) -> pd.DataFrame:

@@ -17,6 +17,7 @@ from typing import Any
 
 from dagster import EnvVar
 
+from halo.cache import TieredCache
 from halo.errors import HaloError
 from halo_resources.cache import CacheResource
 from halo_resources.gemini import GeminiResource
@@ -51,6 +52,12 @@ def get_resources(env: str | None = None) -> dict[str, Any]:
         else CacheResource(),
         "gemini": gemini,
     }
+
+
+def environment_cache() -> TieredCache:
+    """The answer cache of ``get_resources()`` (REDIS_URL, else the embedded redis-server), for
+    code outside a Dagster run: the CLI's `halo cache`, dropping a video's entries."""
+    return get_resources()["cache"].process_config_and_initialize().get_cache()
 
 
 def _gemini_key_var() -> str:

@@ -230,6 +230,41 @@ def test_replace_drops_the_id_a_file_moves_from_but_keeps_what_was_spent(data_ro
     assert _media("talk") == (pytest.approx(2.0), MediaStreams())  # what library_costs prices talk's baselines with
 
 
+def test_replace_removes_the_dropped_id_s_cache_entries_and_no_other_video_s(data_root, tmp_path, monkeypatch) -> None:
+    """Dropping 'talk' (`halo add a.mp4 --id lecture --replace`) removed its outputs but left its
+    cached answers (L1 exact, L2 semantic) and summaries (L3) in Redis, which no id reaches any
+    more and `halo cache stats` kept counting. They go with the id; another video's stay."""
+    import json
+
+    from halo.cache.tiered import TIERS
+    from halo_cli.cli import main
+    from halo_resources.environments import environment_cache
+
+    video, runner, _instance = _added_as_talk(tmp_path, monkeypatch, ingest=False)
+    cache = environment_cache()
+    for video_id in ("talk", "other"):
+        for question in ("What was decided?", "Who presented the budget?"):
+            cache.store(video_id, question, f"{video_id}: they agreed [00:01].", model="local-extractive",
+                        prompt_version="v1", meta={}, evidence=(0,))
+        cache.store_summaries(video_id, [{"text": f"{video_id} opens with the budget.", "start": 0.0, "end": 1.0,
+                                          "chunk_id": 0}])
+
+    def sizes(*argv: str) -> dict[str, int]:
+        shown = runner.invoke(main, ["cache", "stats", "--json", *argv])
+        assert shown.exit_code == 0, shown.output
+        return {tier: json.loads(shown.stdout)[tier]["size"] for tier in TIERS}
+
+    assert sizes("--video", "talk") == sizes("--video", "other") == {"l1": 2, "l2": 2, "l3": 1}
+    assert sizes() == {"l1": 4, "l2": 4, "l3": 2}
+
+    moved = runner.invoke(main, ["add", str(video), "--id", "lecture", "--replace"])
+    assert moved.exit_code == 0, moved.output
+    assert sizes("--video", "talk") == {"l1": 0, "l2": 0, "l3": 0}
+    assert sizes("--video", "other") == {"l1": 2, "l2": 2, "l3": 1} and sizes() == {"l1": 2, "l2": 2, "l3": 1}
+    assert cache.peek("other", "What was decided?", model="local-extractive", prompt_version="v1") == \
+        "other: they agreed [00:01]."
+
+
 def test_an_id_dropped_then_given_its_file_back_is_processed_again(data_root, tmp_path, monkeypatch) -> None:
     """Dropping an id removed its stored outputs but left the Dagster instance's records of them:
     moved back (`halo add a.mp4 --id talk --replace` after `--id lecture --replace`), 'talk'
