@@ -30,6 +30,11 @@ class _StageProgressHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         meta = getattr(record, "dagster_meta", None) or {}
         event = meta.get("dagster_event")
+        if event is not None and event.event_type == DagsterEventType.RUN_START:  # which instance settings apply
+            from halo_assets.registration import instance_config
+
+            self.console.print(f"  Dagster instance: {escape(instance_config())}", highlight=False, soft_wrap=True)
+            return
         if event is None or event.event_type not in _MARKS:
             # one line each: the run's failure (with its stack) is reported by the caller
             if record.levelno >= logging.WARNING and (event is None or event.event_type != DagsterEventType.RUN_FAILURE):

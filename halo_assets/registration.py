@@ -3,6 +3,7 @@ optionally process it in-process. The sensor does the same for files in data/vid
 
 from __future__ import annotations
 
+import logging
 import shlex
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from halo_assets.partitions import videos_partitions
 from halo_resources.environments import environment_cache
 
 PROCESS_VIDEO_JOB = "process_video"
+
+log = logging.getLogger(__name__)
 
 
 def _anchored(config, root: Path):
@@ -37,6 +40,7 @@ def default_instance() -> DagsterInstance:
     dagster.yaml keeps storage paths relative to the project root (so `dg dev` works from there
     with no DAGSTER_HOME); the CLI may run from any directory, so it anchors whatever relative
     ``base_dir`` dagster.yaml holds to the root (a Postgres dagster.yaml passes through as is).
+    A DAGSTER_HOME without dagster.yaml is used as Dagster would, with a warning naming the fix.
     """
     home = ensure_dagster_home()
     if not (Path(home).is_absolute() and Path(home).is_dir()):  # Dagster's own error is a traceback
@@ -44,10 +48,30 @@ def default_instance() -> DagsterInstance:
         raise HaloError(f"DAGSTER_HOME={home} is not an existing folder (Dagster needs the absolute path of one): "
                         f"`mkdir -p {absolute}` and set DAGSTER_HOME={absolute}, or unset DAGSTER_HOME to use "
                         "the project's instance.")
-    if Path(home).resolve() != PROJECT_ROOT or not (PROJECT_ROOT / "dagster.yaml").is_file():
+    if not (Path(home) / "dagster.yaml").is_file():
+        log.warning(instance_config())  # Dagster's own note does not say HALO's settings are missing
+        return DagsterInstance.get()
+    if Path(home).resolve() != PROJECT_ROOT:
         return DagsterInstance.get()
     config = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text()) or {}
     return DagsterInstance.from_ref(InstanceRef.from_dir(home, overrides=_anchored(config, PROJECT_ROOT)))
+
+
+def instance_config() -> str:
+    """Which settings the instance DAGSTER_HOME names runs with: its dagster.yaml, or Dagster's
+    defaults when it has none, said with the fix. Dagster takes a folder without dagster.yaml
+    with a note about metadata storage, and then HALO's settings (one run per video and at most 2 at once, run monitoring,
+    HALO's run launcher; storage under data/dagster) do not apply: a second run of a video pays
+    Gemini again beside the first, and a crashed run is never marked failed."""
+    home = Path(ensure_dagster_home())
+    if (home / "dagster.yaml").is_file():
+        return str(home / "dagster.yaml")
+    template = PROJECT_ROOT / "dagster.yaml"
+    put = f"`cp {shlex.quote(str(template))} {shlex.quote(str(home))}/`" if template.is_file() else \
+        "put HALO's dagster.yaml there"
+    return (f"Dagster's defaults: DAGSTER_HOME={home} has no dagster.yaml, so HALO's instance settings (one "
+            f"run per video and at most 2 at once, run monitoring, storage under data/dagster) do not apply. "
+            f"Fix: {put}, or unset DAGSTER_HOME to use the project's instance.")
 
 
 def add_video(

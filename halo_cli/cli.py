@@ -9,6 +9,7 @@ and the fix on a user error (any HaloError, never a traceback); stdout carries o
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shlex
 import sys
@@ -29,6 +30,26 @@ class _HaloGroup(click.Group):
             return super().invoke(ctx)
         except HaloError as exc:
             raise click.ClickException(" ".join(str(exc).split())) from None
+
+
+class _ToStderr(logging.Handler):
+    """Records as lines on the stderr of the moment (click's test runner swaps it per command)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(self.format(record), err=True)
+
+
+#: loggers whose warnings every command shows on stderr, whatever logging set-up the libraries made
+#: (Dagster's instance settings: a DAGSTER_HOME without dagster.yaml, halo_assets.registration)
+SHOWN_LOGGERS = ("halo_assets.registration",)
+
+
+def _show_warnings() -> None:
+    for name in SHOWN_LOGGERS:
+        shown = logging.getLogger(name)
+        if not any(isinstance(h, _ToStderr) for h in shown.handlers):
+            shown.addHandler(_ToStderr(logging.WARNING))
+            shown.propagate = False
 
 
 @contextlib.contextmanager
@@ -61,6 +82,7 @@ def main(ctx: click.Context, model_name: str | None, gemini_timeout: float | Non
 
         check_model_name(model_name, setting="--model", otherwise="Or leave --model out for the default model.")
     ensure_dagster_home()
+    _show_warnings()
     ctx.ensure_object(dict).update(model_name=model_name, gemini_timeout=gemini_timeout)
 
 

@@ -21,6 +21,7 @@ from halo.store import (
     storage_root,
     stored_media,
 )
+from halo_tests.test_ops.homes import defaults_home
 
 
 def test_default_root_is_the_data_root(data_root, monkeypatch) -> None:
@@ -141,7 +142,7 @@ def test_a_registry_that_cannot_be_read_says_read_not_written(data_root, tmp_pat
     from halo_cli.cli import main
 
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    (tmp_path / "dagster_home").mkdir()
+    defaults_home(tmp_path / "dagster_home")
     path = registry_file()
     if damage == "a folder in its place":
         path.mkdir(parents=True)

@@ -20,6 +20,7 @@ from halo_assets.ingest import audio, video_file
 from halo_assets.registration import failure_messages
 from halo_tests.synth import make_video
 from halo_tests.test_assets.test_ingest import materialize_video, stored
+from halo_tests.test_ops.homes import defaults_home
 
 
 def snapshot() -> dict[str, str]:
@@ -117,7 +118,7 @@ def test_add_another_file_under_a_taken_id_is_refused(data_root, tmp_path, monke
     from halo_cli.cli import main
 
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    (tmp_path / "dagster_home").mkdir()
+    defaults_home(tmp_path / "dagster_home")
     first = make_video(tmp_path / "in" / "first.mp4", duration_s=2.0, cuts=())
     other = make_video(tmp_path / "in" / "other.mp4", duration_s=3.0, cuts=(1.0,))
     runner = CliRunner()
@@ -146,7 +147,7 @@ def test_add_a_registered_file_under_another_id_is_refused(data_root, tmp_path, 
     from halo_cli.cli import main
 
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    (tmp_path / "dagster_home").mkdir()
+    defaults_home(tmp_path / "dagster_home")
     video = make_video(tmp_path / "in" / "a.mp4", duration_s=2.0, cuts=())
     runner = CliRunner()
     assert runner.invoke(main, ["add", str(video), "--id", "talk"]).exit_code == 0
@@ -179,7 +180,7 @@ def _added_as_talk(tmp_path, monkeypatch, *, ingest: bool):
     from halo_tests.test_assets.test_ingest import INGEST_ASSETS
 
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    (tmp_path / "dagster_home").mkdir()
+    defaults_home(tmp_path / "dagster_home")
     video = make_video(tmp_path / "in" / "a.mp4", duration_s=2.0, cuts=(1.0,))
     runner = CliRunner()
     assert runner.invoke(main, ["add", str(video), "--id", "talk"]).exit_code == 0
@@ -323,7 +324,7 @@ def test_add_hints_quote_the_path_for_the_shell(data_root, tmp_path, monkeypatch
     from halo_cli.cli import main
 
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    (tmp_path / "dagster_home").mkdir()
+    defaults_home(tmp_path / "dagster_home")
     first = make_video(tmp_path / "in" / "Ann's \"best\" take.mp4", duration_s=2.0, cuts=())
     other = make_video(tmp_path / "in" / "Bob's \"other\" take.mp4", duration_s=2.0, cuts=())
     runner = CliRunner()

@@ -12,11 +12,12 @@ from halo import registry
 from halo_cli.cli import main
 from halo.store import parquet_root
 from halo_tests.synth import make_video
+from halo_tests.test_ops.homes import defaults_home
 
 
 def test_halo_add_registers_and_runs(data_root, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    (tmp_path / "dagster_home").mkdir()
+    defaults_home(tmp_path / "dagster_home")
     video = make_video(tmp_path / "in" / "Board Review.mp4", cuts=(1.5,), duration_s=3.0)
     runner = CliRunner()
 
@@ -36,7 +37,7 @@ def test_halo_add_registers_and_runs(data_root, tmp_path, monkeypatch) -> None:
 
 def test_halo_add_rejects_bad_input_clearly(data_root, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    (tmp_path / "dagster_home").mkdir()
+    defaults_home(tmp_path / "dagster_home")
     runner = CliRunner()
     empty = tmp_path / "empty.mp4"
     empty.write_bytes(b"")
@@ -71,3 +72,41 @@ def test_halo_add_with_a_dagster_home_that_is_not_a_folder(data_root, tmp_path, 
     added = CliRunner().invoke(main, ["add", str(samples_dir() / "meeting.mp4")])
     home = tmp_path / "home" / "dagster"
     assert f"`mkdir -p {home}` and set DAGSTER_HOME={home}," in added.output, added.output
+
+
+def test_a_dagster_home_without_dagster_yaml_is_named_with_the_fix(data_root, tmp_path, monkeypatch, capsys) -> None:
+    """A DAGSTER_HOME with no dagster.yaml ran silently on Dagster's defaults: no one-run-per-video
+    limit (a second run of a video paid Gemini again beside the first), no run monitoring. `halo
+    add` (as every command that opens the instance) warns, naming the fix, and a run's progress
+    says which instance settings it runs with."""
+    from dagster import job, op
+
+    from halo.paths import PROJECT_ROOT
+    from halo_assets.progress import stage_progress_logger
+
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    video = make_video(tmp_path / "in" / "talk.mp4", cuts=(), duration_s=2.0)
+    added = CliRunner().invoke(main, ["add", str(video)])
+    assert added.exit_code == 0 and added.stdout == "talk\n", added.output
+    warning = " ".join(added.stderr.split())
+    assert f"DAGSTER_HOME={home} has no dagster.yaml" in warning and "one run per video" in warning, warning
+    assert f"`cp {PROJECT_ROOT / 'dagster.yaml'} {home}/`, or unset DAGSTER_HOME" in warning, warning
+
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")  # the fix (settings of one's own)
+    again = CliRunner().invoke(main, ["add", str(video)])
+    assert again.exit_code == 0 and "dagster.yaml" not in again.stderr, again.output
+
+    @op
+    def stage() -> None:
+        pass
+
+    @job(logger_defs={"stage_progress": stage_progress_logger})
+    def one_stage() -> None:
+        stage()
+
+    capsys.readouterr()
+    assert one_stage.execute_in_process(instance=DagsterInstance.get(),
+                                        run_config={"loggers": {"stage_progress": {}}}).success
+    assert f"Dagster instance: {home / 'dagster.yaml'}" in " ".join(capsys.readouterr().err.split())

@@ -23,6 +23,14 @@ def private_home(tmp_path: Path) -> Path:
     return home
 
 
+def defaults_home(home: Path) -> Path:
+    """``home`` made a DAGSTER_HOME that states Dagster's default settings (a dagster.yaml with
+    telemetry off), as a user's own instance would: one without dagster.yaml makes HALO warn."""
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    return home
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
