@@ -123,6 +123,20 @@ def segment(
     return sorted(cuts)
 
 
+def objective(vectors: np.ndarray, boundary_score: np.ndarray, cuts: list[int], *,
+              weights: np.ndarray | None = None, cohesion_weight: float = 1.0,
+              fragmentation_penalty: float = 1.0) -> float:
+    """J of the segmentation ``cuts`` (the quantity ``segment`` maximises in penalty mode), so the
+    margin between the chosen cuts and an alternative can be measured."""
+    n = len(vectors)
+    weights = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+    weighted = np.asarray(vectors, dtype=float) * weights[:, None]
+    edges = [0, *sorted(cuts), n]
+    cohesion = sum(float(np.linalg.norm(weighted[a:b].sum(axis=0))) for a, b in zip(edges, edges[1:]))
+    bonus = float(sum(np.asarray(boundary_score, dtype=float)[c - 1] for c in cuts))
+    return cohesion_weight * cohesion + bonus - fragmentation_penalty * (len(edges) - 1)
+
+
 def _trace(back: np.ndarray, n: int) -> list[int]:
     cuts, end = [], n
     while end > 0:

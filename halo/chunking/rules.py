@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field, model_validator
 
-from halo.chunking.dp import segment
+from halo.chunking.dp import objective, segment
 from halo.chunking.signals import SIGNAL_NAMES, BoundarySignals, compute_signals
 
 CHUNK_COLUMNS = ["chunk_id", "start", "end", "first_utt", "last_utt", "n_tokens", "coherence",
@@ -194,33 +194,64 @@ def chunk_utterances(
     """
     config = config or ChunkingConfig()
     utterances = utterances.reset_index(drop=True)
-    n = len(utterances)
-    if n == 0:
+    if len(utterances) == 0:
         return ChunkingResult(empty_chunks(), BoundarySignals({}), np.zeros(0), [])
-    vectors = np.asarray(vectors, dtype=float)
-    signals = boundary_signals(utterances, vectors, config, topics, scene_cuts, gap_f1)
-    scores = signals.combined(config.weights)
-    words = np.maximum(utterances["text"].fillna("").astype(str).str.split().str.len()
-                       .fillna(0).to_numpy(dtype=float), 1.0)
-    starts = utterances["start"].to_numpy(dtype=float)
-    ends = utterances["end"].to_numpy(dtype=float)
+    problem = cut_problem(utterances, vectors, config, topics, scene_cuts, gap_f1)
     if config.method == "ppo":  # learned cuts over the same signals (ignores n_chunks)
         from halo.chunking.rl_episode import Limits
         from halo.chunking.rl_policy import policy_cuts
 
         cuts = policy_cuts(config.policy_path, Limits(config.min_chunk_duration, config.max_chunk_duration),
-                           signals, vectors, starts, ends, weights=config.weights,
-                           cohesion_weight=config.cohesion_weight,
-                           unit_weights=words ** config.unit_weight_power, gap_f1=gap_f1)
+                           problem.signals, problem.vectors, problem.starts, problem.ends,
+                           weights=config.weights, cohesion_weight=config.cohesion_weight,
+                           unit_weights=problem.unit_weights, gap_f1=gap_f1)
     else:
-        cuts = segment(
-            vectors, scores, starts, ends, weights=words ** config.unit_weight_power,
-            cohesion_weight=config.cohesion_weight,
-            fragmentation_penalty=config.fragmentation_penalty,
-            min_len=config.min_chunk_duration, max_len=config.max_chunk_duration,
+        cuts = problem.solve(n_chunks)
+    chunks = build_chunks(utterances, cuts, problem.signals, config, coherence_fn, token_fn)
+    return ChunkingResult(chunks, problem.signals, problem.scores, cuts)
+
+
+@dataclass
+class CutProblem:
+    """The DP's inputs for one video: what the rules chunker optimises, kept apart from solving it
+    so analyses (halo.chunking.margins) can re-solve it with cuts forbidden or forced."""
+
+    vectors: np.ndarray
+    signals: BoundarySignals
+    scores: np.ndarray
+    unit_weights: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    config: ChunkingConfig
+
+    def solve(self, n_chunks: int | None = None, scores: np.ndarray | None = None) -> list[int]:
+        """The optimal cuts (``scores`` replaces the boundary scores, e.g. to forbid a cut)."""
+        return segment(
+            self.vectors, self.scores if scores is None else scores, self.starts, self.ends,
+            weights=self.unit_weights, cohesion_weight=self.config.cohesion_weight,
+            fragmentation_penalty=self.config.fragmentation_penalty,
+            min_len=self.config.min_chunk_duration, max_len=self.config.max_chunk_duration,
             n_segments=n_chunks)
-    chunks = build_chunks(utterances, cuts, signals, config, coherence_fn, token_fn)
-    return ChunkingResult(chunks, signals, scores, cuts)
+
+    def objective(self, cuts: list[int]) -> float:
+        """The penalised objective J of ``cuts`` (see halo.chunking.dp)."""
+        return objective(self.vectors, self.scores, cuts, weights=self.unit_weights,
+                         cohesion_weight=self.config.cohesion_weight,
+                         fragmentation_penalty=self.config.fragmentation_penalty)
+
+
+def cut_problem(utterances: pd.DataFrame, vectors: np.ndarray, config: ChunkingConfig,
+                topics: list[int] | None = None, scene_cuts: list[float] | None = None,
+                gap_f1: np.ndarray | None = None) -> CutProblem:
+    """Signals, boundary scores and unit weights of one video's (non-empty, ordered) utterances."""
+    utterances = utterances.reset_index(drop=True)
+    vectors = np.asarray(vectors, dtype=float)
+    signals = boundary_signals(utterances, vectors, config, topics, scene_cuts, gap_f1)
+    words = np.maximum(utterances["text"].fillna("").astype(str).str.split().str.len()
+                       .fillna(0).to_numpy(dtype=float), 1.0)
+    return CutProblem(vectors, signals, signals.combined(config.weights),
+                      words ** config.unit_weight_power, utterances["start"].to_numpy(dtype=float),
+                      utterances["end"].to_numpy(dtype=float), config)
 
 
 def build_chunks(utterances: pd.DataFrame, cuts: list[int], signals: BoundarySignals,
