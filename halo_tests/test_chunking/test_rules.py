@@ -175,3 +175,17 @@ def test_a_scene_cut_a_few_tenths_into_the_next_word_is_at_the_gap():
     gap_start, gap_end = np.array([165.66, 121.38, 50.0]), np.array([166.90, 122.46, 51.0])
     cuts = np.array([167.16, 122.76, 51.0 + WORD_TIME_SLACK_S + 1.5])
     assert scene_proximity(gap_start, gap_end, cuts, 3.0).tolist() == pytest.approx([1.0, 1.0, 0.5])
+
+
+def test_sample_topic_cuts_survive_cross_cpu_noise(sample):
+    """The true topic changes the chunker finds on the sample's turns are still found (and the
+    missed ones still missed) when embeddings, word times and scene times move by what another
+    CPU moves them (bench.bench_chunk_margins.PLAUSIBLE); a failure names each decision's margin."""
+    from bench.bench_chunk_margins import describe, flip_problems, margins_of, truth_inputs
+
+    truth = sample[0]
+    inputs = truth_inputs(truth)
+    starts = [t["start"] for t in truth["topics"][1:]]
+    decisions = margins_of(inputs, starts, ChunkingConfig())
+    assert sum(d.found for d in decisions) >= len(starts) - 1, describe(decisions)
+    assert flip_problems(inputs, starts, ChunkingConfig()) == [], describe(decisions)
