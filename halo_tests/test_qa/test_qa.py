@@ -262,9 +262,12 @@ def test_a_gemini_answer_citing_a_slide_inline_is_on_screen_in_the_turn_and_the_
     at, line = next((t, line) for t, line in shown if t > 0)
     talking = video.utterances[(video.utterances["start"] <= at) & (video.utterances["end"] > at + 1)]
     assert len(talking), "the slide must appear while someone talks, or there is no speaker to mistake"
-    gemini_style = f"The slide read {line.split('] ', 1)[-1]!r} [{clock(at)}]."
+    slide = line.split('] ', 1)[-1]
+    gemini_style = f"The slide read {slide!r} [{clock(at)}]."
     monkeypatch.setattr(halo.qa.conversation, "local_answer", lambda *args, **kwargs: gemini_style)
     convo = conversation("slides")
-    answer = answer_in(convo, "What did the slide say?")
+    # the question names the slide, so its chunk is among those retrieved (a citation outside them
+    # is dropped, rightly): "What did the slide say?" retrieved it only while the sample had 4 chunks
+    answer = answer_in(convo, f"What did the slide {slide!r} say?")
     assert convo.session.turns[-1].citations[0]["on_screen"]
     assert [(c["start"], c["speaker"], c["on_screen"]) for c in answer.citations] == [(float(round(at)), None, True)]
