@@ -298,16 +298,28 @@ def check_model(model: str, table: Mapping[str, ModelEntry] | None = None, on: d
     entry = entry_for(model, table)
     current = ", ".join(current_models(table, on))
     if entry is not None and entry.retired(on):
-        routed = f"; Google routes it to {entry.replacement}" if entry.replacement else ""
         raise ValueError(
-            f"Model {model!r} was shut down on {entry.retires_on} ({entry.retirement_source}){routed}. "
+            f"Model {model!r} was shut down on {entry.retires_on} ({entry.retirement_source}){_successor(entry)}. "
             f"Set {setting} to a current model: {current}."
         )
     price_for(model, table, on)  # raises UnknownModelPrice with the fix
     if entry is not None and entry.retires_on:
-        return (f"model {model!r} shuts down on {entry.retires_on}; calls after that are routed to "
-                f"{entry.replacement or 'another model'} and billed at its rates. Current models: {current}.")
+        after = (f"calls after that are routed to {entry.replacement} and billed at its rates" if entry.routed
+                 else "calls after that fail" + (f" (Google's replacement: {entry.replacement})"
+                                                 if entry.replacement else ""))
+        return f"model {model!r} shuts down on {entry.retires_on}; {after}. Current models: {current}."
     return ""
+
+
+def _successor(entry: ModelEntry) -> str:
+    """What became of a shut-down model's calls: routed to its replacement (``routed``, billed at
+    that model's rates) or refused, with the model Google recommends instead. Saying "routes" of
+    every retired model told users of 1.5 and 2.0 their calls would still be served."""
+    if not entry.replacement:
+        return ""
+    if entry.routed:
+        return f"; Google routes it to {entry.replacement}"
+    return f"; Google no longer serves it (its replacement is {entry.replacement})"
 
 
 def check_model_name(model_name: str, setting: str = "GeminiConfig.model_name",

@@ -79,6 +79,21 @@ def test_defaults_are_current_and_retired_models_are_refused_naming_current_ones
         check_model("gemini-9-ultra", on=NOV30)
 
 
+def test_only_routed_models_are_said_to_be_routed():
+    """1.5 and 2.0 are shut down without routing (no price, calls refused): the refusal and the
+    warning of a model that will shut down said "Google routes it to ..." of every model."""
+    with pytest.raises(ValueError) as refused:
+        check_model("gemini-1.5-flash", on=DEC1)
+    assert "routes" not in str(refused.value)
+    assert "no longer serves it (its replacement is gemini-3.5-flash-lite)" in str(refused.value)
+    with pytest.raises(ValueError, match=r"no longer serves it \(its replacement is gemini-2.5-flash-lite\)"):
+        check_model("gemini-2.0-flash", on=DEC1)
+    warning = check_model("gemini-3.1-flash-lite", on=DEC1)
+    assert "shuts down on 2027-05-07" in warning and "routed" not in warning
+    assert "calls after that fail (Google's replacement: gemini-3.5-flash-lite)" in warning
+    assert "routed to gemini-3.5-flash-lite and billed at its rates" in check_model("gemini-2.5-flash", on=NOV30)
+
+
 def test_naive_baselines():
     t = media_tokens(3600)
     assert (t.visual, t.audio, t.total) == (3600 * 258, 3600 * 32, 1_044_000)
