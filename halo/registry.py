@@ -23,6 +23,7 @@ import os
 import shlex
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace as with_fields
+from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
@@ -233,6 +234,42 @@ def content_sha256(video_id: str, path: str) -> str:
     except NotWritable as exc:  # a read-only data root: the answer stands, only the shortcut is lost
         log.warning(str(exc))
     return sha256
+
+
+def source_changed(video_id: str) -> str:
+    """Why ``video_id``'s stored outputs no longer describe its file ('' when they do): the file
+    holds other bytes than the ones its stored probe hashed. `halo ask ID`, `halo report ID` and
+    the API answered and reported from the old version of a replaced file without a word.
+    Cheap for every question: a file with the size and mtime it was registered with (every
+    processing registers it first) and no hash recorded since is unchanged, nothing is read;
+    otherwise the bytes decide (content_sha256, hashed once per fingerprint), so `touch` is no
+    change. A file that is gone, or an id that is not registered or not processed, is not
+    "changed" here (`resolve` names those when the video is processed)."""
+    try:
+        entry = _read().get(validate_video_id(video_id))
+        now = os.stat(entry.path) if entry is not None else None
+        if entry is None or (f"{now.st_size}-{now.st_mtime_ns}" == entry.fingerprint and not entry.sha256):
+            return ""
+        from halo.store import load_output  # pandas: not on the fast path above
+
+        probe = load_output("video_file", video_id)
+        if probe is None or not len(probe) or content_sha256(video_id, entry.path) == str(probe["sha256"].iloc[0]):
+            return ""
+    except (OSError, NotReadable):
+        return ""
+    then = int(probe["size_bytes"].iloc[0])
+    size = "" if now.st_size == then else f"{then:,} bytes then, {now.st_size:,} now; "
+    when = datetime.fromtimestamp(now.st_mtime_ns / 1e9).strftime("%Y-%m-%d %H:%M")
+    return (f"The file of video {video_id!r}, {entry.path}, changed since it was processed ({size}modified "
+            f"{when}): what is stored for it, and answers from it, describe its old version. Process it again: "
+            f"`halo process {shlex.quote(entry.path)}`.")
+
+
+def warn_if_changed(video_id: str) -> None:
+    """Log ``source_changed``'s warning (to stderr in `halo`) before answering from ``video_id``'s outputs."""
+    why = source_changed(video_id)
+    if why:
+        log.warning(why)
 
 
 def unregister(video_id: str) -> None:

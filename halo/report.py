@@ -13,6 +13,7 @@ import pandas as pd
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from halo.errors import UnknownVideo
 from halo.ids import validate_video_id
@@ -160,6 +161,11 @@ def build_report(video_id: str) -> Group:
         ))
         if stale:
             parts.append(_stale_panel(video_id, stale, str(p.sha256)))
+        from halo import registry
+
+        changed = registry.source_changed(video_id)
+        if changed:  # the panel above is the file as it was processed, not as it is now
+            parts.append(Panel(Text(changed), title="Source file changed", border_style="yellow"))
     scenes = output("scenes")
     if scenes is not None:
         parts.append(_scenes_table(scenes))

@@ -417,12 +417,14 @@ def _ask_light(ctx: click.Context, video_id: str, question: str, session: str):
     from the environment alone (no model check or budget to prime for the local backend)."""
     from halo.qa.cached import answer_from_cache, light_backend, light_service
     from halo.qa.sessions import validate_session_id
+    from halo.registry import warn_if_changed
     from halo_cli.pipeline import Answer, answer_in
 
     validate_session_id(session)
     model_name = (ctx.find_root().obj or {}).get("model_name")  # checked by main()
     hit = answer_from_cache(video_id, question, session, model_name=model_name)
     if hit is not None:
+        warn_if_changed(video_id)
         return Answer.from_turn(video_id, session, hit.turn, hit.cited)
     if not light_backend():
         return None
@@ -430,6 +432,7 @@ def _ask_light(ctx: click.Context, video_id: str, question: str, session: str):
 
     with stdout_to_stderr():
         convo = Conversation(VideoQA.load(video_id), light_service(video_id, session, model_name), session)
+        warn_if_changed(video_id)
         return answer_in(convo, question)
 
 

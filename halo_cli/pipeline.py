@@ -289,9 +289,11 @@ class HALOPipeline:
     def conversation(self, video_id: str, session: str = "default"):
         """The Q&A session ``session`` on ``video_id`` (halo.qa), on this pipeline's cache and Gemini."""
         from halo.qa import QA_ASSET, Conversation, VideoQA, validate_session_id
+        from halo.registry import warn_if_changed
 
         validate_session_id(session)
         video = VideoQA.load(video_id)
+        warn_if_changed(video_id)
         gemini = self.resources()["gemini"].process_config_and_initialize()
         return Conversation(video, gemini.service(video_id, QA_ASSET, run_id=f"qa-{session}", cache=self._cache()),
                             session)
