@@ -204,6 +204,8 @@ def register(path: Path, video_id: str | None = None, replace: bool = False) -> 
                 del entries[vid]
             entries[video_id] = entry
             _write(entries, what)
+    if not own_ids:  # a new file: hashed against the others outside the lock (a long video takes seconds)
+        _warn_if_copy(entry, entries)
     return entry, changed
 
 
@@ -234,6 +236,27 @@ def content_sha256(video_id: str, path: str) -> str:
     except NotWritable as exc:  # a read-only data root: the answer stands, only the shortcut is lost
         log.warning(str(exc))
     return sha256
+
+
+def _warn_if_copy(entry: VideoEntry, entries: dict[str, VideoEntry]) -> None:
+    """Log a warning when ``entry``'s file holds the same bytes as another registered video's:
+    a copy under another name was registered, processed and billed a second time without a word.
+    Only files of the very same size are hashed, so registering a file costs a hash only when a
+    copy is likely."""
+    mine = None
+    for vid, other in sorted(entries.items()):
+        if vid == entry.video_id or other.path == entry.path or other.size_bytes != entry.size_bytes:
+            continue
+        try:
+            mine = mine or sha256_file(Path(entry.path))
+            same = sha256_file(Path(other.path)) == mine
+        except OSError:
+            continue
+        if same:
+            log.warning("%s holds the same bytes as video %r (%s): processing it as %r repeats, and with Gemini "
+                        "bills, the same work. Ask about %r instead (`halo ask %s \"...\"`), or keep one of the files.",
+                        entry.path, vid, other.path, entry.video_id, vid, vid)
+            return
 
 
 def source_changed(video_id: str) -> str:

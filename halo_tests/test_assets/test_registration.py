@@ -110,3 +110,25 @@ def test_a_dagster_home_without_dagster_yaml_is_named_with_the_fix(data_root, tm
     assert one_stage.execute_in_process(instance=DagsterInstance.get(),
                                         run_config={"loggers": {"stage_progress": {}}}).success
     assert f"Dagster instance: {home / 'dagster.yaml'}" in " ".join(capsys.readouterr().err.split())
+
+
+def test_a_copy_of_a_registered_file_is_registered_with_a_warning_naming_the_original(
+        data_root, tmp_path, caplog) -> None:
+    """The same bytes under another name were registered (and then processed and billed) as a
+    second video without a word. A file of the same size with other bytes is no copy."""
+    video = make_video(tmp_path / "talk.mp4", duration_s=2.0, cuts=())
+    original, _ = registry.register(video)
+    other = tmp_path / "other.mp4"
+    other.write_bytes(bytes(b ^ 0xFF for b in video.read_bytes()))  # same size, other bytes
+    with caplog.at_level("WARNING", logger="halo.registry"):
+        registry.register(other)
+    assert "same bytes" not in caplog.text
+    copy = shutil.copy(video, tmp_path / "talk copy.mp4")
+    with caplog.at_level("WARNING", logger="halo.registry"):
+        entry, _ = registry.register(copy)
+        registry.register(copy)  # already registered: said once
+    assert entry.video_id == "talk-copy" and set(registry.all_videos()) == {"talk", "other", "talk-copy"}
+    warnings = [r.getMessage() for r in caplog.records if "same bytes" in r.getMessage()]
+    assert warnings == [f"{copy} holds the same bytes as video {original.video_id!r} ({video}): processing it as "
+                        "'talk-copy' repeats, and with Gemini bills, the same work. Ask about 'talk' instead "
+                        "(`halo ask talk \"...\"`), or keep one of the files."]
