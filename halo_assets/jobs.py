@@ -3,7 +3,8 @@
 `process_video` materializes every asset partitioned by `videos` (whatever stages exist), so
 the sensor, `halo add --run` and the schedule all run the same thing (`halo add --run`, `halo
 process` and HALOPipeline run the subset from `chunks` on when only the chunk or LLM settings
-changed: HALOPipeline._assets_to_run). The schedule finds videos
+changed, and after a run that failed part-way only what is missing or outdated and what is
+computed from it: HALOPipeline._assets_to_run, outdated_assets). The schedule finds videos
 whose outputs are missing or stale (source file changed since it was probed, or an asset older
 than one it is computed from) and requests one run per such video.
 """
@@ -80,25 +81,28 @@ def _latest(instance: DagsterInstance, key: AssetKey, video_id: str):
     return records[0] if records else None
 
 
-def outdated_reasons(
+def _outdated(
     instance: DagsterInstance, graph: Mapping[AssetKey, set[AssetKey]], video_id: str, path: str
-) -> list[str]:
-    """Why ``video_id``'s outputs need a run: missing assets, a changed source, stale assets."""
+) -> list[tuple[str, AssetKey | None]]:
+    """Why ``video_id``'s outputs need a run, each reason with the asset it is about (None: the
+    whole video, its source file changed)."""
     upstream_first = TopologicalSorter({k: parents & graph.keys() for k, parents in graph.items()})
     latest = {key: _latest(instance, key, video_id) for key in upstream_first.static_order()}
-    reasons = [f"missing {k.to_user_string()}" for k, rec in latest.items() if rec is None]
-    materialized = [k.to_user_string() for k, rec in latest.items() if rec is not None]
-    if outputs_removed(video_id, materialized):  # dropped (halo add --replace), then given a file again
-        reasons += [f"missing {name}" for name in materialized if name not in kept_when_dropped()]
+    reasons: list[tuple[str, AssetKey | None]] = [(f"missing {k.to_user_string()}", k)
+                                                  for k, rec in latest.items() if rec is None]
+    materialized = [k for k, rec in latest.items() if rec is not None]
+    if outputs_removed(video_id, [k.to_user_string() for k in materialized]):  # dropped (halo add --replace), then given a file again
+        reasons += [(f"missing {k.to_user_string()}", k) for k in materialized
+                    if k.to_user_string() not in kept_when_dropped()]
     probe = latest.get(AssetKey("video_file"))
     if probe is not None and _source_changed(probe.asset_materialization.metadata, video_id, path):
-        reasons.append("source file changed")
+        reasons.append(("source file changed", None))
     for key, parents in sorted(graph.items()):
         mine = latest[key]
         for parent in sorted(parents & graph.keys()):
             theirs = latest[parent]
             if mine is not None and theirs is not None and theirs.storage_id > mine.storage_id:
-                reasons.append(f"{key.to_user_string()} older than {parent.to_user_string()}")
+                reasons.append((f"{key.to_user_string()} older than {parent.to_user_string()}", key))
     return reasons
 
 
@@ -111,6 +115,30 @@ def _source_changed(probed: Mapping, video_id: str, path: str) -> bool:
     if fingerprint is not None and fingerprint.value == registry.current_fingerprint(path):
         return False
     return sha256 is None or sha256.value != registry.content_sha256(video_id, path)
+
+
+def outdated_reasons(
+    instance: DagsterInstance, graph: Mapping[AssetKey, set[AssetKey]], video_id: str, path: str
+) -> list[str]:
+    """Why ``video_id``'s outputs need a run: missing assets, a changed source, stale assets."""
+    return [reason for reason, _ in _outdated(instance, graph, video_id, path)]
+
+
+def outdated_assets(
+    instance: DagsterInstance, graph: Mapping[AssetKey, set[AssetKey]], video_id: str, path: str
+) -> set[AssetKey]:
+    """The per-video assets a run of ``video_id`` must materialize (empty: none is outdated):
+    every one when the source file changed, else each missing or outdated asset and everything
+    computed from it. A run that failed at the summaries (a Gemini outage) is finished by its
+    summaries and what follows, not by transcribing the video again."""
+    about = [key for _, key in _outdated(instance, graph, video_id, path)]
+    if None in about:
+        return set(graph)
+    needed = set(about)
+    for key in TopologicalSorter({k: parents & graph.keys() for k, parents in graph.items()}).static_order():
+        if graph[key] & needed:
+            needed.add(key)
+    return needed
 
 
 def has_active_run(instance: DagsterInstance, video_id: str, created_after: datetime | None = None) -> bool:

@@ -181,23 +181,37 @@ class HALOPipeline:
         When only the settings changed, `chunks` and what is computed from it: the chunker and LLM
         settings decide nothing upstream of the chunks, so trying other chunk limits on an hour
         of video re-chunks and re-summarizes in seconds instead of transcribing it again.
-        Otherwise (an output missing or stale) every per-video asset.
+        An output missing or older than its inputs (a run that failed part-way, e.g. at the
+        summaries during a Gemini outage): that asset and what is computed from it, not the
+        stages that finished. A changed source file: every per-video asset.
         """
-        from dagster import AssetKey, AssetRecordsFilter, AssetSelection
+        from dagster import AssetKey, AssetSelection
 
         from halo_assets.definitions import ASSETS, defs
-        from halo_assets.jobs import outdated_reasons, video_asset_graph
+        from halo_assets.jobs import outdated_assets, video_asset_graph
 
         graph = video_asset_graph(ASSETS)
-        if outdated_reasons(self.instance, graph, video_id, path):
-            return sorted(graph, key=lambda k: k.to_user_string())
-        records = self.instance.fetch_materializations(
-            AssetRecordsFilter(asset_key=AssetKey("chunk_summaries"), asset_partitions=[video_id]), limit=1).records
-        run = self.instance.get_run_by_id(records[0].run_id) if records else None
-        if run is not None and run.tags.get(CONFIG_TAG) == signature:
-            return None
+        needed = outdated_assets(self.instance, graph, video_id, path)
+        if self._made_with(video_id, signature, needed):
+            return sorted(needed, key=lambda k: k.to_user_string()) or None
         after_chunks = AssetSelection.assets(AssetKey("chunks")).downstream().resolve(defs.resolve_asset_graph())
-        return sorted(after_chunks & graph.keys(), key=lambda k: k.to_user_string())  # per-video ones only
+        return sorted(needed | (after_chunks & graph.keys()), key=lambda k: k.to_user_string())  # per-video ones only
+
+    def _made_with(self, video_id: str, signature: str, needed: set) -> bool:
+        """Whether ``video_id``'s stored chunks and chunk summaries were made by runs with these
+        settings; one of them already in ``needed`` (missing, or older than its inputs: a run that
+        failed at the summaries) is made again anyway, whatever made it."""
+        from dagster import AssetKey, AssetRecordsFilter
+
+        for key in (AssetKey("chunks"), AssetKey("chunk_summaries")):
+            if key in needed:
+                continue
+            records = self.instance.fetch_materializations(
+                AssetRecordsFilter(asset_key=key, asset_partitions=[video_id]), limit=1).records
+            run = self.instance.get_run_by_id(records[0].run_id) if records else None
+            if run is None or run.tags.get(CONFIG_TAG) != signature:
+                return False
+        return True
 
     # -- the API --------------------------------------------------------------------------------
     def process_video(self, video_path: str | os.PathLike, query: str | None = None,
@@ -211,6 +225,8 @@ class HALOPipeline:
         summary and chapters, and the Answer to ``query``; tokens, dollars, the naive baseline,
         cache hits and per-stage seconds.
         """
+        from dagster import AssetKey
+
         from halo.registry import processing
         from halo_assets.definitions import defs
         from halo_assets.registration import PROCESS_VIDEO_JOB, add_video, failure_messages
@@ -232,7 +248,8 @@ class HALOPipeline:
                 result = job.execute_in_process(
                     partition_key=entry.video_id, instance=self.instance, raise_on_error=False,
                     resources=self.resources(),
-                    run_config={"ops": {"chunks": {"config": chunker}}, "loggers": {"stage_progress": {}}},
+                    run_config={"ops": {"chunks": {"config": chunker}} if AssetKey("chunks") in selection else {},
+                                "loggers": {"stage_progress": {}}},
                     tags={"halo/source": "HALOPipeline", CONFIG_TAG: signature})
                 if not result.success:
                     raise RunFailed(f"Processing {entry.video_id} ({entry.path}) failed: "
