@@ -131,7 +131,11 @@ def outdated_assets(
     every one when the source file changed, else each missing or outdated asset and everything
     computed from it. A run that failed at the summaries (a Gemini outage) is finished by its
     summaries and what follows, not by transcribing the video again."""
-    about = [key for _, key in _outdated(instance, graph, video_id, path)]
+    return _with_downstream(graph, [key for _, key in _outdated(instance, graph, video_id, path)])
+
+
+def _with_downstream(graph: Mapping[AssetKey, set[AssetKey]], about: list[AssetKey | None]) -> set[AssetKey]:
+    """The assets ``about`` names and every per-video asset computed from them (all for None)."""
     if None in about:
         return set(graph)
     needed = set(about)
@@ -169,7 +173,8 @@ def _crashed_run_id(instance: DagsterInstance, video_id: str) -> str:
 
 
 def outdated_run_requests(instance: DagsterInstance, graph: Mapping[AssetKey, set[AssetKey]]) -> list[RunRequest]:
-    """One run request per registered video whose outputs are missing or stale.
+    """One run request per registered video whose outputs are missing or stale, for the assets
+    that are (outdated_assets): a video whose last run failed at the summaries gets its summaries.
 
     The run key hashes the reasons and the source fingerprint, so a video that keeps failing
     for the same reason is not retried every tick; any change (new file, new asset, new
@@ -181,9 +186,11 @@ def outdated_run_requests(instance: DagsterInstance, graph: Mapping[AssetKey, se
     for video_id, entry in sorted(registry.all_videos().items()):
         if video_id not in known or not os.path.exists(entry.path) or has_active_run(instance, video_id):
             continue
-        reasons = outdated_reasons(instance, graph, video_id, entry.path)
+        outdated = _outdated(instance, graph, video_id, entry.path)
+        reasons = [reason for reason, _ in outdated]
         if not reasons:
             continue
+        selection = _with_downstream(graph, [key for _, key in outdated])
         signature = "|".join([registry.current_fingerprint(entry.path), *reasons, _crashed_run_id(instance, video_id)])
         digest = hashlib.sha256(signature.encode()).hexdigest()[:16]
         requests.append(
@@ -191,6 +198,8 @@ def outdated_run_requests(instance: DagsterInstance, graph: Mapping[AssetKey, se
                 run_key=f"{video_id}:{digest}",
                 partition_key=video_id,
                 tags={"halo/source": STALE_VIDEOS_SCHEDULE, "halo/reason": "; ".join(reasons)[:200]},
+                # what is outdated and what follows from it, not a new transcription of the video
+                asset_selection=None if selection == set(graph) else sorted(selection, key=lambda k: k.to_user_string()),
             )
         )
     return requests

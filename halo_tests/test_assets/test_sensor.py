@@ -234,6 +234,19 @@ def check_schedule(instance, data_root) -> None:
     reasons = requests()[0].tags["halo/reason"]
     assert "audio older than video_file" in reasons and "scenes older than video_file" in reasons
 
+    # Only what is outdated runs: a scheduled run after a run that failed at the summaries (or an
+    # asset re-materialized alone) re-ran every stage, a new transcription included.
+    assert job.execute_in_process(partition_key="talk", instance=instance).success
+    defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        partition_key="talk", instance=instance, asset_selection=[AssetKey("chunks")]
+    )
+    [request] = requests()
+    assert {k.to_user_string() for k in request.asset_selection} == {
+        "chunk_summaries", "video_summary", "qa_index", "cost_ledger"}
+    assert job.get_subset(asset_selection=set(request.asset_selection)).execute_in_process(
+        partition_key="talk", instance=instance).success
+    assert requests() == []
+
 
 def test_definitions_wire_the_job_sensor_and_schedule() -> None:
     from dagster import Definitions
