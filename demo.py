@@ -15,7 +15,7 @@ VIDEO = samples_dir() / "meeting.mp4"
 
 def main() -> None:
     chunking_config = ChunkingConfig(max_chunk_duration=300.0, min_chunk_duration=30.0, use_rl_chunker=False)
-    cache_config = CacheConfig(use_fakeredis=True, l2_similarity_threshold=0.85)
+    cache_config = CacheConfig(use_fakeredis=True)
     gemini_config = GeminiConfig(model_name="gemini-1.5-flash", use_mock=True)
     pipeline = HALOPipeline(chunking_config=chunking_config, cache_config=cache_config, gemini_config=gemini_config)
     chunks, results, metrics = pipeline.process_video(VIDEO, query="What are the main topics discussed?")
