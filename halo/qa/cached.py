@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from halo.ids import validate_video_id
 from halo.llm.baseline import MediaStreams
 from halo.paths import data_dir
-from halo.qa.followups import is_follow_up
+from halo.qa.followups import is_follow_up, needs_earlier_answer
 from halo.qa.sessions import QA_ASSET, QA_PURPOSE, Turn, load_session, save_session
 from halo.qa.stamp import outputs_stamp
 from halo.storage import write_bytes_atomic
@@ -160,8 +160,8 @@ def answer_from_cache(video_id: str, question: str, session_id: str = "default",
     if (os.environ.get("HALO_ENV") or "local") not in LIGHT_ENVS:
         return None
     session = load_session(video_id, session_id)
-    if session.turns and is_follow_up(question):
-        return None
+    if is_follow_up(question) if session.turns else needs_earlier_answer(question):
+        return None  # the full path rewrites it, or says there is nothing for it to refer to
     memo = _load_memo(video_id)
     if memo is None:
         return None

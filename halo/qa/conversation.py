@@ -26,11 +26,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
-from halo.errors import BudgetExceeded, HaloError
+from halo.errors import BudgetExceeded, HaloError, InvalidQuestion
 from halo.llm.gemini import GeminiCallError
 from halo.llm.prompts import QA_SYSTEM, qa_prompt
 from halo.llm.service import Answer, LLMService, Request
-from halo.qa.followups import heuristic_rewrite, is_follow_up, plain_answer
+from halo.qa.followups import heuristic_rewrite, is_follow_up, needs_earlier_answer, plain_answer
 from halo.qa.grounding import (
     HISTORY_TURNS, build_context, check_citations, context_head, local_answer, mark_slide_citations,
     parse_citations,
@@ -130,6 +130,12 @@ class Conversation:
         """Answer ``question`` (a follow-up is read in the light of the last turns) and save the turn."""
         if not question or not question.strip():
             raise HaloError("Empty question: type what you want to know about the video.")
+        if not self.turns and needs_earlier_answer(question):
+            # retrieval on "who said that?" alone returns arbitrary quotes, cached as its answer
+            raise InvalidQuestion(
+                f"{question.strip()!r} refers to an earlier answer, but session {self.session.session_id!r} "
+                f"on {self.video.video_id} has none yet: ask the full question (e.g. 'who said the budget "
+                "was too high?'); nothing was sent or billed.")
         try:
             query, how, extra = self.standalone(question)
             ans, hits = self._answer(question, query, how)

@@ -93,6 +93,20 @@ def is_follow_up(question: str, max_named: int = MAX_NAMED) -> bool:
     return not named or refers_first or (refers and named <= max_named)
 
 
+def needs_earlier_answer(question: str) -> bool:
+    """Can ``question`` not be read without an earlier answer ("who said that?", "why?", "tell me
+    more")? As a session's first question it has nothing to refer to: retrieval on "who said
+    that?" alone returns arbitrary quotes. A question that only opens like a continuation but names
+    its own subject ("so what was decided about the budget?", "what about the budget?") stands
+    alone, and so does one about the video itself ("what is this meeting about?").
+    """
+    rest = _OPENERS.sub("", question, count=1)  # "and why?" -> "why?": still one
+    words = set(_words(rest))
+    # "what is this (meeting) about?" names nothing but the video, which is there to refer to
+    about_the_video = not (words & _REFERENCES) - {"this"} and bool(words & (_THE_VIDEO | {"this"}))
+    return is_follow_up(rest) and not about_the_video
+
+
 def plain_answer(answer: str, words: int = 30) -> str:
     """The answer without citations and speaker labels, first ``words`` words."""
     from halo.qa.grounding import CLOCK

@@ -30,6 +30,19 @@ def test_standalone_questions_are_left_alone_and_follow_ups_are_found(part):
     assert len(found) / len(follow_ups) >= 0.85, sorted(set(follow_ups) - set(found))
 
 
+def test_only_follow_ups_that_need_an_earlier_answer_are_refused_as_a_first_question():
+    """No labelled standalone question is refused opening a session; questions that lean on the
+    conversation only by their opener, or that are about the video itself, are answered."""
+    from halo.qa.followups import needs_earlier_answer
+
+    rows = labelled("tune") + labelled("report")
+    assert not [r["question"] for r in rows if r["label"] == "standalone" and needs_earlier_answer(r["question"])]
+    assert all(map(needs_earlier_answer, ["who said that?", "why?", "and why?", "tell me more", "what about it?",
+                                          "why did he disagree with the price?", "what was decided there?"]))
+    assert not any(map(needs_earlier_answer, ["what about the budget?", "So what was decided about the budget?",
+                                              "What is this meeting about?", "What is this about?"]))
+
+
 @pytest.mark.parametrize("question", [
     "What was said about hiring?",  # the misfire seen in issue #9
     "What did the User Interface think about their previous suggestions when discussing the user interface?",

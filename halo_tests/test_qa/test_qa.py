@@ -132,6 +132,25 @@ def test_clear_errors(sample_root, no_key_env, tmp_path):
         conversation("empty").ask("   ")
 
 
+def test_a_follow_up_as_a_sessions_first_question_is_refused_unbilled_and_uncached(sample_root, cache, gemini_env):
+    """"who said that?" opening a new session was answered from retrieval on those words alone
+    (arbitrary quotes), billed and cached. There is nothing for "that" to refer to: say so."""
+    from halo.errors import InvalidQuestion
+    from halo.qa.cached import answer_from_cache
+
+    convo = conversation("fresh-follow-up", cache)
+    for question in ("who said that?", "and why?", "tell me more"):
+        with pytest.raises(InvalidQuestion, match=r"refers to an earlier answer.*'fresh-follow-up' on meeting has "
+                                                  r"none yet: ask the full question.*nothing was sent or billed"):
+            convo.ask(question)
+        assert answer_from_cache(VIDEO_ID, question, "fresh-follow-up") is None
+    assert gemini_env.reported == [] and read_ledger(VIDEO_ID).empty and convo.turns == []
+    assert not convo.path.exists() and cache.stats(VIDEO_ID)["l1"]["size"] == 0
+    # a question about the video itself, and the same follow-up once there is an answer, are answered
+    assert convo.ask("What is this meeting about?").backend == "gemini"
+    assert convo.ask("who said that?").rewrite_backend == "gemini" and len(convo.turns) == 2
+
+
 def test_gemini_ledger_records_qa_tokens_exactly(sample_root, cache, gemini_env):
     convo = conversation("gemini", cache)
     first = convo.ask(BATTERY_Q)
