@@ -20,6 +20,7 @@ import click
 from halo.errors import HaloError, QuestionFailed
 from halo.paths import ensure_dagster_home
 from halo.qa.sessions import SESSION_NAMES  # in --help: `--session NEW` was refused unannounced
+from halo_cli.counts import counted
 
 
 class _HaloGroup(click.Group):
@@ -189,7 +190,7 @@ def process(ctx: click.Context, video: str, query: str | None, use_rl_chunker: b
     # A reused video's stage seconds are those of the run that made its outputs, not of this command.
     ran = (f"{sum(metrics['stage_seconds'].values()):.1f} s in stages" if metrics["run_id"] else
            "outputs reused (this file was processed with these settings before)")
-    click.echo(f"{len(chunks)} chunks; the video's LLM calls so far {metrics['calls']}, ${metrics['cost_usd']:.4f} "
+    click.echo(f"{counted(len(chunks), 'chunk')}; the video's LLM calls so far {metrics['calls']}, ${metrics['cost_usd']:.4f} "
                f"(naive baseline ${metrics['naive_cost_usd']:.4f}); {ran}"
                + (f"; exported to {export_path}" if export_path else ""), err=True)
     if results["answer"] is not None:
@@ -353,7 +354,7 @@ def cache_stats(video_id: str | None, as_json: bool) -> None:
     click.echo(f"cache at {stats['redis']}" + (f", video {video_id}" if video_id else ""))
     for tier in ("l1", "l2", "l3"):
         t = stats[tier]
-        click.echo(f"  {tier}: {t['hits']} hits, {t['misses']} misses ({t['hit_rate']:.1%}), "
+        click.echo(f"  {tier}: {counted(t['hits'], 'hit')}, {counted(t['misses'], 'miss', 'misses')} ({t['hit_rate']:.1%}), "
                    f"{t['size']}/{t['max_size']} entries, {t['evictions']} evicted")
     if stats["l2"].get("rejections"):
         click.echo("  l2 candidates refused by the verifier: " + ", ".join(f"{k} {v}" for k, v in stats["l2"]["rejections"].items()))
@@ -372,7 +373,7 @@ def cache_clear(video_id: str | None) -> None:
     removed = cache.clear(video_id)
     if video_id:
         _check_cached_video(cache, video_id)
-    click.echo(f"removed {removed} cache entries" + (f" of {video_id}" if video_id else ""))
+    click.echo(f"removed {counted(removed, 'cache entry', 'cache entries')}" + (f" of {video_id}" if video_id else ""))
 
 
 @cache_group.command("stop")
@@ -485,7 +486,7 @@ def chat(ctx: click.Context, video_id: str, session: str) -> None:
         convo = pipeline.conversation(video_id, session)
     interactive = sys.stdin.isatty()
     if interactive:
-        click.echo(f"Session {session!r} on {video_id} ({len(convo.turns)} earlier turns). "
+        click.echo(f"Session {session!r} on {video_id} ({counted(len(convo.turns), 'earlier turn')}). "
                    "Ask a question; 'exit' or Ctrl-D to stop.", err=True)
     while True:
         if interactive:
@@ -501,7 +502,7 @@ def chat(ctx: click.Context, video_id: str, session: str) -> None:
             _print_answer(answer, False)
         except HaloError as exc:
             click.echo(f"error: {exc}", err=True)
-    click.echo(f"saved {len(convo.turns)} turns to {convo.path}", err=True)
+    click.echo(f"saved {counted(len(convo.turns), 'turn')} to {convo.path}", err=True)
 
 
 def _label_and_name(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
@@ -534,7 +535,7 @@ def speakers(video_id: str, names: dict[str, str], as_json: bool) -> None:
     if names:
         with stdout_to_stderr():
             pipeline.name_speakers(video_id, names)
-        click.echo(f"named {len(names)} speaker(s) of {video_id}; its cached answers were dropped", err=True)
+        click.echo(f"named {counted(len(names), 'speaker')} of {video_id}; its cached answers were dropped", err=True)
     found = pipeline.speakers(video_id)
     if as_json:
         click.echo(json.dumps([dataclasses.asdict(s) for s in found], indent=2))
@@ -542,7 +543,7 @@ def speakers(video_id: str, names: dict[str, str], as_json: bool) -> None:
     if not found:
         click.echo(f"No speech in {video_id}: nobody to name.")
     for s in found:
-        click.echo(f"{s.label}  {s.name or '(no name)'}  talk {clock(s.talk_s)}, {s.utterances} utterances")
+        click.echo(f"{s.label}  {s.name or '(no name)'}  talk {clock(s.talk_s)}, {counted(s.utterances, 'utterance')}")
         for start, text in s.first_lines:
             click.echo(f"    [{clock(start)}] {' '.join(text.split())[:100]}")
 
@@ -573,5 +574,5 @@ def sessions(video_id: str, as_json: bool) -> None:
     if not rows:
         click.echo(f"No Q&A sessions for {video_id} yet: `halo ask {video_id} \"...\"` starts one.")
     for r in rows:
-        click.echo(f"{r['session']:20s} {r['turns']:3d} turns  ${r['cost_usd']:.6f}  {r['updated']}  "
+        click.echo(f"{r['session']:20s} {counted(r['turns'], 'turn'):>9s}  ${r['cost_usd']:.6f}  {r['updated']}  "
                    f"last: {r['last_question'][:60]}")

@@ -27,7 +27,7 @@ def test_cache_stats_and_clear(redis_url, monkeypatch, data_root):
     assert stats["l1"]["hits"] == 1 and stats["l1"]["size"] == 3 and stats["input_tokens_saved"] == 1200
     assert stats["l2"]["rejections"] == {"roles": 1}
     human = runner.invoke(main, ["cache", "stats"])
-    assert "l1: 1 hits" in human.output and "$0.0006" in human.output
+    assert "l1: 1 hit, 1 miss (50.0%)" in human.output and "$0.0006" in human.output
     assert "refused by the verifier: roles 1" in human.output
 
     for argv in (["stats", "--video", "meetnig"], ["stats", "--video", "meetnig", "--json"],
@@ -35,7 +35,7 @@ def test_cache_stats_and_clear(redis_url, monkeypatch, data_root):
         typo = runner.invoke(main, ["cache", *argv])
         assert typo.exit_code == 1 and "Unknown video 'meetnig'" in typo.output, typo.output
     meeting = runner.invoke(main, ["cache", "stats", "--video", "meeting"])  # not registered here, but cached
-    assert meeting.exit_code == 0 and "l1: 1 hits" in meeting.output, meeting.output
+    assert meeting.exit_code == 0 and "l1: 1 hit," in meeting.output, meeting.output
     out = runner.invoke(main, ["cache", "clear", "--video", "meeting"])
     assert out.exit_code == 0 and "removed 4 cache entries of meeting" in out.output
     assert cache.lookup("meeting", "Who chaired the meeting?", **KW) is None
@@ -62,7 +62,7 @@ def test_a_video_the_shared_cache_holds_but_nobody_asked_about_is_known(redis_ur
         assert stats.exit_code == 0 and json.loads(stats.output)["lookups"] == 0, stats.output
     assert runner.invoke(main, ["cache", "stats", "--video", "elsewher"]).exit_code == 1  # a typo still is not
     cleared = runner.invoke(main, ["cache", "clear", "--video", "elsewhere"])
-    assert cleared.exit_code == 0 and "removed 1 cache entries of elsewhere" in cleared.output, cleared.output
+    assert cleared.exit_code == 0 and "removed 1 cache entry of elsewhere" in cleared.output, cleared.output
     again = runner.invoke(main, ["cache", "clear", "--video", "elsewhere"])  # cleared before: known, nothing left
     assert again.exit_code == 0 and "removed 0 cache entries of elsewhere" in again.output, again.output
     cache.close()
