@@ -157,6 +157,21 @@ def lookup(video_id: str) -> VideoEntry:
     return entry
 
 
+def given_file(path: str | os.PathLike) -> Path:
+    """The file at ``path`` as the user gave it, resolved (symlinks followed), or MediaError naming
+    ``path`` as typed: a dangling symlink was reported by its target's path with advice to
+    "re-register the video", for a file never registered."""
+    given = Path(path).expanduser()
+    resolved = given.resolve()
+    if resolved.is_file():
+        return resolved
+    if given.is_symlink():
+        raise MediaError(
+            f"{given} is a symlink whose target {resolved} does not exist (moved or deleted?): point it at the "
+            f"video again (`ln -sfn /path/to/video.mp4 {shlex.quote(str(given))}`) or give the video's own path.")
+    raise MediaError(f"No video file at {given}: check the path.")
+
+
 def register(path: Path, video_id: str | None = None, replace: bool = False) -> tuple[VideoEntry, bool]:
     """Register ``path`` (under ``video_id`` or one derived from its name).
 
@@ -166,9 +181,7 @@ def register(path: Path, video_id: str | None = None, replace: bool = False) -> 
     ``path`` is registered under raises FileRegistered, unless ``replace``: then the id is re-pointed
     and the file's former id dropped.
     """
-    path = Path(path).expanduser().resolve()
-    if not path.is_file():
-        raise MediaError(f"No video file at {path}: check the path.")
+    path = given_file(path)
     stat = path.stat()
     what = f"{path} was not registered"
     with _locked(what):

@@ -87,7 +87,7 @@ def add_video(
     and a video in `halo report`. A move is refused (HaloError) while a run of that id is queued
     or running.
     """
-    path = Path(path).expanduser().resolve()
+    path = registry.given_file(path)
     media.probe(path)
     instance = instance or default_instance()  # before registering: a bad DAGSTER_HOME leaves no entry
     former = [vid for vid, e in registry.all_videos().items() if e.path == str(path)] if replace else []

@@ -285,8 +285,8 @@ class HALOPipeline:
         from halo.media import probe
         from halo.store import load_output
 
-        path = Path(video_path).expanduser().resolve()
-        now = probe(path)  # a missing or unreadable file fails here, naming the path
+        path = registry.given_file(video_path)  # a missing file or dangling link fails here, as typed
+        now = probe(path)  # an unreadable file fails here, naming the path
         entry = next((e for e in registry.all_videos().values() if e.path == str(path)), None)
         probed = load_output("video_file", entry.video_id) if entry is not None else None
         if probed is None or not len(probed) or probed["sha256"].iloc[0] != now.sha256 \

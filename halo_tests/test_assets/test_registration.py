@@ -55,6 +55,23 @@ def test_halo_add_rejects_bad_input_clearly(data_root, tmp_path, monkeypatch) ->
     assert DagsterInstance.get().get_dynamic_partitions("videos") == []
 
 
+def test_a_dangling_symlink_is_named_as_typed_with_the_fix(data_root, tmp_path, monkeypatch) -> None:
+    """`halo add/process clip.mp4` (a link to a moved file) said "No video file at <target>: check
+    the path or re-register the video", for a video never registered."""
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    defaults_home(tmp_path / "dagster_home")
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "moved" / "talk.mp4"
+    (tmp_path / "clip.mp4").symlink_to(target)
+    for argv in (["add", "clip.mp4"], ["add", "clip.mp4", "--run"], ["process", "clip.mp4"]):
+        result = CliRunner().invoke(main, argv)
+        assert result.exit_code == 1, result.output
+        assert (f"Error: clip.mp4 is a symlink whose target {target} does not exist" in result.output
+                and "`ln -sfn /path/to/video.mp4 clip.mp4`" in result.output), result.output
+        assert "re-register" not in result.output
+    assert registry.all_videos() == {} and DagsterInstance.get().get_dynamic_partitions("videos") == []
+
+
 def test_halo_add_with_a_dagster_home_that_is_not_a_folder(data_root, tmp_path, monkeypatch) -> None:
     """DAGSTER_HOME missing or relative: Dagster's traceback, after the video was already registered."""
     from halo.paths import samples_dir
