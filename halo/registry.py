@@ -219,6 +219,11 @@ def register(path: Path, video_id: str | None = None, replace: bool = False) -> 
             _write(entries, what)
     if not own_ids:  # a new file: hashed against the others outside the lock (a long video takes seconds)
         _warn_if_copy(entry, entries)
+    if known is not None and entry is not known:
+        # another file or new size/mtime under a registered id: hashed now, or source_changed's
+        # stat shortcut (registered fingerprint, no hash) would call the replaced file unchanged
+        # until it is processed (`halo add` without --run, --replace, the sensor before its run)
+        content_sha256(video_id, str(path))
     return entry, changed
 
 

@@ -53,3 +53,21 @@ def test_answers_and_the_report_say_when_the_file_changed_since_it_was_processed
     with caplog.at_level("WARNING", logger="halo.registry"):
         HALOPipeline().ask_question(question, "meeting", session="api")
     assert why in caplog.text
+
+
+def test_a_file_replaced_and_registered_again_without_processing_is_still_changed(sample_root, tmp_path):
+    """`halo add PATH` (no --run) of a replaced file, `halo add OTHER --id ID --replace`, or the
+    sensor registering it before its run: the registry then holds the new fingerprint, which
+    source_changed's stat shortcut took for "processed as it is" and said nothing."""
+    from halo import registry
+
+    video, other = tmp_path / "meeting.mp4", tmp_path / "other.mp4"
+    shutil.copy(samples_dir() / "meeting.mp4", video)
+    registry.register(video, "meeting", replace=True)
+    assert registry.source_changed("meeting") == ""
+    shutil.copy(samples_dir() / "meeting.truth.json", video)
+    registry.register(video, "meeting")  # halo add, no --run
+    assert CHANGED in registry.source_changed("meeting")
+    shutil.copy(samples_dir() / "meeting.truth.json", other)
+    registry.register(other, "meeting", replace=True)  # re-pointed to another file, not processed
+    assert CHANGED in registry.source_changed("meeting")
