@@ -134,6 +134,18 @@ def outdated_assets(
     return _with_downstream(graph, [key for _, key in _outdated(instance, graph, video_id, path)])
 
 
+def outdated_selection(
+    instance: DagsterInstance, graph: Mapping[AssetKey, set[AssetKey]], video_id: str, path: str
+) -> tuple[list[str], list[AssetKey] | None]:
+    """Why ``video_id`` needs a run (empty: it does not) and the ``asset_selection`` of its run
+    request: what is outdated and what follows from it, None for the whole job (the source
+    changed, or every asset is outdated). The schedule and the sensor request the same run."""
+    outdated = _outdated(instance, graph, video_id, path)
+    selection = _with_downstream(graph, [key for _, key in outdated])
+    return ([reason for reason, _ in outdated],
+            None if selection == set(graph) else sorted(selection, key=lambda k: k.to_user_string()))
+
+
 def _with_downstream(graph: Mapping[AssetKey, set[AssetKey]], about: list[AssetKey | None]) -> set[AssetKey]:
     """The assets ``about`` names and every per-video asset computed from them (all for None)."""
     if None in about:
@@ -186,11 +198,9 @@ def outdated_run_requests(instance: DagsterInstance, graph: Mapping[AssetKey, se
     for video_id, entry in sorted(registry.all_videos().items()):
         if video_id not in known or not os.path.exists(entry.path) or has_active_run(instance, video_id):
             continue
-        outdated = _outdated(instance, graph, video_id, entry.path)
-        reasons = [reason for reason, _ in outdated]
+        reasons, selection = outdated_selection(instance, graph, video_id, entry.path)
         if not reasons:
             continue
-        selection = _with_downstream(graph, [key for _, key in outdated])
         signature = "|".join([registry.current_fingerprint(entry.path), *reasons, _crashed_run_id(instance, video_id)])
         digest = hashlib.sha256(signature.encode()).hexdigest()[:16]
         requests.append(
@@ -199,7 +209,7 @@ def outdated_run_requests(instance: DagsterInstance, graph: Mapping[AssetKey, se
                 partition_key=video_id,
                 tags={"halo/source": STALE_VIDEOS_SCHEDULE, "halo/reason": "; ".join(reasons)[:200]},
                 # what is outdated and what follows from it, not a new transcription of the video
-                asset_selection=None if selection == set(graph) else sorted(selection, key=lambda k: k.to_user_string()),
+                asset_selection=selection,
             )
         )
     return requests

@@ -191,6 +191,26 @@ def test_a_touched_or_copied_back_file_runs_nothing_and_is_hashed_once(data_root
     assert [r.partition_key for r in outdated_run_requests(instance, graph)] == ["talk"]
 
 
+def test_sensor_runs_only_what_is_outdated_for_a_known_video(data_root) -> None:
+    """A file touched (or its cursor lost) after a run whose summaries are outdated: the sensor
+    requested the whole job, a new transcription included, where the schedule requests only the
+    summaries and what follows from them."""
+    path = make_video(data_root / "videos" / "talk.mp4", duration_s=2.0, cuts=())
+    settle(path, seconds_ago=600.0)
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("videos", ["talk"])
+    registry.register(path)
+    record_processed(instance, "talk", path)
+    instance.report_runless_asset_event(AssetMaterialization(AssetKey("chunks"), partition="talk"))
+    settle(path, seconds_ago=300.0)  # touch
+
+    [request] = tick(instance).run_requests
+
+    assert {k.to_user_string() for k in request.asset_selection} == {
+        "chunk_summaries", "video_summary", "qa_index", "cost_ledger"}
+    assert request.asset_selection == outdated_run_requests(instance, video_asset_graph(ASSETS))[0].asset_selection
+
+
 def test_sensor_skips_when_folder_missing(data_root) -> None:
     result = tick(DagsterInstance.ephemeral())
     assert "does not exist" in result.skip_message
