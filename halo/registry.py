@@ -260,14 +260,15 @@ def _warn_if_copy(entry: VideoEntry, entries: dict[str, VideoEntry]) -> None:
     """Log a warning when ``entry``'s file holds the same bytes as another registered video's:
     a copy under another name was registered, processed and billed a second time without a word.
     Only files of the very same size are hashed, so registering a file costs a hash only when a
-    copy is likely."""
+    copy is likely, and a file whose hash the registry holds for its size and mtime is not read
+    again (content_sha256)."""
     mine = None
     for vid, other in sorted(entries.items()):
         if vid == entry.video_id or other.path == entry.path or other.size_bytes != entry.size_bytes:
             continue
         try:
-            mine = mine or sha256_file(Path(entry.path))
-            same = sha256_file(Path(other.path)) == mine
+            mine = mine or content_sha256(entry.video_id, entry.path)
+            same = content_sha256(vid, other.path) == mine
         except OSError:
             continue
         if same:
@@ -289,7 +290,7 @@ def source_changed(video_id: str) -> str:
     try:
         entry = _read().get(validate_video_id(video_id))
         now = os.stat(entry.path) if entry is not None else None
-        if entry is None or (f"{now.st_size}-{now.st_mtime_ns}" == entry.fingerprint and not entry.sha256):
+        if entry is None or ((now.st_size, now.st_mtime_ns) == (entry.size_bytes, entry.mtime_ns) and not entry.sha256):
             return ""
         from halo.store import load_output  # pandas: not on the fast path above
 

@@ -282,15 +282,15 @@ class HALOPipeline:
         for the file as it is now (whatever settings made them): the bytes its stored probe hashed,
         whatever its mtime says (a touched file was processed again, with the default settings)."""
         from halo import registry
-        from halo.media import probe
         from halo.store import load_output
 
         path = registry.given_file(video_path)  # a missing file or dangling link fails here, as typed
-        now = probe(path)  # an unreadable file fails here, naming the path
         entry = next((e for e in registry.all_videos().values() if e.path == str(path)), None)
         probed = load_output("video_file", entry.video_id) if entry is not None else None
-        if probed is None or not len(probed) or probed["sha256"].iloc[0] != now.sha256 \
-                or load_output("chunks", entry.video_id) is None:
+        # the bytes decide, hashed once per size and mtime (content_sha256), not on every question;
+        # other bytes are processed first, whose probe names an unreadable file
+        if probed is None or not len(probed) or load_output("chunks", entry.video_id) is None \
+                or registry.content_sha256(entry.video_id, str(path)) != probed["sha256"].iloc[0]:
             return self.process_video(path)[1]["video_id"]
         self.video_id = entry.video_id
         return entry.video_id
