@@ -167,12 +167,9 @@ class HALOPipeline:
         return self._resources
 
     def _config_signature(self) -> str:
-        """What decides the outputs beyond the file: chunker and LLM settings (a run tag)."""
-        gemini = self.resources()["gemini"]
-        llm = [gemini.backend] if gemini.backend == "local" else [
-            gemini.backend, gemini.flash_model, gemini.max_output_tokens, gemini.temperature]
-        wanted = {"chunking": self.chunking_config.chunker_config().model_dump(mode="json"), "llm": llm}
-        return hashlib.sha256(json.dumps(wanted, sort_keys=True).encode()).hexdigest()[:16]
+        """This pipeline's settings as the CONFIG_TAG of its runs (config_signature)."""
+        return config_signature(self.chunking_config.chunker_config().model_dump(mode="json"),
+                                self.resources()["gemini"])
 
     def _assets_to_run(self, video_id: str, path: str, signature: str) -> list[AssetKey] | None:
         """The per-video assets a run must materialize for these settings (AssetKeys).
@@ -209,7 +206,7 @@ class HALOPipeline:
             records = self.instance.fetch_materializations(
                 AssetRecordsFilter(asset_key=key, asset_partitions=[video_id]), limit=1).records
             run = self.instance.get_run_by_id(records[0].run_id) if records else None
-            if run is None or run.tags.get(CONFIG_TAG) != signature:
+            if run is None or run_signature(run) != signature:
                 return False
         return True
 
@@ -398,6 +395,35 @@ class HALOPipeline:
                 f"use_rl_chunker needs a chunking policy and there is none at {path}. Fix: run the "
                 "`train_chunking_policy` job (Dagster UI), point policy_path at a trained zip, "
                 "or leave use_rl_chunker=False.")
+
+
+def config_signature(chunker: dict[str, Any], gemini: Any) -> str:
+    """What decides the outputs beyond the file: the `chunks` config ``chunker`` and the settings
+    of the GeminiResource ``gemini`` that summarize (the CONFIG_TAG of HALOPipeline's runs)."""
+    llm = [gemini.backend] if gemini.backend == "local" else [
+        gemini.backend, gemini.flash_model, gemini.max_output_tokens, gemini.temperature]
+    wanted = {"chunking": chunker, "llm": llm}
+    return hashlib.sha256(json.dumps(wanted, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def run_signature(run: Any) -> str:
+    """The config_signature of the settings the Dagster run ``run`` made its outputs with.
+
+    HALOPipeline's runs carry it as CONFIG_TAG. Runs started by the folder sensor, the schedule
+    or the Dagster UI carry none: they ran the definitions' resources (the environment's Gemini
+    resource, halo_assets.definitions) with the `chunks` config of their run config, the
+    defaults when it has none. Their signature is worked out from that, so a `halo process` with
+    the default settings after such a run runs nothing; taken as "other settings", it re-chunked
+    and re-summarized the video. (The environment, e.g. whether GEMINI_API_KEY is set, is taken
+    to be the one the run had: a run records no resource settings of its own.)"""
+    from halo.chunking.rules import ChunkingConfig as ChunkerConfig
+    from halo_resources.environments import get_resources
+
+    tagged = run.tags.get(CONFIG_TAG)
+    if tagged:
+        return tagged
+    chunker = ChunkerConfig(**(run.run_config or {}).get("ops", {}).get("chunks", {}).get("config", {}))
+    return config_signature(chunker.model_dump(mode="json"), get_resources()["gemini"])
 
 
 def _with_fields(resource: Any, update: dict[str, Any]) -> Any:

@@ -261,3 +261,33 @@ def test_halo_add_run_with_other_settings_reruns_only_the_chunks_and_what_follow
     # the settings the other tests of this session use, back the same way
     HALOPipeline(ChunkingConfig(min_chunk_duration=30.0), CacheConfig(),
                  GeminiConfig(model_name="gemini-1.5-flash", use_mock=True)).process_video(SAMPLE)
+
+
+def test_a_run_started_by_the_sensor_schedule_or_ui_counts_as_the_settings_it_ran(api_env):
+    """Runs the folder sensor, the schedule or the Dagster UI start carry no CONFIG_TAG, so the
+    next `halo process` of the video took their outputs for other settings and re-chunked and
+    re-summarized it. Such a run counts as the `chunks` config it ran (its run config, the
+    defaults when it has none) with the environment's Gemini resource."""
+    from dagster import AssetKey
+
+    from halo_assets.definitions import defs
+    from halo_cli.pipeline import CONFIG_TAG
+
+    instance = DagsterInstance.get()
+    after_chunks = {"chunks", "chunk_summaries", "video_summary", "qa_index", "cost_ledger"}
+    job = defs.resolve_job_def("process_video").get_subset(asset_selection={AssetKey(k) for k in after_chunks})
+    session = HALOPipeline(ChunkingConfig(min_chunk_duration=30.0), CacheConfig(),
+                           GeminiConfig(model_name="gemini-1.5-flash", use_mock=True))  # this session's settings
+    path = str(SAMPLE.resolve())
+    # the sensor's or the schedule's run: no run config, no tag
+    run = job.execute_in_process(partition_key="meeting", instance=instance, tags={"halo/source": "videos_folder_sensor"})
+    assert run.success and CONFIG_TAG not in instance.get_run_by_id(run.run_id).tags
+    assert HALOPipeline().process_video(SAMPLE)[2]["run_id"] is None  # the defaults: nothing runs again
+    assert AssetKey("chunks") in session._assets_to_run("meeting", path, session._config_signature())
+    # a UI launch with the session's chunk settings in its run config
+    run = job.execute_in_process(partition_key="meeting", instance=instance, tags={"halo/source": "dagster UI"},
+                                 run_config={"ops": {"chunks": {"config": {"min_chunk_duration": 30.0}}}})
+    assert run.success
+    assert session.process_video(SAMPLE)[2]["run_id"] is None
+    default = HALOPipeline()
+    assert AssetKey("chunks") in default._assets_to_run("meeting", path, default._config_signature())
