@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # imported where used: `halo ask` answering from the cache ne
 
     from halo.models import CacheConfig, ChunkingConfig, GeminiConfig
     from halo.qa.sessions import Turn
+    from halo.registry import VideoEntry
     from halo.speech.roster import SpeakerOverview
 
 #: Longer questions are refused before anything is billed (a question is a sentence, not a file).
@@ -171,8 +172,9 @@ class HALOPipeline:
         return config_signature(self.chunking_config.chunker_config().model_dump(mode="json"),
                                 self.resources()["gemini"])
 
-    def _assets_to_run(self, video_id: str, path: str, signature: str) -> list[AssetKey] | None:
-        """The per-video assets a run must materialize for these settings (AssetKeys).
+    def _assets_to_run(self, video_id: str, path: str, signature: str | None) -> list[AssetKey] | None:
+        """The per-video assets a run must materialize for the settings ``signature`` (AssetKeys;
+        ``signature`` None: whatever settings made the stored outputs).
 
         None when every output is stored, none is stale and they were made with these settings.
         When only the settings changed, `chunks` and what is computed from it: the chunker and LLM
@@ -189,7 +191,7 @@ class HALOPipeline:
 
         graph = video_asset_graph(ASSETS)
         needed = outdated_assets(self.instance, graph, video_id, path)
-        if self._made_with(video_id, signature, needed):
+        if signature is None or self._made_with(video_id, signature, needed):
             return sorted(needed, key=lambda k: k.to_user_string()) or None
         after_chunks = AssetSelection.assets(AssetKey("chunks")).downstream().resolve(defs.resolve_asset_graph())
         return sorted(needed | (after_chunks & graph.keys()), key=lambda k: k.to_user_string())  # per-video ones only
@@ -222,11 +224,7 @@ class HALOPipeline:
         summary and chapters, and the Answer to ``query``; tokens, dollars, the naive baseline,
         cache hits and per-stage seconds.
         """
-        from dagster import AssetKey
-
-        from halo.registry import processing
-        from halo_assets.definitions import defs
-        from halo_assets.registration import PROCESS_VIDEO_JOB, add_video, failure_messages
+        from halo_assets.registration import add_video
 
         if query is not None:
             check_question(query)
@@ -234,24 +232,7 @@ class HALOPipeline:
             self._check_policy()
         entry = add_video(Path(video_path), video_id, instance=self.instance, replace=replace, cache=self._cache())
         self.video_id = entry.video_id
-        signature = self._config_signature()
-        with processing(entry.video_id):  # another processing of it on this machine: wait, then reuse
-            run_id = None
-            selection = self._assets_to_run(entry.video_id, entry.path, signature)
-            if selection is not None:
-                chunker = self.chunking_config.chunker_config().model_dump(mode="json")
-                # the subset first, from the job's own resources; this run's resources replace them below
-                job = defs.resolve_job_def(PROCESS_VIDEO_JOB).get_subset(asset_selection=set(selection))
-                result = job.execute_in_process(
-                    partition_key=entry.video_id, instance=self.instance, raise_on_error=False,
-                    resources=self.resources(),
-                    run_config={"ops": {"chunks": {"config": chunker}} if AssetKey("chunks") in selection else {},
-                                "loggers": {"stage_progress": {}}},
-                    tags={"halo/source": "HALOPipeline", CONFIG_TAG: signature})
-                if not result.success:
-                    raise RunFailed(f"Processing {entry.video_id} ({entry.path}) failed: "
-                                    + "; ".join(failure_messages(result)))
-                run_id = result.run_id
+        run_id = self._run(entry, settings_matter=True)
         outputs = self.outputs(entry.video_id)
         results = {
             "video_id": entry.video_id,
@@ -262,6 +243,35 @@ class HALOPipeline:
             "answer": self._answer_after_processing(query, entry.video_id) if query else None,
         }
         return outputs["chunks"], results, self.metrics(entry.video_id, run_id)
+
+    def _run(self, entry: VideoEntry, settings_matter: bool) -> str | None:
+        """Materialize what ``entry``'s video needs (_assets_to_run) in-process; the run's id, None
+        when nothing was outdated. ``settings_matter``: outputs made with other settings are made
+        again with this pipeline's; otherwise only what is missing or outdated runs."""
+        from dagster import AssetKey
+
+        from halo.registry import processing
+        from halo_assets.definitions import defs
+        from halo_assets.registration import PROCESS_VIDEO_JOB, failure_messages
+
+        signature = self._config_signature()
+        with processing(entry.video_id):  # another processing of it on this machine: wait, then reuse
+            selection = self._assets_to_run(entry.video_id, entry.path, signature if settings_matter else None)
+            if selection is None:
+                return None
+            chunker = self.chunking_config.chunker_config().model_dump(mode="json")
+            # the subset first, from the job's own resources; this run's resources replace them below
+            job = defs.resolve_job_def(PROCESS_VIDEO_JOB).get_subset(asset_selection=set(selection))
+            result = job.execute_in_process(
+                partition_key=entry.video_id, instance=self.instance, raise_on_error=False,
+                resources=self.resources(),
+                run_config={"ops": {"chunks": {"config": chunker}} if AssetKey("chunks") in selection else {},
+                            "loggers": {"stage_progress": {}}},
+                tags={"halo/source": "HALOPipeline", CONFIG_TAG: signature})
+        if not result.success:
+            raise RunFailed(f"Processing {entry.video_id} ({entry.path}) failed: "
+                            + "; ".join(failure_messages(result)))
+        return result.run_id
 
     def _answer_after_processing(self, query: str, video_id: str) -> Answer:
         """``ask_question``; a failure raises QuestionFailed naming the processed id and how to ask
@@ -275,21 +285,26 @@ class HALOPipeline:
                 f"again: `halo ask {video_id} {shlex.quote(query)}`.")) from exc
 
     def processed_id(self, video_path: str | os.PathLike) -> str:
-        """The id of the video at ``video_path``, processing it first unless its outputs are stored
-        for the file as it is now (whatever settings made them): the bytes its stored probe hashed,
-        whatever its mtime says (a touched file was processed again, with the default settings)."""
+        """The id of the video at ``video_path``, processed first as far as it needs to be.
+
+        A file not registered, or whose bytes are not the ones its stored probe hashed (whatever
+        its mtime says: a touched file is no change), is processed (process_video). Otherwise
+        what is missing or outdated is finished first, whatever settings made the rest: after a
+        run that failed at the summaries, `halo ask PATH` answered from chunks with no summaries
+        and left the run unfinished; now the summaries and what follows run, and its chunks stay.
+        """
         from halo import registry
-        from halo.store import load_output
+        from halo_assets.definitions import ASSETS
+        from halo_assets.jobs import outdated_assets, video_asset_graph
 
         path = registry.given_file(video_path)  # a missing file or dangling link fails here, as typed
         entry = next((e for e in registry.all_videos().values() if e.path == str(path)), None)
-        probed = load_output("video_file", entry.video_id) if entry is not None else None
-        # the bytes decide, hashed once per size and mtime (content_sha256), not on every question;
-        # other bytes are processed first, whose probe names an unreadable file
-        if probed is None or not len(probed) or load_output("chunks", entry.video_id) is None \
-                or registry.content_sha256(entry.video_id, str(path)) != probed["sha256"].iloc[0]:
+        graph = video_asset_graph(ASSETS)
+        # the bytes decide, hashed once per size and mtime (content_sha256), not on every question
+        if entry is None or outdated_assets(self.instance, graph, entry.video_id, str(path)) == set(graph):
             return self.process_video(path)[1]["video_id"]
         self.video_id = entry.video_id
+        self._run(entry, settings_matter=False)
         return entry.video_id
 
     def ask_question(self, question: str, video_id: str | None = None, session: str = "default") -> Answer:

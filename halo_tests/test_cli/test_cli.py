@@ -92,6 +92,45 @@ def test_a_touched_or_copied_back_video_is_not_processed_again(api_env):
         os.utime(SAMPLE, ns=(original.st_atime_ns, original.st_mtime_ns))
 
 
+def test_ask_path_after_a_run_that_failed_at_the_summaries_finishes_the_run_first(api_env, monkeypatch):
+    """`halo ask PATH` after a run that failed at chunk_summaries (a Gemini outage) answered from
+    chunks with no summaries and left the run unfinished. It now runs what is missing or
+    outdated first, as `halo process` would, but whatever settings made the rest: the chunks the
+    failed run stored (45-s minimum; `halo ask` has the 20-s default) stay, the summaries and
+    what follows from them run, then the question is answered."""
+    import pandas as pd
+    from dagster import DagsterEventType, DagsterInstance
+
+    from halo.errors import RunFailed
+    from halo.models import CacheConfig, ChunkingConfig, GeminiConfig
+    from halo.stages import llm
+    from halo_cli.pipeline import HALOPipeline
+
+    def outage(*args, **kwargs):
+        raise HaloError("Gemini chunk_summary for video 'meeting' failed with HTTP 503 UNAVAILABLE after 4 retries")
+
+    def settings(minimum: float) -> HALOPipeline:
+        return HALOPipeline(ChunkingConfig(min_chunk_duration=minimum), CacheConfig(),
+                            GeminiConfig(model_name="gemini-1.5-flash", use_mock=True))
+
+    instance = DagsterInstance.get()
+    with monkeypatch.context() as mp:
+        mp.setattr(llm, "chunk_summaries", outage)
+        with pytest.raises(RunFailed, match="503"):
+            settings(45.0).process_video(SAMPLE)
+    failed_chunks = load_output("chunks", "meeting")
+    before = {r.dagster_run.run_id for r in instance.get_run_records()}
+    asked = CliRunner().invoke(main, ["ask", str(SAMPLE), PRICE_QUERY["query"], "--session", "after-outage"])
+    assert asked.exit_code == 0 and asked.stdout.strip(), asked.output
+    [run_id] = {r.dagster_run.run_id for r in instance.get_run_records()} - before
+    ran = {r.event_log_entry.dagster_event.asset_key.to_user_string() for r in instance.get_records_for_run(
+        run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION).records}
+    assert ran == {"chunk_summaries", "video_summary", "cost_ledger"}, ran
+    assert pd.testing.assert_frame_equal(load_output("chunks", "meeting"), failed_chunks) is None
+    assert load_output("chunk_summaries", "meeting")["chunk_id"].tolist() == failed_chunks["chunk_id"].tolist()
+    settings(30.0).process_video(SAMPLE)  # the settings the other tests of this session use, back
+
+
 def test_a_question_that_fails_after_processing_still_prints_the_id_and_how_to_ask_again(api_env, tmp_path,
                                                                                          monkeypatch):
     """`halo process X --query Q` whose question failed (here Gemini unreachable; a budget refusal
