@@ -101,20 +101,23 @@ def _first_frame_turns(container, stream) -> int:
 
 
 def _media_pictures(container, path: Path) -> list:
-    """``picture_streams``, after checking the file has sound or a picture at all."""
+    """``picture_streams``, after checking the file has sound or a picture at all, and a duration."""
     pictures = picture_streams(container)
     if not pictures and not container.streams.audio:
         raise MediaError(
             f"{path} holds neither sound nor a picture track: HALO needs a video or an audio file."
         )
+    if _duration_s(container) <= 0:
+        raise MediaError(f"{path} reports no duration (truncated or still being written?).")
     return pictures
 
 
 def check_media_file(path: Path) -> Path:
-    """``path`` if it is a non-empty file FFmpeg can open with sound or a picture, else MediaError.
+    """``path`` if it is a non-empty file FFmpeg can open with sound or a picture and a duration,
+    else MediaError: what ``probe`` refuses, without reading the whole file to hash it.
 
-    A cheap gate (no hashing, no decoding) for callers that register files they did not choose,
-    like the folder sensor: a zero-byte copy or a text file named .mp4 is refused with the reason.
+    A cheap gate (no hashing, no decoding) for callers that register files, like the folder
+    sensor and `halo add`: a zero-byte copy or a text file named .mp4 is refused with the reason.
     """
     path = Path(path)
     with _open(path) as container:
@@ -132,8 +135,10 @@ def _duration_s(container) -> float:
     return max(spans, default=0.0)
 
 
-def probe(path: Path) -> VideoProbe:
-    """Probe ``path``: duration, frame rate, size, whether it has sound and a picture.
+def probe(path: Path, sha256: str | None = None) -> VideoProbe:
+    """Probe ``path``: duration, frame rate, size, whether it has sound and a picture, and the
+    sha256 of its bytes: ``sha256`` when the caller has it (registry.known_sha256: an hour of
+    video is read whole once, not once more per caller), else hashed here.
 
     An audio-only file (or one whose only image is cover art) probes with ``has_video=False``
     and fps/width/height 0. Raises MediaError for a missing, empty, corrupt or truncated file,
@@ -145,14 +150,12 @@ def probe(path: Path) -> VideoProbe:
         stream = pictures[0] if pictures else None
         rate = (stream.average_rate or stream.guessed_rate) if stream is not None else None
         duration = _duration_s(container)
-        if duration <= 0:
-            raise MediaError(f"{path} reports no duration (truncated or still being written?).")
         width, height = (stream.codec_context.width, stream.codec_context.height) if stream is not None else (0, 0)
         if stream is not None and _first_frame_turns(container, stream) % 2:
             width, height = height, width  # a portrait phone video: its size as it is shown
         result = VideoProbe(
             path=str(path.resolve()),
-            sha256=sha256_file(path),
+            sha256=sha256 or sha256_file(path),
             duration_s=float(duration),
             fps=float(rate) if rate else 0.0,
             width=int(width),

@@ -239,9 +239,9 @@ def content_sha256(video_id: str, path: str) -> str:
     """
     stat = os.stat(path)
     seen = VideoEntry(video_id, str(path), stat.st_size, stat.st_mtime_ns)
-    known = all_videos().get(video_id)
-    if known is not None and known.sha256 and with_fields(known, sha256="") == seen:
-        return known.sha256
+    known = _known(seen)
+    if known:
+        return known
     sha256 = sha256_file(path)
     what = f"The hash of video {video_id!r}'s file {path} was not recorded (the next check hashes it again)"
     try:
@@ -254,6 +254,21 @@ def content_sha256(video_id: str, path: str) -> str:
     except NotWritable as exc:  # a read-only data root: the answer stands, only the shortcut is lost
         log.warning(str(exc))
     return sha256
+
+
+def known_sha256(video_id: str, path: str) -> str:
+    """The sha256 the registry holds for ``video_id``'s file ``path`` as it is now (its size and
+    mtime), '' when it holds none: nothing is read but the file's stat. The `video_file` probe
+    takes it, so a file registration hashed (a new version under a registered id, a likely copy)
+    is not read whole a second time."""
+    stat = os.stat(path)
+    return _known(VideoEntry(video_id, str(path), stat.st_size, stat.st_mtime_ns))
+
+
+def _known(seen: VideoEntry) -> str:
+    """The registered hash of ``seen`` (an entry without one), if its entry has this very fingerprint."""
+    known = all_videos().get(seen.video_id)
+    return known.sha256 if known is not None and with_fields(known, sha256="") == seen else ""
 
 
 def _warn_if_copy(entry: VideoEntry, entries: dict[str, VideoEntry]) -> None:

@@ -34,7 +34,8 @@ def video_file(context: AssetExecutionContext) -> MaterializeResult:
     try:  # a hostile key added in the UI too: its reason, not "Error occurred while executing op"
         video_id = validate_video_id(context.partition_key)
         entry = registry.resolve(video_id)
-        result = ingest.probe_video(video_id, entry.path, registry.current_fingerprint(entry.path))
+        result = ingest.probe_video(video_id, entry.path, registry.current_fingerprint(entry.path),
+                                    registry.known_sha256(video_id, entry.path) or None)
     except HaloError as exc:
         # Failure's description is the run's failure line in the UI: say what to do, not a trace.
         raise Failure(description=str(exc), allow_retries=False) from None

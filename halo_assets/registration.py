@@ -88,7 +88,7 @@ def add_video(
     or running.
     """
     path = registry.given_file(path)
-    media.probe(path)
+    media.check_media_file(path)  # not probe: its hash was thrown away, and the file read whole again later
     instance = instance or default_instance()  # before registering: a bad DAGSTER_HOME leaves no entry
     former = [vid for vid, e in registry.all_videos().items() if e.path == str(path)] if replace else []
     _refuse_while_processed([vid for vid in former if video_id is not None and vid != video_id], instance, path)

@@ -20,13 +20,14 @@ AUDIO_COLUMNS = ["video_id", "path", "duration_s", "sample_rate", "audio_track",
 AUDIO_CHECK = "audio_covers_video"
 
 
-def probe_video(video_id: str, source: Path, fingerprint: str) -> StageResult:
+def probe_video(video_id: str, source: Path, fingerprint: str, sha256: str | None = None) -> StageResult:
     """The source file probed: duration, frame rate, size, sound, picture (MediaError if unusable).
 
-    ``fingerprint`` (size + mtime, halo.registry) is recorded so a changed file is noticed.
+    ``fingerprint`` (size + mtime, halo.registry) is recorded so a changed file is noticed;
+    ``sha256``, the bytes' hash if already known for that fingerprint (else hashed: media.probe).
     """
     started = time.perf_counter()
-    info = media.probe(Path(source))
+    info = media.probe(Path(source), sha256)
     seconds = time.perf_counter() - started
     return StageResult(pd.DataFrame([info.as_row(video_id)], columns=VIDEO_FILE_COLUMNS), {
         "path": FileLink(info.path),

@@ -149,3 +149,44 @@ def test_a_copy_of_a_registered_file_is_registered_with_a_warning_naming_the_ori
     assert warnings == [f"{copy} holds the same bytes as video {original.video_id!r} ({video}): processing it as "
                         "'talk-copy' repeats, and with Gemini bills, the same work. Ask about 'talk' instead "
                         "(`halo ask talk \"...\"`), or keep one of the files."]
+
+
+def test_a_file_is_read_whole_once_from_add_to_its_probe(data_root, tmp_path, monkeypatch) -> None:
+    """`halo add` probed the file, hashing it whole, and threw the hash away; a new version under
+    a registered id was hashed again by registration, and the `video_file` probe hashed it once
+    more (an hour of video read three times). Now: a new file is hashed once, by its probe; a new
+    version once, by registration, whose hash the probe takes. The stored hashes are the bytes'."""
+    import hashlib
+    from pathlib import Path
+
+    from dagster import materialize
+
+    from halo import media
+    from halo.storage import sha256_file
+    from halo.store import load_output
+    from halo_assets.ingest import video_file
+    from halo_assets.registration import add_video
+    from halo_resources.environments import get_resources
+
+    hashed: list[str] = []
+
+    def counting(path) -> str:
+        hashed.append(Path(path).name)
+        return sha256_file(path)
+
+    monkeypatch.setattr(media, "sha256_file", counting)
+    monkeypatch.setattr(registry, "sha256_file", counting)
+    instance = DagsterInstance.ephemeral()
+    video = make_video(tmp_path / "in" / "talk.mp4", duration_s=2.0, cuts=())
+
+    def probed_sha256() -> str:
+        assert materialize([video_file], partition_key="talk", instance=instance, resources=get_resources()).success
+        return str(load_output("video_file", "talk")["sha256"].iloc[0])
+
+    assert add_video(video, instance=instance).video_id == "talk" and hashed == []  # a new file: nothing to compare
+    assert probed_sha256() == hashlib.sha256(video.read_bytes()).hexdigest() and hashed == ["talk.mp4"]
+    newer = make_video(tmp_path / "new" / "talk.mp4", duration_s=3.0, cuts=(1.0,))
+    video.write_bytes(newer.read_bytes())  # a new version of the registered file
+    add_video(video, instance=instance)
+    assert hashed == ["talk.mp4"] * 2  # by registration: the id's file changed
+    assert probed_sha256() == hashlib.sha256(newer.read_bytes()).hexdigest() and hashed == ["talk.mp4"] * 2
