@@ -4,7 +4,7 @@
 the sensor, `halo add --run` and the schedule all run the same thing (`halo add --run`, `halo
 process` and HALOPipeline run the subset from `chunks` on when only the chunk or LLM settings
 changed, and after a run that failed part-way only what is missing or outdated and what is
-computed from it: HALOPipeline._assets_to_run, outdated_assets). The schedule finds videos
+computed from it: HALOPipeline._assets_to_run, outdated). The schedule finds videos
 whose outputs are missing or stale (source file changed since it was probed, or an asset older
 than one it is computed from) and requests one run per such video.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import dataclass
 from datetime import datetime
 from graphlib import TopologicalSorter
 from typing import Iterable, Mapping, Sequence
@@ -81,11 +82,29 @@ def _latest(instance: DagsterInstance, key: AssetKey, video_id: str):
     return records[0] if records else None
 
 
-def _outdated(
+@dataclass(frozen=True)
+class Outdated:
+    """Why a video's outputs need a run (no reasons: they do not) and what that run materializes."""
+
+    reasons: list[str]  # "missing chunks", "source file changed", "chunks older than topics", ...
+    #: the missing or outdated assets and every per-video asset computed from them (all of them
+    #: when the source file changed): a run that failed at the summaries (a Gemini outage) is
+    #: finished by its summaries and what follows, not by transcribing the video again
+    assets: frozenset[AssetKey]
+    every: bool  # ``assets`` is every per-video asset (the whole process_video job)
+
+    @property
+    def asset_selection(self) -> list[AssetKey] | None:
+        """``assets`` as a RunRequest's asset_selection: None for the whole job."""
+        return None if self.every else sorted(self.assets, key=lambda k: k.to_user_string())
+
+
+def outdated(
     instance: DagsterInstance, graph: Mapping[AssetKey, set[AssetKey]], video_id: str, path: str
-) -> list[tuple[str, AssetKey | None]]:
-    """Why ``video_id``'s outputs need a run, each reason with the asset it is about (None: the
-    whole video, its source file changed)."""
+) -> Outdated:
+    """What of ``video_id`` (its file at ``path``) needs a run, and why: missing assets, a changed
+    source, assets older than one they are computed from. One answer for `halo process` and
+    HALOPipeline (``assets``), and the sensor and the schedule (``asset_selection``)."""
     upstream_first = TopologicalSorter({k: parents & graph.keys() for k, parents in graph.items()})
     latest = {key: _latest(instance, key, video_id) for key in upstream_first.static_order()}
     reasons: list[tuple[str, AssetKey | None]] = [(f"missing {k.to_user_string()}", k)
@@ -96,14 +115,15 @@ def _outdated(
                     if k.to_user_string() not in kept_when_dropped()]
     probe = latest.get(AssetKey("video_file"))
     if probe is not None and _source_changed(probe.asset_materialization.metadata, video_id, path):
-        reasons.append(("source file changed", None))
+        reasons.append(("source file changed", None))  # None: the whole video
     for key, parents in sorted(graph.items()):
         mine = latest[key]
         for parent in sorted(parents & graph.keys()):
             theirs = latest[parent]
             if mine is not None and theirs is not None and theirs.storage_id > mine.storage_id:
                 reasons.append((f"{key.to_user_string()} older than {parent.to_user_string()}", key))
-    return reasons
+    assets = _with_downstream(graph, [key for _, key in reasons])
+    return Outdated([reason for reason, _ in reasons], frozenset(assets), assets == set(graph))
 
 
 def _source_changed(probed: Mapping, video_id: str, path: str) -> bool:
@@ -115,35 +135,6 @@ def _source_changed(probed: Mapping, video_id: str, path: str) -> bool:
     if fingerprint is not None and fingerprint.value == registry.current_fingerprint(path):
         return False
     return sha256 is None or sha256.value != registry.content_sha256(video_id, path)
-
-
-def outdated_reasons(
-    instance: DagsterInstance, graph: Mapping[AssetKey, set[AssetKey]], video_id: str, path: str
-) -> list[str]:
-    """Why ``video_id``'s outputs need a run: missing assets, a changed source, stale assets."""
-    return [reason for reason, _ in _outdated(instance, graph, video_id, path)]
-
-
-def outdated_assets(
-    instance: DagsterInstance, graph: Mapping[AssetKey, set[AssetKey]], video_id: str, path: str
-) -> set[AssetKey]:
-    """The per-video assets a run of ``video_id`` must materialize (empty: none is outdated):
-    every one when the source file changed, else each missing or outdated asset and everything
-    computed from it. A run that failed at the summaries (a Gemini outage) is finished by its
-    summaries and what follows, not by transcribing the video again."""
-    return _with_downstream(graph, [key for _, key in _outdated(instance, graph, video_id, path)])
-
-
-def outdated_selection(
-    instance: DagsterInstance, graph: Mapping[AssetKey, set[AssetKey]], video_id: str, path: str
-) -> tuple[list[str], list[AssetKey] | None]:
-    """Why ``video_id`` needs a run (empty: it does not) and the ``asset_selection`` of its run
-    request: what is outdated and what follows from it, None for the whole job (the source
-    changed, or every asset is outdated). The schedule and the sensor request the same run."""
-    outdated = _outdated(instance, graph, video_id, path)
-    selection = _with_downstream(graph, [key for _, key in outdated])
-    return ([reason for reason, _ in outdated],
-            None if selection == set(graph) else sorted(selection, key=lambda k: k.to_user_string()))
 
 
 def _with_downstream(graph: Mapping[AssetKey, set[AssetKey]], about: list[AssetKey | None]) -> set[AssetKey]:
@@ -186,7 +177,7 @@ def _crashed_run_id(instance: DagsterInstance, video_id: str) -> str:
 
 def outdated_run_requests(instance: DagsterInstance, graph: Mapping[AssetKey, set[AssetKey]]) -> list[RunRequest]:
     """One run request per registered video whose outputs are missing or stale, for the assets
-    that are (outdated_assets): a video whose last run failed at the summaries gets its summaries.
+    that are (outdated): a video whose last run failed at the summaries gets its summaries.
 
     The run key hashes the reasons and the source fingerprint, so a video that keeps failing
     for the same reason is not retried every tick; any change (new file, new asset, new
@@ -198,18 +189,19 @@ def outdated_run_requests(instance: DagsterInstance, graph: Mapping[AssetKey, se
     for video_id, entry in sorted(registry.all_videos().items()):
         if video_id not in known or not os.path.exists(entry.path) or has_active_run(instance, video_id):
             continue
-        reasons, selection = outdated_selection(instance, graph, video_id, entry.path)
-        if not reasons:
+        stale = outdated(instance, graph, video_id, entry.path)
+        if not stale.reasons:
             continue
-        signature = "|".join([registry.current_fingerprint(entry.path), *reasons, _crashed_run_id(instance, video_id)])
+        signature = "|".join([registry.current_fingerprint(entry.path), *stale.reasons,
+                              _crashed_run_id(instance, video_id)])
         digest = hashlib.sha256(signature.encode()).hexdigest()[:16]
         requests.append(
             RunRequest(
                 run_key=f"{video_id}:{digest}",
                 partition_key=video_id,
-                tags={"halo/source": STALE_VIDEOS_SCHEDULE, "halo/reason": "; ".join(reasons)[:200]},
+                tags={"halo/source": STALE_VIDEOS_SCHEDULE, "halo/reason": "; ".join(stale.reasons)[:200]},
                 # what is outdated and what follows from it, not a new transcription of the video
-                asset_selection=selection,
+                asset_selection=stale.asset_selection,
             )
         )
     return requests

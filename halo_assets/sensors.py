@@ -3,7 +3,7 @@
 The cursor remembers each file's fingerprint (size + mtime), so a file is registered and run
 once, and a file that changes is processed again (run key = video id + fingerprint); a new
 fingerprint on the same bytes (`touch`, a copy put back in place) is registered and runs nothing
-(jobs.outdated_selection: the bytes decide, hashed once per new fingerprint). A file
+(jobs.outdated: the bytes decide, hashed once per new fingerprint). A file
 whose video already has a run queued or in progress, created after the file last changed (e.g.
 launched from the UI's "Add a partition"), gets no second run: that run reads this version.
 Nor does a file whose video's outputs are up to date for it, so a lost cursor (sensor reset, a
@@ -33,7 +33,7 @@ from dagster import (
 from halo import media, registry
 from halo.errors import HaloError
 from halo.paths import videos_dir
-from halo_assets.jobs import has_active_run, outdated_selection, video_asset_graph
+from halo_assets.jobs import has_active_run, outdated, video_asset_graph
 from halo_assets.partitions import videos_partitions
 from halo_assets.registration import PROCESS_VIDEO_JOB
 
@@ -101,8 +101,9 @@ def videos_folder_sensor(context: SensorEvaluationContext) -> SensorResult | Ski
             continue
         selection = None  # a new video: the whole job
         if entry.video_id in known:
-            reasons, selection = outdated_selection(context.instance, _video_graph(), entry.video_id, entry.path)
-            if not reasons:
+            stale = outdated(context.instance, _video_graph(), entry.video_id, entry.path)
+            selection = stale.asset_selection
+            if not stale.reasons:
                 context.log.info(f"{path.name}: {entry.video_id}'s outputs are up to date for this file.")
                 continue
         requests.append(
@@ -110,7 +111,7 @@ def videos_folder_sensor(context: SensorEvaluationContext) -> SensorResult | Ski
                 run_key=f"{entry.video_id}:{entry.fingerprint}",
                 partition_key=entry.video_id,
                 tags={"halo/source": "videos_folder_sensor"},
-                asset_selection=selection,  # what is outdated and what follows from it (jobs.outdated_selection)
+                asset_selection=selection,  # what is outdated and what follows from it (jobs.outdated)
             )
         )
     return SensorResult(

@@ -187,10 +187,10 @@ class HALOPipeline:
         from dagster import AssetKey, AssetSelection
 
         from halo_assets.definitions import ASSETS, defs
-        from halo_assets.jobs import outdated_assets, video_asset_graph
+        from halo_assets.jobs import outdated, video_asset_graph
 
         graph = video_asset_graph(ASSETS)
-        needed = outdated_assets(self.instance, graph, video_id, path)
+        needed = set(outdated(self.instance, graph, video_id, path).assets)
         if signature is None or self._made_with(video_id, signature, needed):
             return sorted(needed, key=lambda k: k.to_user_string()) or None
         after_chunks = AssetSelection.assets(AssetKey("chunks")).downstream().resolve(defs.resolve_asset_graph())
@@ -295,13 +295,12 @@ class HALOPipeline:
         """
         from halo import registry
         from halo_assets.definitions import ASSETS
-        from halo_assets.jobs import outdated_assets, video_asset_graph
+        from halo_assets.jobs import outdated, video_asset_graph
 
         path = registry.given_file(video_path)  # a missing file or dangling link fails here, as typed
         entry = next((e for e in registry.all_videos().values() if e.path == str(path)), None)
-        graph = video_asset_graph(ASSETS)
         # the bytes decide, hashed once per size and mtime (content_sha256), not on every question
-        if entry is None or outdated_assets(self.instance, graph, entry.video_id, str(path)) == set(graph):
+        if entry is None or outdated(self.instance, video_asset_graph(ASSETS), entry.video_id, str(path)).every:
             return self.process_video(path)[1]["video_id"]
         self.video_id = entry.video_id
         self._run(entry, settings_matter=False)

@@ -274,19 +274,19 @@ def test_an_id_dropped_then_given_its_file_back_is_processed_again(data_root, tm
     must say what the store holds: every output removed is missing again."""
     from halo.store import load_output
     from halo_assets.definitions import ASSETS
-    from halo_assets.jobs import outdated_reasons, video_asset_graph
+    from halo_assets.jobs import outdated, video_asset_graph
     from halo_cli.cli import main
 
     video, runner, instance = _added_as_talk(tmp_path, monkeypatch, ingest=True)
     graph = video_asset_graph(ASSETS)
-    missing_before = set(outdated_reasons(instance, graph, "talk", str(video.resolve())))
+    missing_before = set(outdated(instance, graph, "talk", str(video.resolve())).reasons)
     assert "missing audio" not in missing_before and "missing scenes" not in missing_before
 
     for new_id in ("lecture", "talk"):  # away and back
         moved = runner.invoke(main, ["add", str(video), "--id", new_id, "--replace"])
         assert moved.exit_code == 0, moved.output
     assert load_output("audio", "talk") is None and load_output("scenes", "talk") is None
-    reasons = outdated_reasons(DagsterInstance.get(), graph, "talk", str(video.resolve()))
+    reasons = outdated(DagsterInstance.get(), graph, "talk", str(video.resolve())).reasons
     assert {"missing audio", "missing scenes"} <= set(reasons), reasons
 
 

@@ -25,7 +25,7 @@ from halo_assets.definitions import ASSETS, defs
 from halo_assets.jobs import (
     PROCESS_VIDEO_JOB,
     build_stale_videos_schedule,
-    outdated_reasons,
+    outdated,
     outdated_run_requests,
     video_asset_graph,
 )
@@ -173,7 +173,7 @@ def test_a_touched_or_copied_back_file_runs_nothing_and_is_hashed_once(data_root
     touched = tick(instance, first.cursor)
     assert touched.run_requests == [] and len(hashed) == 1
     assert registry.lookup("talk").fingerprint == registry.current_fingerprint(path) == json.loads(touched.cursor)[str(path)]
-    assert outdated_reasons(instance, graph, "talk", str(path)) == [] and outdated_run_requests(instance, graph) == []
+    assert outdated(instance, graph, "talk", str(path)).reasons == [] and outdated_run_requests(instance, graph) == []
     assert len(hashed) == 1  # the schedule's checks read nothing
 
     copy = tmp_path / "copy.mp4"
@@ -187,7 +187,8 @@ def test_a_touched_or_copied_back_file_runs_nothing_and_is_hashed_once(data_root
     settle(path, seconds_ago=60.0)
     edited = tick(instance, copied.cursor)
     assert [r.partition_key for r in edited.run_requests] == ["talk"]
-    assert "source file changed" in outdated_reasons(instance, graph, "talk", str(path))
+    changed = outdated(instance, graph, "talk", str(path))
+    assert "source file changed" in changed.reasons and changed.assets == set(graph) and changed.asset_selection is None
     assert [r.partition_key for r in outdated_run_requests(instance, graph)] == ["talk"]
 
 
