@@ -227,6 +227,11 @@ def register(path: Path, video_id: str | None = None, replace: bool = False) -> 
     return entry, changed
 
 
+#: Hashes content_sha256 could not record (a read-only data root), by file as hashed, for this
+#: process: `halo chat` and the daemon's hourly schedule re-hashed the file, warning, every time.
+_unrecorded: dict[VideoEntry, str] = {}
+
+
 def content_sha256(video_id: str, path: str) -> str:
     """sha256 of the bytes of ``video_id``'s file ``path`` as they are now.
 
@@ -239,11 +244,12 @@ def content_sha256(video_id: str, path: str) -> str:
     """
     stat = os.stat(path)
     seen = VideoEntry(video_id, str(path), stat.st_size, stat.st_mtime_ns)
-    known = _known(seen)
+    known = _known(seen) or _unrecorded.get(seen, "")
     if known:
         return known
     sha256 = sha256_file(path)
-    what = f"The hash of video {video_id!r}'s file {path} was not recorded (the next check hashes it again)"
+    what = (f"The hash of video {video_id!r}'s file {path} was not recorded, so each new `halo` command "
+            "reads the whole file again to tell whether it changed")
     try:
         with _locked(what):
             entries = _read(what)
@@ -252,6 +258,7 @@ def content_sha256(video_id: str, path: str) -> str:
                 entries[video_id] = with_fields(seen, sha256=sha256)
                 _write(entries, what)
     except NotWritable as exc:  # a read-only data root: the answer stands, only the shortcut is lost
+        _unrecorded[seen] = sha256  # so this process (`halo chat`, the daemon) hashes and warns once
         log.warning(str(exc))
     return sha256
 
