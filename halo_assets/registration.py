@@ -38,9 +38,14 @@ def default_instance() -> DagsterInstance:
     """The project's Dagster instance (DAGSTER_HOME defaults to the project root).
 
     dagster.yaml keeps storage paths relative to the project root (so `dg dev` works from there
-    with no DAGSTER_HOME); the CLI may run from any directory, so it anchors whatever relative
-    ``base_dir`` dagster.yaml holds to the root (a Postgres dagster.yaml passes through as is).
-    A DAGSTER_HOME without dagster.yaml is used as Dagster would, with a warning naming the fix.
+    with no DAGSTER_HOME). Dagster resolves a relative ``base_dir`` against the directory it is
+    started in (it takes the path as given), which for the webserver and daemon is the project
+    root (`make`, `dg dev`: workspace.yaml and pyproject.toml are there). The CLI may run from any
+    directory, so it anchors every relative ``base_dir`` of DAGSTER_HOME's dagster.yaml to the
+    root, the project's own file or a copy in another DAGSTER_HOME alike: a copy's
+    `data/dagster` became a new, empty instance in whatever folder `halo` ran from. (Absolute
+    paths, and a Postgres dagster.yaml, pass through as they are.) A DAGSTER_HOME without
+    dagster.yaml is used as Dagster would, with a warning naming the fix.
     """
     home = ensure_dagster_home()
     if not (Path(home).is_absolute() and Path(home).is_dir()):  # Dagster's own error is a traceback
@@ -51,9 +56,7 @@ def default_instance() -> DagsterInstance:
     if not (Path(home) / "dagster.yaml").is_file():
         log.warning(instance_config())  # Dagster's own note does not say HALO's settings are missing
         return DagsterInstance.get()
-    if Path(home).resolve() != PROJECT_ROOT:
-        return DagsterInstance.get()
-    config = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text()) or {}
+    config = yaml.safe_load((Path(home) / "dagster.yaml").read_text()) or {}
     return DagsterInstance.from_ref(InstanceRef.from_dir(home, overrides=_anchored(config, PROJECT_ROOT)))
 
 

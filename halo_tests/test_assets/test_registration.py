@@ -190,3 +190,32 @@ def test_a_file_is_read_whole_once_from_add_to_its_probe(data_root, tmp_path, mo
     add_video(video, instance=instance)
     assert hashed == ["talk.mp4"] * 2  # by registration: the id's file changed
     assert probed_sha256() == hashlib.sha256(newer.read_bytes()).hexdigest() and hashed == ["talk.mp4"] * 2
+
+
+def test_a_copy_of_dagster_yaml_in_another_dagster_home_keeps_the_storage_under_the_project(
+        data_root, tmp_path, monkeypatch) -> None:
+    """A DAGSTER_HOME holding a copy of the project's dagster.yaml (the fix a home without one is
+    told) had its relative base_dir (data/dagster) resolved by Dagster against the working
+    directory: `halo` run from another folder made a new, empty instance there, without the runs
+    and partitions the UI shows. Relative paths are read under the project root, where make and
+    dg dev start Dagster (and so where Dagster resolves them)."""
+    from halo.paths import PROJECT_ROOT
+    from halo_assets import registration
+
+    project = tmp_path / "project"
+    project.mkdir()
+    monkeypatch.setattr(registration, "PROJECT_ROOT", project)  # a project root of the test's own
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(PROJECT_ROOT / "dagster.yaml", home)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    instance = registration.default_instance()
+    try:
+        instance.add_dynamic_partitions("videos", ["talk"])
+        assert instance.root_directory == str(project / "data" / "dagster")
+        assert (project / "data" / "dagster").is_dir() and list(elsewhere.iterdir()) == []
+    finally:
+        instance.dispose()
