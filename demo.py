@@ -9,6 +9,7 @@ use_mock=True, as here) answers come from the local offline backend, labelled "l
 from halo import HALOPipeline
 from halo.models import CacheConfig, ChunkingConfig, GeminiConfig
 from halo.paths import samples_dir
+from halo_cli.counts import counted
 
 VIDEO = samples_dir() / "meeting.mp4"
 
@@ -22,7 +23,7 @@ def main() -> None:
     answer = pipeline.ask_question("What conclusions were drawn?")
     print(answer.response_text)
 
-    print(f"\n{results['video_id']}: {len(chunks)} chunks")
+    print(f"\n{results['video_id']}: {counted(len(chunks), 'chunk')}")
     for row in chunks.itertuples():
         print(f"  #{row.chunk_id} {row.start:7.1f}-{row.end:7.1f} s  {row.boundary_reason.split(' + ')[0]}")
     print("cited:", ", ".join(f"{c['start']:.1f}-{c['end']:.1f} s {c['speaker']} (chunk {c['chunk_id']})"

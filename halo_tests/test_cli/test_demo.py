@@ -21,9 +21,25 @@ def test_demo_script(api_env):
                          text=True, timeout=900)
     assert ran.returncode == 0, ran.stderr[-2000:]
     chunks = load_output("chunks", "meeting")
-    assert f"meeting: {len(chunks)} chunks" in ran.stdout
+    assert f"meeting: {len(chunks)} chunks\n" in ran.stdout
     # the contract asked the same question earlier in this project: now an L1 cache hit
     assert "cited:" in ran.stdout and re.search(r"backend (local|cache) \(local-", ran.stdout), ran.stdout
+
+
+def test_demo_script_counts_one_chunk_as_one_chunk(api_env, monkeypatch, capsys):
+    """demo.py printed "meeting: 1 chunks" for a one-chunk video (halo_cli.counts.counted)."""
+    import demo
+    from halo_cli.pipeline import HALOPipeline
+
+    process = HALOPipeline.process_video
+
+    def first_chunk_only(self, *args, **kwargs):
+        chunks, results, metrics = process(self, *args, **kwargs)  # the session's outputs, reused
+        return chunks.head(1), results, metrics
+
+    monkeypatch.setattr(HALOPipeline, "process_video", first_chunk_only)
+    demo.main()
+    assert "meeting: 1 chunk\n" in capsys.readouterr().out
 
 
 def test_demo_notebook(api_env, monkeypatch):
