@@ -22,7 +22,7 @@ import logging
 import os
 import shlex
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, replace as with_fields
+from dataclasses import asdict, dataclass, fields, replace as with_fields
 from datetime import datetime
 from pathlib import Path
 from typing import Iterator
@@ -56,6 +56,9 @@ class VideoEntry:
     def fingerprint(self) -> str:
         """Changes when the file changes; used as the sensor's run key."""
         return f"{self.size_bytes}-{self.mtime_ns}"
+
+
+_ENTRY_FIELDS = frozenset(field.name for field in fields(VideoEntry))
 
 
 def current_fingerprint(path: Path | str) -> str:
@@ -119,7 +122,9 @@ def _read(what: str = "") -> dict[str, VideoEntry]:
         if not path.exists():
             return {}
         raw = json.loads(path.read_text() or "{}")
-        return {vid: VideoEntry(**entry) for vid, entry in raw.items()}
+        # fields a newer HALO added are left out: an older one took its registry for "not a video
+        # registry" (TypeError) when `sha256` was added
+        return {vid: VideoEntry(**{k: v for k, v in entry.items() if k in _ENTRY_FIELDS}) for vid, entry in raw.items()}
     except OSError as e:
         reason = e.strerror or str(e)
     except (ValueError, TypeError, AttributeError) as e:  # not JSON, or JSON of another shape

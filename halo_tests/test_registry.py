@@ -35,3 +35,25 @@ def test_a_read_only_data_root_hashes_a_touched_file_once_per_process_and_says_s
         assert "was not recorded, so each new `halo` command reads the whole file again" in warning, warning
         assert "lock file could not be written" in warning and "HALO_DATA_DIR" in warning, warning
 
+
+def test_a_registry_written_by_a_newer_halo_is_read(data_root) -> None:
+    """Entries with fields this HALO does not know are read without them: a HALO from before
+    `sha256` took the registry a newer one wrote for "not a video registry" (TypeError) and
+    refused every command. What is not a registry is still refused, naming the file."""
+    import json
+
+    import pytest
+
+    from halo.errors import NotReadable
+    from halo.store import registry_file
+
+    talk = {"video_id": "talk", "path": "/videos/talk.mp4", "size_bytes": 10, "mtime_ns": 20, "sha256": "ab",
+            "duration_s": 3.5}
+    after = {**talk, "video_id": "next", "path": "/videos/next.mp4", "tags": ["x"]}
+    registry_file().write_text(json.dumps({"talk": talk, "next": after}))
+    assert registry.all_videos() == {
+        "talk": registry.VideoEntry("talk", "/videos/talk.mp4", 10, 20, "ab"),
+        "next": registry.VideoEntry("next", "/videos/next.mp4", 10, 20, "ab")}
+    registry_file().write_text(json.dumps({"talk": {"video_id": "talk"}}))  # no path: not a registry entry
+    with pytest.raises(NotReadable, match="not a video registry"):
+        registry.all_videos()
