@@ -15,6 +15,8 @@ QMSum val (bench/bench_qa.py, bench/splits.py). Also measured there and not adop
 two queries of these settings, gains on AMI meetings only): windows of 30, 80 or 120 words or
 with more overlap, windows prefixed with their chunk's top words, sentence-level max-sim,
 softmax pooling of window scores, other BM25 k1/b or no stemming (README, "Asking questions").
+Nor, by 3-fold CV over meetings (at most +2 queries at recall@3, docs/qa.md): a trained
+query-side linear adapter of the question vector, a chunk's neighbours or chapter as context.
 
 A unit also scores what a question quotes or names word for word (halo/qa/anchors.py: quoted
 speech matched fuzzily, a slide's title named), which meaning alone misses.
