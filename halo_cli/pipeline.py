@@ -167,9 +167,10 @@ class HALOPipeline:
             self._resources = resources
         return self._resources
 
-    def _config_signature(self) -> str:
-        """This pipeline's settings as the CONFIG_TAG of its runs (config_signature)."""
-        return config_signature(self.chunking_config.chunker_config().model_dump(mode="json"),
+    def _config_signature(self, chunker: dict[str, Any] | None = None) -> str:
+        """This pipeline's settings as the CONFIG_TAG of its runs (config_signature); ``chunker``
+        in place of its own `chunks` config when the run summarizes chunks other settings made."""
+        return config_signature(chunker or self.chunking_config.chunker_config().model_dump(mode="json"),
                                 self.resources()["gemini"])
 
     def _assets_to_run(self, video_id: str, path: str, signature: str | None) -> list[AssetKey] | None:
@@ -200,17 +201,23 @@ class HALOPipeline:
         """Whether ``video_id``'s stored chunks and chunk summaries were made by runs with these
         settings; one of them already in ``needed`` (missing, or older than its inputs: a run that
         failed at the summaries) is made again anyway, whatever made it."""
-        from dagster import AssetKey, AssetRecordsFilter
+        from dagster import AssetKey
 
         for key in (AssetKey("chunks"), AssetKey("chunk_summaries")):
             if key in needed:
                 continue
-            records = self.instance.fetch_materializations(
-                AssetRecordsFilter(asset_key=key, asset_partitions=[video_id]), limit=1).records
-            run = self.instance.get_run_by_id(records[0].run_id) if records else None
+            run = self._latest_run(video_id, key)
             if run is None or run_signature(run) != signature:
                 return False
         return True
+
+    def _latest_run(self, video_id: str, key: AssetKey):
+        """The Dagster run that made ``video_id``'s stored ``key`` (None: none is stored)."""
+        from dagster import AssetRecordsFilter
+
+        records = self.instance.fetch_materializations(
+            AssetRecordsFilter(asset_key=key, asset_partitions=[video_id]), limit=1).records
+        return self.instance.get_run_by_id(records[0].run_id) if records else None
 
     # -- the API --------------------------------------------------------------------------------
     def process_video(self, video_path: str | os.PathLike, query: str | None = None,
@@ -247,19 +254,28 @@ class HALOPipeline:
     def _run(self, entry: VideoEntry, settings_matter: bool) -> str | None:
         """Materialize what ``entry``'s video needs (_assets_to_run) in-process; the run's id, None
         when nothing was outdated. ``settings_matter``: outputs made with other settings are made
-        again with this pipeline's; otherwise only what is missing or outdated runs."""
+        again with this pipeline's; otherwise only what is missing or outdated runs.
+
+        The run's CONFIG_TAG names the chunk settings of the chunks it summarizes: this pipeline's
+        when it makes them, else those of the run that made the stored ones (``halo ask PATH``
+        finishing a 45-s run: tagged with its own 20-s default, that run's summaries counted as
+        other settings and the next 45-s `halo process` re-chunked and re-summarized the video)."""
         from dagster import AssetKey
 
         from halo.registry import processing
         from halo_assets.definitions import defs
         from halo_assets.registration import PROCESS_VIDEO_JOB, failure_messages
 
-        signature = self._config_signature()
         with processing(entry.video_id):  # another processing of it on this machine: wait, then reuse
+            signature = self._config_signature()
             selection = self._assets_to_run(entry.video_id, entry.path, signature if settings_matter else None)
             if selection is None:
                 return None
             chunker = self.chunking_config.chunker_config().model_dump(mode="json")
+            chunked = self._latest_run(entry.video_id, AssetKey("chunks")) \
+                if AssetKey("chunks") not in selection else None
+            if chunked is not None:
+                signature = self._config_signature(run_chunker(chunked))
             # the subset first, from the job's own resources; this run's resources replace them below
             job = defs.resolve_job_def(PROCESS_VIDEO_JOB).get_subset(asset_selection=set(selection))
             result = job.execute_in_process(
@@ -390,13 +406,12 @@ class HALOPipeline:
     def stage_seconds(self, video_id: str, run_id: str | None = None) -> dict[str, float]:
         """Wall seconds per asset in ``run_id`` (default: the run that made the current chunks)."""
         if run_id is None:
-            from dagster import AssetKey, AssetRecordsFilter
+            from dagster import AssetKey
 
-            records = self.instance.fetch_materializations(
-                AssetRecordsFilter(asset_key=AssetKey("chunks"), asset_partitions=[video_id]), limit=1).records
-            if not records:
+            run = self._latest_run(video_id, AssetKey("chunks"))
+            if run is None:
                 return {}
-            run_id = records[0].run_id
+            run_id = run.run_id
         return {s.step_key: round(s.end_time - s.start_time, 3)
                 for s in self.instance.get_run_step_stats(run_id) if s.end_time and s.start_time}
 
@@ -430,14 +445,21 @@ def run_signature(run: Any) -> str:
     the default settings after such a run runs nothing; taken as "other settings", it re-chunked
     and re-summarized the video. (The environment, e.g. whether GEMINI_API_KEY is set, is taken
     to be the one the run had: a run records no resource settings of its own.)"""
-    from halo.chunking.rules import ChunkingConfig as ChunkerConfig
     from halo_resources.environments import get_resources
 
     tagged = run.tags.get(CONFIG_TAG)
     if tagged:
         return tagged
-    chunker = ChunkerConfig(**(run.run_config or {}).get("ops", {}).get("chunks", {}).get("config", {}))
-    return config_signature(chunker.model_dump(mode="json"), get_resources()["gemini"])
+    return config_signature(run_chunker(run), get_resources()["gemini"])
+
+
+def run_chunker(run: Any) -> dict[str, Any]:
+    """The `chunks` config the Dagster run ``run`` ran with: its run config's, the defaults when
+    it has none (a run of the sensor, the schedule, or the UI with nothing set)."""
+    from halo.chunking.rules import ChunkingConfig as ChunkerConfig
+
+    given = (run.run_config or {}).get("ops", {}).get("chunks", {}).get("config", {})
+    return ChunkerConfig(**given).model_dump(mode="json")
 
 
 def _with_fields(resource: Any, update: dict[str, Any]) -> Any:

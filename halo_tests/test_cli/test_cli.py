@@ -128,6 +128,9 @@ def test_ask_path_after_a_run_that_failed_at_the_summaries_finishes_the_run_firs
     assert ran == {"chunk_summaries", "video_summary", "cost_ledger"}, ran
     assert pd.testing.assert_frame_equal(load_output("chunks", "meeting"), failed_chunks) is None
     assert load_output("chunk_summaries", "meeting")["chunk_id"].tolist() == failed_chunks["chunk_id"].tolist()
+    # the ask's run counts as the 45-s chunks it summarized: the failed run's settings run nothing
+    # more (tagged with the ask's 20-s settings, it re-chunked and re-summarized the video)
+    assert settings(45.0).process_video(SAMPLE)[2]["run_id"] is None
     settings(30.0).process_video(SAMPLE)  # the settings the other tests of this session use, back
 
 
