@@ -291,3 +291,30 @@ def test_a_run_started_by_the_sensor_schedule_or_ui_counts_as_the_settings_it_ra
     assert session.process_video(SAMPLE)[2]["run_id"] is None
     default = HALOPipeline()
     assert AssetKey("chunks") in default._assets_to_run("meeting", path, default._config_signature())
+
+
+def test_a_ui_run_with_gemini_settings_in_its_run_config_counts_as_that_gemini(api_env, monkeypatch):
+    """A launchpad run config that sets the `gemini` resource runs that resource, built by Dagster
+    from the run config's fields alone; run_signature took the environment's resource instead, so
+    summaries of the offline backend counted as Gemini's (and a `halo process` using Gemini took
+    them for its own) or the reverse. Here: a UI run with use_local=True, then a Gemini key in the
+    environment; nothing is billed, only what would run is asked."""
+    from dagster import AssetKey
+
+    from halo_assets.definitions import defs
+
+    instance = DagsterInstance.get()
+    after_chunks = {"chunks", "chunk_summaries", "video_summary", "qa_index", "cost_ledger"}
+    job = defs.resolve_job_def("process_video").get_subset(asset_selection={AssetKey(k) for k in after_chunks})
+    run = job.execute_in_process(partition_key="meeting", instance=instance, tags={"halo/source": "dagster UI"},
+                                 run_config={"ops": {"chunks": {"config": {"min_chunk_duration": 30.0}}},
+                                             "resources": {"gemini": {"config": {"use_local": True}}}})
+    assert run.success
+    monkeypatch.setenv("HALO_ENV", "local")
+    monkeypatch.setenv("GEMINI_API_KEY", "a-key-never-used")  # the environment's resource: Gemini
+    path = str(SAMPLE.resolve())
+    offline = HALOPipeline(ChunkingConfig(min_chunk_duration=30.0), CacheConfig(),
+                           GeminiConfig(model_name="gemini-1.5-flash", use_mock=True))  # this session's settings
+    assert offline._assets_to_run("meeting", path, offline._config_signature()) is None
+    online = HALOPipeline(ChunkingConfig(min_chunk_duration=30.0))
+    assert AssetKey("chunk_summaries") in online._assets_to_run("meeting", path, online._config_signature())
