@@ -263,6 +263,21 @@ def test_halo_add_run_with_other_settings_reruns_only_the_chunks_and_what_follow
                  GeminiConfig(model_name="gemini-1.5-flash", use_mock=True)).process_video(SAMPLE)
 
 
+def _untagged_run(source: str, run_config: dict | None = None):
+    """A run of `chunks` and what follows it on the sample, started as the sensor, the schedule or
+    the UI starts one: no CONFIG_TAG, only ``run_config``."""
+    from dagster import AssetKey
+
+    from halo_assets.definitions import defs
+
+    after_chunks = {"chunks", "chunk_summaries", "video_summary", "qa_index", "cost_ledger"}
+    job = defs.resolve_job_def("process_video").get_subset(asset_selection={AssetKey(k) for k in after_chunks})
+    run = job.execute_in_process(partition_key="meeting", instance=DagsterInstance.get(),
+                                 tags={"halo/source": source}, run_config=run_config)
+    assert run.success
+    return run
+
+
 def test_a_run_started_by_the_sensor_schedule_or_ui_counts_as_the_settings_it_ran(api_env):
     """Runs the folder sensor, the schedule or the Dagster UI start carry no CONFIG_TAG, so the
     next `halo process` of the video took their outputs for other settings and re-chunked and
@@ -270,24 +285,19 @@ def test_a_run_started_by_the_sensor_schedule_or_ui_counts_as_the_settings_it_ra
     defaults when it has none) with the environment's Gemini resource."""
     from dagster import AssetKey
 
-    from halo_assets.definitions import defs
     from halo_cli.pipeline import CONFIG_TAG
 
     instance = DagsterInstance.get()
-    after_chunks = {"chunks", "chunk_summaries", "video_summary", "qa_index", "cost_ledger"}
-    job = defs.resolve_job_def("process_video").get_subset(asset_selection={AssetKey(k) for k in after_chunks})
     session = HALOPipeline(ChunkingConfig(min_chunk_duration=30.0), CacheConfig(),
                            GeminiConfig(model_name="gemini-1.5-flash", use_mock=True))  # this session's settings
     path = str(SAMPLE.resolve())
     # the sensor's or the schedule's run: no run config, no tag
-    run = job.execute_in_process(partition_key="meeting", instance=instance, tags={"halo/source": "videos_folder_sensor"})
-    assert run.success and CONFIG_TAG not in instance.get_run_by_id(run.run_id).tags
+    run = _untagged_run("videos_folder_sensor")
+    assert CONFIG_TAG not in instance.get_run_by_id(run.run_id).tags
     assert HALOPipeline().process_video(SAMPLE)[2]["run_id"] is None  # the defaults: nothing runs again
     assert AssetKey("chunks") in session._assets_to_run("meeting", path, session._config_signature())
     # a UI launch with the session's chunk settings in its run config
-    run = job.execute_in_process(partition_key="meeting", instance=instance, tags={"halo/source": "dagster UI"},
-                                 run_config={"ops": {"chunks": {"config": {"min_chunk_duration": 30.0}}}})
-    assert run.success
+    _untagged_run("dagster UI", {"ops": {"chunks": {"config": {"min_chunk_duration": 30.0}}}})
     assert session.process_video(SAMPLE)[2]["run_id"] is None
     default = HALOPipeline()
     assert AssetKey("chunks") in default._assets_to_run("meeting", path, default._config_signature())
@@ -301,15 +311,8 @@ def test_a_ui_run_with_gemini_settings_in_its_run_config_counts_as_that_gemini(a
     environment; nothing is billed, only what would run is asked."""
     from dagster import AssetKey
 
-    from halo_assets.definitions import defs
-
-    instance = DagsterInstance.get()
-    after_chunks = {"chunks", "chunk_summaries", "video_summary", "qa_index", "cost_ledger"}
-    job = defs.resolve_job_def("process_video").get_subset(asset_selection={AssetKey(k) for k in after_chunks})
-    run = job.execute_in_process(partition_key="meeting", instance=instance, tags={"halo/source": "dagster UI"},
-                                 run_config={"ops": {"chunks": {"config": {"min_chunk_duration": 30.0}}},
-                                             "resources": {"gemini": {"config": {"use_local": True}}}})
-    assert run.success
+    _untagged_run("dagster UI", {"ops": {"chunks": {"config": {"min_chunk_duration": 30.0}}},
+                                 "resources": {"gemini": {"config": {"use_local": True}}}})
     monkeypatch.setenv("HALO_ENV", "local")
     monkeypatch.setenv("GEMINI_API_KEY", "a-key-never-used")  # the environment's resource: Gemini
     path = str(SAMPLE.resolve())
