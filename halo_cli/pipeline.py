@@ -444,20 +444,19 @@ def run_signature(run: Any) -> str:
     defaults when it has none. Their signature is worked out from that, so a `halo process` with
     the default settings after such a run runs nothing; taken as "other settings", it re-chunked
     and re-summarized the video. (The environment, e.g. whether GEMINI_API_KEY is set, is taken
-    to be the one the run had: a run records no resource settings of its own.) A run config
-    that sets the `gemini` resource (the UI's launchpad) ran that resource instead: Dagster builds
-    it from the run config's fields alone, the definitions' values dropped."""
+    to be the one the run had.) A run config that sets the `gemini` resource (the UI's
+    launchpad) ran that resource instead: Dagster builds it from the run config's fields alone,
+    the definitions' values dropped."""
     from halo_resources.environments import get_resources
 
     tagged = run.tags.get(CONFIG_TAG)
     if tagged:
         return tagged
     gemini = get_resources()["gemini"]
-    given = dict((run.run_config or {}).get("resources", {}).get("gemini", {}).get("config") or {})
-    if given:
-        if isinstance(given.get("api_key"), dict):  # {"env": NAME}: the key only decides the backend
-            given["api_key"] = os.environ.get(given["api_key"].get("env", ""), "")
-        gemini = type(gemini)(**given)
+    given = (run.run_config or {}).get("resources", {}).get("gemini", {}).get("config") or {}
+    if given:  # a field given as {"env": NAME} (the api_key, say) is that variable's value, as Dagster reads it
+        gemini = type(gemini)(**{name: os.environ.get(value["env"], "") if isinstance(value, dict) and set(value) == {"env"}
+                                 else value for name, value in given.items()})
     return config_signature(run_chunker(run), gemini)
 
 

@@ -321,3 +321,20 @@ def test_a_ui_run_with_gemini_settings_in_its_run_config_counts_as_that_gemini(a
     assert offline._assets_to_run("meeting", path, offline._config_signature()) is None
     online = HALOPipeline(ChunkingConfig(min_chunk_duration=30.0))
     assert AssetKey("chunk_summaries") in online._assets_to_run("meeting", path, online._config_signature())
+
+
+def test_a_gemini_field_given_as_an_env_var_in_a_run_config_is_read_from_the_environment(monkeypatch):
+    """A launchpad run config may name a resource field's value by variable ({"env": NAME}, the
+    way an api_key is given): the signature is that of the resource Dagster built, the variable's
+    value in the field, here the key that makes it the Gemini backend (the environment has none)."""
+    from types import SimpleNamespace
+
+    from halo_cli.pipeline import config_signature, run_chunker, run_signature
+
+    monkeypatch.setenv("HALO_ENV", "local")
+    for name in ("GOOGLE_API_KEY", "GEMINI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("UI_GEMINI_KEY", "a-key-never-used")
+    run = SimpleNamespace(tags={}, run_config={"resources": {"gemini": {"config": {"api_key": {"env": "UI_GEMINI_KEY"}}}}})
+    assert run_signature(run) == config_signature(run_chunker(run), GeminiResource(api_key="a-key-never-used"))
+    assert run_signature(run) != run_signature(SimpleNamespace(tags={}, run_config={}))  # the environment's: local
