@@ -63,8 +63,13 @@ _ENTRY_FIELDS = frozenset(field.name for field in fields(VideoEntry))
 
 def current_fingerprint(path: Path | str) -> str:
     """The fingerprint the file at ``path`` has now, in the registry's format (size + mtime)."""
+    return _entry_now("", path).fingerprint
+
+
+def _entry_now(video_id: str, path: Path | str) -> VideoEntry:
+    """The entry ``video_id``'s file ``path`` would have as it is now (its size and mtime), no hash."""
     stat = os.stat(path)
-    return VideoEntry("", str(path), stat.st_size, stat.st_mtime_ns).fingerprint
+    return VideoEntry(video_id, str(path), stat.st_size, stat.st_mtime_ns)
 
 
 @contextmanager
@@ -247,8 +252,7 @@ def content_sha256(video_id: str, path: str) -> str:
     hourly schedule, the next `halo process`) hashes nothing. It is stored only if the file kept
     the fingerprint it had before hashing: a file written meanwhile is hashed again next time.
     """
-    stat = os.stat(path)
-    seen = VideoEntry(video_id, str(path), stat.st_size, stat.st_mtime_ns)
+    seen = _entry_now(video_id, path)
     known = _known(seen) or _unrecorded.get(seen, "")
     if known:
         return known
@@ -273,8 +277,7 @@ def known_sha256(video_id: str, path: str) -> str:
     mtime), '' when it holds none: nothing is read but the file's stat. The `video_file` probe
     takes it, so a file registration hashed (a new version under a registered id, a likely copy)
     is not read whole a second time."""
-    stat = os.stat(path)
-    return _known(VideoEntry(video_id, str(path), stat.st_size, stat.st_mtime_ns))
+    return _known(_entry_now(video_id, path))
 
 
 def _known(seen: VideoEntry) -> str:
