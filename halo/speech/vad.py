@@ -1,17 +1,25 @@
 """Voice activity detection with silero-vad (its ONNX model ships inside the PyPI wheel).
 
-Diarization only needs to know where someone speaks; silero's ONNX model does that at a real-time
-factor of ~0.007 on 2 cores, so it costs a small share of diarization's budget.
+Diarization and transcription both ask where someone speaks, with different settings, on the same
+audio. silero's speech probability per 32 ms frame is what costs (an ONNX call per frame, about
+100,000 on an hour); turning probabilities into regions is cheap. So the probabilities are
+computed once per audio (``speech_probabilities``) and each caller applies its own settings with
+silero's own ``get_speech_timestamps_from_probs``. The regions are those silero's
+``get_speech_timestamps`` returns, bit for bit: the same ONNX calls on the same inputs
+(halo_tests/test_speech/test_vad.py).
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 SAMPLE_RATE = 16000
+FRAME = 512  # samples silero reads per call at 16 kHz
+CONTEXT = 64  # samples of the previous frame it sees again (silero's OnnxWrapper)
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,51 @@ def load_silero():
     return load_silero_vad(onnx=True)
 
 
+def _probabilities(audio: np.ndarray) -> list[float]:
+    """silero's speech probability of every 512-sample frame, as its ``get_speech_timestamps``
+    computes them (zero state and context, the last frame zero-padded), calling the ONNX session
+    directly: the torch wrapper around each call cost a third of the time."""
+    session = load_silero().session
+    frames = np.zeros((-(-audio.size // FRAME), FRAME), np.float32)
+    frames.reshape(-1)[: audio.size] = audio
+    state = np.zeros((2, 1, 128), np.float32)
+    x = np.zeros((1, CONTEXT + FRAME), np.float32)
+    rate = np.array(SAMPLE_RATE, dtype=np.int64)
+    probs = []
+    for frame in frames:
+        x[0, :CONTEXT] = x[0, -CONTEXT:]
+        x[0, CONTEXT:] = frame
+        out, state = session.run(None, {"input": x, "state": state, "sr": rate})
+        probs.append(float(out[0, 0]))
+    return probs
+
+
+_last: tuple[bytes, list[float]] = (b"", [])
+
+
+def speech_probabilities(audio: np.ndarray) -> list[float]:
+    """``_probabilities`` of ``audio``, kept for the last audio seen: diarization and
+    transcription of a video in one process pay for them once."""
+    global _last
+    audio = np.ascontiguousarray(audio, dtype=np.float32)
+    key = hashlib.blake2b(audio.data, digest_size=16).digest() + audio.size.to_bytes(8, "little")
+    last = _last  # one read: another thread may replace it meanwhile
+    if last[0] == key:
+        return last[1]
+    probs = _probabilities(audio)
+    _last = (key, probs)
+    return probs
+
+
+def silero_timestamps(audio, model=None, **settings) -> list[dict]:
+    """silero's ``get_speech_timestamps(audio, model, **settings)`` (sample offsets), from the
+    shared ``speech_probabilities``. ``model`` is ignored: it is always the packaged one."""
+    from silero_vad.utils_vad import get_speech_timestamps_from_probs
+
+    samples = np.asarray(audio, dtype=np.float32).reshape(-1)
+    return get_speech_timestamps_from_probs(speech_probabilities(samples), audio_length_samples=samples.size, **settings)
+
+
 def speech_regions(
     audio: np.ndarray,
     threshold: float = 0.5,
@@ -42,12 +95,8 @@ def speech_regions(
     """Speech regions (seconds) in 16 kHz mono ``audio``; [] for silence or audio under 0.1 s."""
     if audio.size < SAMPLE_RATE // 10:
         return []
-    import torch
-    from silero_vad import get_speech_timestamps
-
-    stamps = get_speech_timestamps(
-        torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32)),
-        load_silero(),
+    stamps = silero_timestamps(
+        audio,
         threshold=threshold,
         sampling_rate=SAMPLE_RATE,
         min_speech_duration_ms=int(min_speech_s * 1000),
@@ -60,7 +109,6 @@ def speech_regions(
 @lru_cache(maxsize=1)
 def _packaged_silero_class():
     import torch
-    from silero_vad import get_speech_timestamps
     from whisperx.vads import Silero
     from whisperx.vads.vad import Vad
 
@@ -76,7 +124,7 @@ def _packaged_silero_class():
             self.vad_onset = vad_onset
             self.chunk_size = chunk_size
             self.vad_pipeline = load_silero()
-            self.get_speech_timestamps = get_speech_timestamps
+            self.get_speech_timestamps = silero_timestamps
 
         @staticmethod
         def preprocess_audio(audio):
