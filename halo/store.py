@@ -175,19 +175,17 @@ def kept_when_dropped() -> frozenset[str]:
     return NEVER_STALE | {PROBE_ASSET}
 
 
-def outputs_removed(video_id: str, recorded: Iterable[str]) -> bool:
-    """Whether :func:`remove_outputs` removed ``video_id``'s outputs of ``recorded`` (assets the
-    Dagster instance has materializations of): the probe it keeps is stored, none of them is.
+def missing_outputs(video_id: str, recorded: Iterable[str]) -> list[str]:
+    """The assets of ``recorded`` (those the Dagster instance has materializations of) whose
+    output for ``video_id`` is not on disk: one look-up each.
 
-    Dagster's OSS event log cannot wipe one partition's records, so after a drop they still say
-    the id was processed; an id given its file back (`halo add --replace` the other way) was
-    then never processed again. Two look-ups for a processed video (the probe, its first
-    output), none when the probe was never stored."""
-    from halo.staleness import PROBE_ASSET
-
-    assets = [a for a in recorded if a not in kept_when_dropped()]
-    return (bool(assets) and output_path(PROBE_ASSET, video_id).exists()
-            and not any(output_path(a, video_id).exists() for a in assets))
+    The instance's records outlive the files they describe. Dagster's OSS event log cannot wipe
+    one partition's records, so after a drop (:func:`remove_outputs`) they still say the id was
+    processed, and an id given its file back (`halo add --replace` the other way) was never
+    processed again. A data root emptied or moved (``HALO_DATA_DIR`` set to a new folder beside
+    the same instance) left `halo process` saying "no stored chunks: process it first with
+    `halo process`" forever. Either way a missing output is what the run must make again."""
+    return [asset for asset in recorded if not output_path(asset, video_id).exists()]
 
 
 def remove_outputs(video_id: str) -> list[str]:

@@ -38,7 +38,7 @@ from dagster import (
 )
 
 from halo import registry
-from halo.store import kept_when_dropped, outputs_removed
+from halo.store import missing_outputs
 from halo_assets.partitions import videos_partitions
 from halo_assets.registration import PROCESS_VIDEO_JOB
 
@@ -109,10 +109,9 @@ def outdated(
     latest = {key: _latest(instance, key, video_id) for key in upstream_first.static_order()}
     reasons: list[tuple[str, AssetKey | None]] = [(f"missing {k.to_user_string()}", k)
                                                   for k, rec in latest.items() if rec is None]
-    materialized = [k for k, rec in latest.items() if rec is not None]
-    if outputs_removed(video_id, [k.to_user_string() for k in materialized]):  # dropped (halo add --replace), then given a file again
-        reasons += [(f"missing {k.to_user_string()}", k) for k in materialized
-                    if k.to_user_string() not in kept_when_dropped()]
+    recorded = {k.to_user_string(): k for k, rec in latest.items() if rec is not None}
+    reasons += [(f"missing {name} (recorded, but its output is gone)", recorded[name])
+                for name in missing_outputs(video_id, recorded)]
     probe = latest.get(AssetKey("video_file"))
     if probe is not None and _source_changed(probe.asset_materialization.metadata, video_id, path):
         reasons.append(("source file changed", None))  # None: the whole video

@@ -287,7 +287,38 @@ def test_an_id_dropped_then_given_its_file_back_is_processed_again(data_root, tm
         assert moved.exit_code == 0, moved.output
     assert load_output("audio", "talk") is None and load_output("scenes", "talk") is None
     reasons = outdated(DagsterInstance.get(), graph, "talk", str(video.resolve())).reasons
-    assert {"missing audio", "missing scenes"} <= set(reasons), reasons
+    gone = "missing {} (recorded, but its output is gone)"
+    assert {gone.format("audio"), gone.format("scenes")} <= set(reasons), reasons
+
+
+def test_outputs_gone_from_a_new_or_emptied_data_root_are_made_again(data_root, tmp_path, monkeypatch) -> None:
+    """The Dagster instance kept saying 'talk' was processed after its outputs left the disk (a
+    data root emptied, or HALO_DATA_DIR set to a new folder beside the same instance): `halo
+    process` ran nothing, then failed with "no stored chunks: process it first with `halo
+    process`". Each recorded output that is not on disk is missing, with what is made from it."""
+    import shutil
+
+    from halo.store import output_path
+    from halo_assets.definitions import ASSETS
+    from halo_assets.jobs import outdated, video_asset_graph
+
+    video, _, instance = _added_as_talk(tmp_path, monkeypatch, ingest=True)
+    graph = video_asset_graph(ASSETS)
+    path = str(video.resolve())
+    assert not any("scenes" in r or "audio" in r for r in outdated(instance, graph, "talk", path).reasons)
+
+    output_path("scenes", "talk").unlink()  # one output deleted by hand
+    stale = outdated(instance, graph, "talk", path)
+    assert "missing scenes (recorded, but its output is gone)" in stale.reasons
+    assert "audio" not in {k.to_user_string() for k in stale.assets}  # still on disk: not made again
+    assert {"scenes", "utterances", "chunks"} <= {k.to_user_string() for k in stale.assets}
+
+    moved = tmp_path / "moved"
+    shutil.copytree(data_root, moved)  # the registry comes along, the outputs do not
+    shutil.rmtree(moved / "parquet")
+    monkeypatch.setenv("HALO_DATA_DIR", str(moved))
+    stale = outdated(instance, graph, "talk", path)
+    assert stale.every, stale.reasons  # the probe is gone too: the whole video runs again
 
 
 def test_replace_waits_for_a_run_of_the_id_a_file_moves_from(data_root, tmp_path, monkeypatch) -> None:
