@@ -126,13 +126,21 @@ def test_sensor_requests_a_file_moved_in_with_an_old_mtime_during_a_run(data_roo
 
 
 def record_processed(instance, video_id: str, path) -> None:
-    """What a finished run of ``video_id`` records: every per-video asset, upstream first, the
-    probe with the fingerprint and sha256 the `video_file` stage gives its metadata."""
+    """What a finished run of ``video_id`` leaves: every per-video asset recorded, upstream first,
+    the probe with the fingerprint and sha256 the `video_file` stage gives its metadata, and an
+    output on disk for each (a recorded output that is not on disk is missing: jobs.outdated)."""
+    import pandas as pd
+
+    from halo.store import output_path
+
     graph = video_asset_graph(ASSETS)
     probed = ingest.probe_video(video_id, path, registry.current_fingerprint(path)).metrics
     for key in TopologicalSorter({k: parents & graph.keys() for k, parents in graph.items()}).static_order():
         metadata = {name: probed[name] for name in ("fingerprint", "sha256")} if key == AssetKey("video_file") else {}
         instance.report_runless_asset_event(AssetMaterialization(key, partition=video_id, metadata=metadata))
+        stored = output_path(key.to_user_string(), video_id)
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        pd.DataFrame().to_parquet(stored)
 
 
 def test_sensor_with_a_lost_cursor_leaves_up_to_date_videos_alone(data_root) -> None:
