@@ -131,6 +131,7 @@ def record_processed(instance, video_id: str, path) -> None:
     output on disk for each (a recorded output that is not on disk is missing: jobs.outdated)."""
     import pandas as pd
 
+    from halo.storage import write_parquet_atomic
     from halo.store import output_path
 
     graph = video_asset_graph(ASSETS)
@@ -138,9 +139,7 @@ def record_processed(instance, video_id: str, path) -> None:
     for key in TopologicalSorter({k: parents & graph.keys() for k, parents in graph.items()}).static_order():
         metadata = {name: probed[name] for name in ("fingerprint", "sha256")} if key == AssetKey("video_file") else {}
         instance.report_runless_asset_event(AssetMaterialization(key, partition=video_id, metadata=metadata))
-        stored = output_path(key.to_user_string(), video_id)
-        stored.parent.mkdir(parents=True, exist_ok=True)
-        pd.DataFrame().to_parquet(stored)
+        write_parquet_atomic(pd.DataFrame(), output_path(key.to_user_string(), video_id))
 
 
 def test_sensor_with_a_lost_cursor_leaves_up_to_date_videos_alone(data_root) -> None:

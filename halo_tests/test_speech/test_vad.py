@@ -42,6 +42,7 @@ def test_regions_are_silero_s_own_bit_for_bit(sample_audio, settings) -> None:
 def test_probabilities_are_computed_once_per_audio(sample_audio, monkeypatch) -> None:
     calls = []
     real = vad._probabilities
+    monkeypatch.setattr(vad, "_last", (b"", []))  # nothing kept from an earlier test
     monkeypatch.setattr(vad, "_probabilities", lambda a: calls.append(a.size) or real(a))
     first = sample_audio[: 16000 * 20]
     second = sample_audio[16000 * 20 : 16000 * 40].copy()
