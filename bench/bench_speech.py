@@ -13,7 +13,9 @@ plain faster-whisper (same Whisper base, greedy, VAD on) and HALO's transcriptio
 audio, and prints both WERs with their ratio and both CPU times; then diarization on the hard one.
 The generated videos are made once into data/bench/ (or $HALO_BENCH_DIR; arguments in GENERATED).
 
-Each (video, stage) runs in its own process so peak RSS is that stage's alone. Model loading is
+Each (video, stage) runs in its own process so peak RSS is that stage's alone. HALO's stages run
+under the glibc malloc settings the `halo` command uses (halo/allocator.py); plain faster-whisper
+with glibc's defaults unless --plain-malloc same. Model loading is
 timed apart from processing (it happens once per process; assets then run per video).
 cpu_s (process CPU time, load included) is printed beside wall time because on a shared
 machine the wall time also measures everyone else's work; "load" is the 1-minute load average.
@@ -152,10 +154,21 @@ def ensure_generated(name: str) -> Path:
     return path
 
 
-def run_child(video: Path, stage: str, save: Path | None = None) -> dict | None:
+def child_env(stage: str, same_malloc: bool = False) -> dict[str, str]:
+    """HALO's stages run as the `halo` command runs them, under halo.allocator's malloc settings;
+    plain faster-whisper runs as its users run it, with glibc's defaults (or, with
+    --plain-malloc same, under the same settings: they speed plain up too)."""
+    from halo.allocator import processing_malloc_env
+
+    if stage == "baseline" and not same_malloc:
+        return dict(os.environ)
+    return {**os.environ, **processing_malloc_env(os.environ)}
+
+
+def run_child(video: Path, stage: str, save: Path | None = None, same_malloc: bool = False) -> dict | None:
     proc = subprocess.run(
         [sys.executable, "-m", "bench.bench_speech", "--child", str(video), stage, *(["--save", str(save)] if save else [])],
-        cwd=PROJECT_ROOT, capture_output=True, text=True,
+        cwd=PROJECT_ROOT, capture_output=True, text=True, env=child_env(stage, same_malloc),
     )
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
     if proc.returncode or not lines:
@@ -164,11 +177,13 @@ def run_child(video: Path, stage: str, save: Path | None = None) -> dict | None:
     return json.loads(lines[-1][7:])
 
 
-def compare(videos: list[Path], save: Path | None = None) -> None:
+def compare(videos: list[Path], save: Path | None = None, same_malloc: bool = False) -> None:
     """Plain faster-whisper and HALO on the same audio, in one run: WER side by side."""
+    print("plain faster-whisper runs with " + ("HALO's glibc malloc settings, as HALO does" if same_malloc
+          else "glibc's defaults, as its users run it (HALO with its settings: --plain-malloc same to give plain them too)"))
     print(f"{'video':24} {'dur_s':>7} {'WER plain':>9} {'WER HALO':>9} {'ratio':>6} {'cpu plain':>9} {'cpu HALO':>9} {'ratio':>6} {'load':>5}")
     for video in videos:
-        plain, halo = run_child(video, "baseline", save), run_child(video, "transcribe", save)
+        plain, halo = run_child(video, "baseline", save, same_malloc), run_child(video, "transcribe", save)
         if not plain or not halo:
             continue
         print(
@@ -188,21 +203,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--issue9", action="store_true", help="plain vs HALO on the sample, 60 min and hard audio; DER on hard")
     parser.add_argument("--tune", action="store_true", help="plain vs HALO on the tuning-half clips (clean 15 min, hard 20 min)")
     parser.add_argument("--save", type=Path, help="write each transcript's text here (for bench.asr_diff)")
+    parser.add_argument("--plain-malloc", choices=["default", "same"], default="default",
+                        help="plain faster-whisper with glibc's defaults (as its users run it) or under HALO's settings")
     parser.add_argument("--child", nargs=2, metavar=("VIDEO", "STAGE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    same = args.plain_malloc == "same"
     if args.child:
         print("RESULT " + json.dumps(run_stage(Path(args.child[0]), args.child[1], args.save)), flush=True)
         return
     if args.tune:
-        compare([ensure_generated("clean_tune_900s.mp4"), ensure_generated("hard_tune_1200s.mp4")], args.save)
+        compare([ensure_generated("clean_tune_900s.mp4"), ensure_generated("hard_tune_1200s.mp4")], args.save, same)
         return
     if args.issue9:
         hard = ensure_generated("hard_report_1200s.mp4")
-        compare([samples_dir() / "meeting.mp4", ensure_generated("report_3600s.mp4"), hard], args.save)
+        compare([samples_dir() / "meeting.mp4", ensure_generated("report_3600s.mp4"), hard], args.save, same)
         args.video, args.stages = [hard], ["diarize"]
     videos = args.video or [samples_dir() / "meeting.mp4", ensure_hour_video()]
     if args.baseline:
-        compare(videos, args.save)
+        compare(videos, args.save, same)
     jobs = [(v, s) for v in videos for s in args.stages]
     targets = {"transcribe": 0.12, "diarize": 0.05}
     print(f"{'video':24} {'stage':10} {'dur_s':>7} {'load_s':>6} {'proc_s':>7} {'RTF':>7} {'target':>6} {'peak_MB':>7} {'cpu_s':>7} {'load':>5}  quality")

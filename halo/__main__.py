@@ -3,6 +3,6 @@
 This entry point is the one module of halo/ allowed to reach up: nothing imports it.
 """
 
-from halo_cli.cli import run
+from halo_cli.entry import run
 
 run()

@@ -27,6 +27,7 @@ from dagster import (
     DagsterInstance,
     DagsterRunStatus,
     DefaultScheduleStatus,
+    HookContext,
     RunRequest,
     RunsFilter,
     ScheduleDefinition,
@@ -35,9 +36,11 @@ from dagster import (
     define_asset_job,
     in_process_executor,
     schedule,
+    success_hook,
 )
 
 from halo import registry
+from halo.allocator import release_free_memory
 from halo.store import missing_outputs
 from halo_assets.partitions import videos_partitions
 from halo_assets.registration import PROCESS_VIDEO_JOB
@@ -61,6 +64,13 @@ def video_asset_graph(assets: Iterable) -> dict[AssetKey, set[AssetKey]]:
     return graph
 
 
+@success_hook
+def release_stage_memory(_context: HookContext) -> None:
+    """The stages share one process (below) that runs under glibc settings keeping freed memory
+    (halo/allocator.py): without this each stage would start on top of the last one's pages."""
+    release_free_memory()
+
+
 def build_process_video_job(assets: Sequence):
     """`process_video`: every per-video asset for one partition (one video)."""
     keys = sorted(video_asset_graph(assets), key=lambda k: k.to_user_string())
@@ -72,6 +82,7 @@ def build_process_video_job(assets: Sequence):
         # One process per run: the stages of one video run one after another anyway (each
         # needs the last), and a process per step paid ~35 s of imports and model loads per video.
         executor_def=in_process_executor,
+        hooks={release_stage_memory},
     )
 
 

@@ -1,5 +1,5 @@
 """`python -m halo_cli` runs the `halo` command."""
 
-from halo_cli.cli import run
+from halo_cli.entry import run
 
 run()

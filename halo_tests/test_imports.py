@@ -16,7 +16,7 @@ import pytest
 from halo.paths import PROJECT_ROOT
 
 LAYERS = ["halo", "halo_resources", "halo_assets", "halo_cli"]  # bottom to top
-ENTRY_POINTS = {Path("halo/__init__.py"): {"halo_cli.pipeline"}, Path("halo/__main__.py"): {"halo_cli.cli"}}
+ENTRY_POINTS = {Path("halo/__init__.py"): {"halo_cli.pipeline"}, Path("halo/__main__.py"): {"halo_cli.entry"}}
 
 
 def imported_modules(path: Path) -> set[str]:

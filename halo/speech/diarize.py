@@ -210,10 +210,14 @@ def cluster_embeddings(x: np.ndarray, min_speakers: int = 1, max_speakers: int =
         np.put_along_axis(affinity, order[:, :p], 1.0, axis=1)
         affinity = (affinity + affinity.T) / 2
         laplacian = np.diag(affinity.sum(axis=1)) - affinity
-        values, vectors = eigh(laplacian)
-        gaps = np.diff(values[: max_k + 1])
+        # Only the max_k + 1 smallest eigenpairs and the largest eigenvalue are read: LAPACK's
+        # subset solver and one Lanczos run give them in under half the time of the full
+        # decomposition (about 7 s of an hour's diarization went to full ones).
+        values, vectors = eigh(laplacian, subset_by_index=[0, max_k])
+        largest = _largest_eigenvalue(laplacian)
+        gaps = np.diff(values)
         k = int(np.argmax(gaps[min_k - 1 :])) + min_k
-        ratio = p / (gaps[k - 1] / (values[-1] + 1e-9) + 1e-9)
+        ratio = p / (gaps[k - 1] / (largest + 1e-9) + 1e-9)
         if best is None or ratio < best[0]:
             best = (ratio, k, vectors[:, :k])
     if best is None:
@@ -223,6 +227,15 @@ def cluster_embeddings(x: np.ndarray, min_speakers: int = 1, max_speakers: int =
         return np.zeros(n, dtype=int)
     labels = KMeans(k, n_init=10, random_state=0).fit_predict(spectral)
     return _merge_same_voice(x, labels, min_k)
+
+
+def _largest_eigenvalue(matrix: np.ndarray) -> float:
+    """The largest eigenvalue of a symmetric matrix by Lanczos, from a fixed start vector so
+    that every run gives the same value (ARPACK's own start is random)."""
+    from scipy.sparse.linalg import eigsh
+
+    start = np.random.default_rng(0).random(len(matrix))
+    return float(eigsh(matrix, k=1, which="LA", v0=start, return_eigenvectors=False)[0])
 
 
 P_FRACTIONS = (0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4)
