@@ -108,19 +108,24 @@ def test_contract_on_the_bundled_sample(contract, api_env, capsys):
 
 
 def test_the_samples_topic_cuts_survive_cross_cpu_noise(api_env):
-    """The chunker's answers at the true topic changes, on this machine's recognised utterances,
-    survive the noise another CPU puts into embeddings, word times and scene cuts
-    (bench.bench_chunk_margins.PLAUSIBLE): a decision with a margin below that noise fails here,
-    naming the margin, before it flips the contract test on some other machine."""
+    """The contract's outcome at the true topic changes, on this machine's recognised utterances,
+    survives the noise another CPU puts into embeddings, word times and scene cuts
+    (bench.bench_chunk_margins.PLAUSIBLE): fragile decisions that could take the contract below
+    its floor fail here, naming their margins, before they flip the contract test on some other
+    machine. The contract lets one change go unfound, and one decision is a near-tie that
+    machines answer differently: the 122.7 s change, found with a margin of 0.009 J on one
+    AVX-512 machine (session 12), missed on others, so its flips alone do not fail this test;
+    test_rules holds every decision on the true turns to the strict rule."""
     from bench.bench_chunk_margins import describe, flip_problems, margins_of, stored_inputs
 
     truth = load_truth()
     inputs = stored_inputs("meeting")
     starts = [t["start"] for t in truth["topics"][1:]]
     config = ChunkingConfig(min_chunk_duration=30.0)  # the contract's
+    floor = len(starts) - 1  # check_contract: topic_changes_found >= len(topics) - 2
     decisions = margins_of(inputs, starts, config)
-    assert sum(d.found for d in decisions) >= len(starts) - 1, describe(decisions)
-    assert flip_problems(inputs, starts, config) == [], describe(decisions)
+    assert sum(d.found for d in decisions) >= floor, describe(decisions)
+    assert flip_problems(inputs, starts, config, at_least_found=floor) == [], describe(decisions)
 
 
 def test_a_second_process_with_the_same_settings_reuses_the_outputs(api_env):
