@@ -144,12 +144,32 @@ def test_looped_chunks_are_decoded_on_the_seeded_model_not_the_shared_one(monkey
 
     class Model:
         def transcribe(self, audio, **options):
-            made.append(options["clip_timestamps"])
+            made.append(len(audio) / SR)
             return iter(()), None
 
     monkeypatch.setattr(transcribe_module, "_fallback_model", lambda config: Model())
-    clips = [{"start": 1.0, "end": 4.0}, {"start": 9.0, "end": 12.0}]
+    clips = [{"start": 1.0, "end": 4.0}, {"start": 9.0, "end": 12.5}]
     assert transcribe_module._decode_with_fallback(np.zeros(16 * SR, np.float32), clips, "en",
                                                    transcribe_module.AsrConfig()) == []
-    assert made == [[1.0, 4.0], [9.0, 12.0]]
+    assert made == [3.0, 3.5]  # each clip's own samples, never the whole audio
     assert transcribe_module._decode_with_fallback(np.zeros(SR, np.float32), [], "en", transcribe_module.AsrConfig()) == []
+
+
+def test_a_clip_decoded_again_keeps_its_place_in_the_video() -> None:
+    """The fallback decodes a looped chunk from its own samples (the whole audio's spectrogram
+    cost an hour 2.6 GB and 8 s per chunk), so its word times are moved back to the video's
+    clock: the words of 60-75 s of the sample come back at the truth's times."""
+    from bench.samplegen import load_truth
+    from halo.eval.speech import wer
+    from halo.media import decode_audio
+    from halo.speech.transcribe import AsrConfig, _decode_with_fallback
+
+    if not SAMPLE.is_file():
+        pytest.skip(f"bundled sample {SAMPLE} is missing (make sample)")
+    truth = [w for w in load_truth()["words"] if 60.0 <= w["start"] and w["end"] <= 75.0]
+    segments = _decode_with_fallback(decode_audio(SAMPLE), [{"start": 60.0, "end": 75.0}], "en", AsrConfig())
+    words = [w for seg in segments for w in seg.words]
+    assert words and all(59.9 <= w.start <= w.end <= 75.1 for w in words)
+    assert wer(" ".join(w["word"] for w in truth), " ".join(w.word for w in words)) < 0.35
+    assert abs(words[0].start - truth[0]["start"]) < 1.0
+    assert abs(words[-1].end - truth[-1]["end"]) < 1.5
