@@ -13,8 +13,9 @@ glibc reads these variables once, when the process starts (``mallopt`` at run ti
 mmap threshold at 32 MB, which does not help), so they are given to new processes: the ``halo``
 command starts itself again under them, and the Dagster code server passes them to the run
 workers it starts. Freed memory then stays in the process until ``release_free_memory`` hands
-it back, which the per-video job does after every stage. A variable that is already set is never changed; setting any of them
-yourself leaves all three to you. Other C libraries (musl, macOS) ignore them and are left alone.
+it back, which the per-video job does after every stage. A variable that is already set is
+never changed; setting any of them yourself leaves all three to you. Other C libraries (musl,
+macOS) ignore them and are left alone.
 """
 
 from __future__ import annotations
