@@ -10,7 +10,8 @@
 --issue9 runs, on the bundled sample, a 60-minute meeting from QMSum's reporting half and a
 20-minute hard one (five similar voices, pink noise at 15 dB SNR, room echo; reporting half),
 plain faster-whisper (same Whisper base, greedy, VAD on) and HALO's transcription on the same
-audio (the video's decode as the pipeline stores and reads it: a 16-bit WAV), and prints both WERs with their ratio and both CPU times; then diarization on the hard one.
+audio (the video's decode as the pipeline stores and reads it: a 16-bit WAV), and prints both
+WERs with their ratio and both CPU times; then diarization on the hard one.
 The generated videos are made once into data/bench/ (or $HALO_BENCH_DIR; arguments in GENERATED).
 
 Each (video, stage) runs in its own process so peak RSS is that stage's alone. HALO's stages run
