@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field, model_validator
 from halo.cache import CacheConfig as _CacheFields
 from halo.chunking.rules import ChunkingConfig as _ChunkerConfig
 from halo.llm.pricing import DEFAULT_FLASH_MODEL, check_model_name
+from halo.speech.config import AsrConfig, DiarizationConfig
 
 
 class ChunkingConfig(_ChunkerConfig):
@@ -107,37 +108,33 @@ class ModelsConfig(BaseModel):
     ``asr_model="large-v3"``, ``device="cuda"``, ``asr_compute_type="float16"``,
     ``diarization_backend="pyannote"`` with ``hf_token`` set."""
 
-    device: str = Field("cpu", description="torch/ctranslate2 device: cpu or cuda")
+    device: str = Field(AsrConfig.device, description="torch/ctranslate2 device: cpu or cuda")
     asr_model: str = Field(
-        "", description="WhisperX/faster-whisper model name or CTranslate2 dir; '' = bundled Whisper base")
-    asr_compute_type: str = Field("int8", description="int8 on CPU, float16 on GPU")
-    asr_batch_size: int = 8
-    asr_beam_size: int = Field(2, description="2 = fewer word errors than greedy (1) for ~5 % more CPU; 3 for noisy audio")
-    language: str = Field("", description="'' = detect")
+        AsrConfig.model, description="WhisperX/faster-whisper model name or CTranslate2 dir; '' = bundled Whisper base")
+    asr_compute_type: str = Field(AsrConfig.compute_type, description="int8 on CPU, float16 on GPU")
+    asr_batch_size: int = Field(AsrConfig.batch_size, gt=0, description="VAD chunks decoded together")
+    asr_beam_size: int = Field(AsrConfig.beam_size, gt=0,
+                               description="2 = fewer word errors than greedy (1), ~5 % more CPU; 3 for noisy audio")
+    language: str = Field(AsrConfig.language, description="'' = detect")
     alignment_model: str = Field(
-        "", description="wav2vec2 alignment model name/dir; '' = faster-whisper word timestamps")
-    diarization_backend: str = Field("local", description="local (VAD+resemblyzer) or pyannote")
-    pyannote_pipeline: str = Field(
-        "pyannote/speaker-diarization-community-1", description="HF pipeline name or local dir")
+        AsrConfig.alignment_model, description="wav2vec2 alignment model name/dir; '' = faster-whisper word timestamps")
+    diarization_backend: str = Field(DiarizationConfig.backend, description="local (VAD+resemblyzer) or pyannote")
+    pyannote_pipeline: str = Field(DiarizationConfig.pyannote_pipeline, description="HF pipeline name or local dir")
     hf_token: str = Field("", repr=False, description="HuggingFace token for pyannote (use EnvVar('HF_TOKEN'))")
-    min_speakers: int = 1
-    max_speakers: int = 8
+    min_speakers: int = DiarizationConfig.min_speakers
+    max_speakers: int = DiarizationConfig.max_speakers
     embedding_model: str = Field("", description="sentence-transformers name/dir; '' = bundled all-MiniLM-L6-v2")
     coherence_model: str = Field("", description="bert-score model_type; '' = bundled MiniLM")
     coherence_num_layers: int = 6
 
-    def asr_config(self):
+    def asr_config(self) -> AsrConfig:
         """The transcript stage's AsrConfig."""
-        from halo.speech.transcribe import AsrConfig
-
         return AsrConfig(model=self.asr_model, device=self.device, compute_type=self.asr_compute_type,
                          batch_size=self.asr_batch_size, beam_size=self.asr_beam_size, language=self.language,
                          alignment_model=self.alignment_model)
 
-    def diarization_config(self):
+    def diarization_config(self) -> DiarizationConfig:
         """The diarization stage's DiarizationConfig."""
-        from halo.speech.diarize import DiarizationConfig
-
         return DiarizationConfig(backend=self.diarization_backend, pyannote_pipeline=self.pyannote_pipeline,
                                  hf_token=self.hf_token, device=self.device, min_speakers=self.min_speakers,
                                  max_speakers=self.max_speakers)

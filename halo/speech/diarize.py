@@ -20,23 +20,11 @@ import numpy as np
 import pandas as pd
 
 from halo.errors import ModelFileError
+from halo.speech.config import DiarizationConfig
 from halo.speech.vad import SAMPLE_RATE, SpeechRegion, speech_regions
 
 COLUMNS = ["start", "end", "speaker"]
 LOCAL_MODEL = "silero-vad + resemblyzer VoiceEncoder + spectral (NME-SC)"
-
-
-@dataclass(frozen=True)
-class DiarizationConfig:
-    backend: str = "local"  # "local" | "pyannote"
-    pyannote_pipeline: str = "pyannote/speaker-diarization-community-1"
-    hf_token: str = field(default="", repr=False)  # a secret: never in reprs / logs
-    device: str = "cpu"
-    min_speakers: int = 1
-    max_speakers: int = 8
-    window_s: float = 1.6  # resemblyzer's training partial length
-    hop_s: float = 0.8
-    min_turn_s: float = 0.4  # label runs shorter than this inside a speech region are absorbed
 
 
 @dataclass(frozen=True)

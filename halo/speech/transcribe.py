@@ -28,25 +28,10 @@ import numpy as np
 import pandas as pd
 
 from halo.errors import ModelFileError
+from halo.speech.config import AsrConfig
 
 SAMPLE_RATE = 16000
 COLUMNS = ["segment_id", "start", "end", "text", "words"]
-
-
-@dataclass(frozen=True)
-class AsrConfig:
-    model: str = ""  # '' = bundled Whisper base (CTranslate2); or a name like "large-v3" / a CT2 dir
-    device: str = "cpu"
-    compute_type: str = "int8"
-    batch_size: int = 8
-    # Beam 2, not greedy: on the tuning half's clips (16-bit audio, as the pipeline reads it) WER
-    # 0.1220 -> 0.1183 clean and 0.3143 -> 0.3032 noisy + echo, for ~5 % more CPU (docs/speech.md).
-    beam_size: int = 2
-    language: str = ""  # '' = detect
-    alignment_model: str = ""  # '' = faster-whisper word timestamps; "default" = WhisperX's per-language model
-    cpu_threads: int = 0  # 0 = all cores (at most 4)
-    chunk_s: float = 30.0
-    vad: str = "silero"  # "silero" (packaged) | "pyannote" (WhisperX's bundled segmentation model)
 
 
 @dataclass(frozen=True)
