@@ -5,6 +5,7 @@
     python -m bench.bench_speech --baseline             # also plain faster-whisper, side by side
     python -m bench.bench_speech --issue9               # the issue-9/13 set, plain vs HALO, one run
     python -m bench.bench_speech --tune --save out/     # plain vs HALO on the tuning-half clips
+    python -m bench.bench_speech --clips report         # plain vs HALO on one clip of every meeting of a half
     python -m bench.bench_speech --baseline --video V.mp4 --save out/  # + both texts, for bench.asr_diff
 
 --issue9 runs, on the bundled sample, a 60-minute meeting from QMSum's reporting half and a
@@ -12,6 +13,9 @@
 plain faster-whisper (same Whisper base, greedy, VAD on) and HALO's transcription on the same
 audio (the video's decode as the pipeline stores and reads it: a 16-bit WAV), and prints both
 WERs with their ratio and both CPU times; then diarization on the hard one.
+--clips HALF does the same on one 8-minute clip of every meeting of a QMSum half (every other
+clip with background noise and echo) and pools the words: a ratio near 1 on one clip moves with
+that clip's chunk boundaries, so the pooled ratio and its bootstrap interval over clips say more.
 The generated videos are made once into data/bench/ (or $HALO_BENCH_DIR; arguments in GENERATED).
 
 Each (video, stage) runs in its own process so peak RSS is that stage's alone. HALO's stages run
@@ -60,6 +64,11 @@ GENERATED = {
 }
 
 
+# --clips: one clip per meeting of a half; every other clip noisy (20 dB pink noise, RT60 0.3 s).
+CLIP_SECONDS = 480
+_CLIP_NOISE = ["--snr-db", "20", "--echo-rt60", "0.3"]
+
+
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -75,9 +84,18 @@ def pipeline_audio(video: Path) -> np.ndarray:
         return read_wav(Path(tmp) / "audio.wav")
 
 
-def run_stage(video: Path, stage: str, save: Path | None = None) -> dict:
+def _word_errors(truth: dict, text: str) -> dict:
+    """WER of ``text`` against samplegen's truth, and the reference's word count (to pool clips)."""
+    from halo.eval.speech import normalize_text, wer
+
+    reference = " ".join(t["text"] for t in truth["turns"])
+    return {"wer": round(wer(reference, text), 4), "ref_words": len(normalize_text(reference).split())}
+
+
+def run_stage(video: Path, stage: str, save: Path | None = None, beam: int | None = None) -> dict:
     """Run one stage on one video in this process; return figures (and quality if truth exists).
-    With ``save``, a transcription stage also writes its text to save/<video>.<stage>.json."""
+    With ``save``, a transcription stage also writes its text to save/<video>.<stage>.json;
+    ``beam`` decodes HALO's transcription with that beam instead of AsrConfig's."""
     audio = pipeline_audio(video)
     cpu0 = time.process_time()
     duration = len(audio) / 16000
@@ -87,7 +105,7 @@ def run_stage(video: Path, stage: str, save: Path | None = None) -> dict:
     if stage == "transcribe":
         from halo.speech.transcribe import AsrConfig, load_asr, transcribe
 
-        config = AsrConfig(language="")
+        config = AsrConfig(language="", **({"beam_size": beam} if beam else {}))
         t0 = time.perf_counter()
         load_asr(config.model, config.device, config.compute_type, config.cpu_threads, config.vad)
         out["load_s"] = round(time.perf_counter() - t0, 1)
@@ -95,10 +113,10 @@ def run_stage(video: Path, stage: str, save: Path | None = None) -> dict:
         text = result.text
         out.update(seconds=round(result.processing_s, 1), words=len(result.words), language=result.language)
         if truth_path.exists():
-            from halo.eval.speech import TimedWord, wer, word_timing
+            from halo.eval.speech import TimedWord, word_timing
 
             truth = json.loads(truth_path.read_text())
-            out["wer"] = round(wer(" ".join(t["text"] for t in truth["turns"]), text), 4)
+            out.update(_word_errors(truth, text))
             timing = word_timing(
                 [TimedWord(w["word"], w["start"], w["end"]) for w in truth["words"]],
                 [TimedWord(w.word, w.start, w.end) for w in result.words],
@@ -132,10 +150,7 @@ def run_stage(video: Path, stage: str, save: Path | None = None) -> dict:
         text = " ".join(s.text for s in segments)
         out.update(seconds=round(time.perf_counter() - t0, 1), language=info.language)
         if truth_path.exists():
-            from halo.eval.speech import wer
-
-            truth = json.loads(truth_path.read_text())
-            out["wer"] = round(wer(" ".join(t["text"] for t in truth["turns"]), text), 4)
+            out.update(_word_errors(json.loads(truth_path.read_text()), text))
     else:
         raise ValueError(stage)
     if save and stage in ("transcribe", "baseline"):
@@ -167,6 +182,43 @@ def ensure_generated(name: str) -> Path:
     return path
 
 
+def ensure_clips(half: str) -> list[Path]:
+    """One CLIP_SECONDS clip of every meeting in ``half`` (bench/splits.py), made once; the odd
+    positions get background noise and echo."""
+    from bench.splits import meetings_in
+
+    paths = []
+    for position, meeting in enumerate(meetings_in(half)):  # type: ignore[arg-type]
+        noisy = position % 2 == 1
+        path = BENCH_DIR / "clips" / f"{half}_val-{meeting}_{CLIP_SECONDS}s{'_noisy' if noisy else ''}.mp4"
+        if not path.exists():
+            args = [sys.executable, "-m", "bench.samplegen", "--out", str(path), "--workers", "1",
+                    "--duration", str(CLIP_SECONDS), "--fps", "5", "--meetings", f"val-{meeting}", "--top-speakers",
+                    *(_CLIP_NOISE if noisy else [])]
+            print("generating:", " ".join(args[1:]), flush=True)
+            if subprocess.run(args, cwd=PROJECT_ROOT).returncode:
+                print(f"  skipped: val-{meeting} could not be rendered", flush=True)
+                continue
+        paths.append(path)
+    return paths
+
+
+def pooled_summary(pairs: list[tuple[dict, dict]], resamples: int = 2000) -> str:
+    """Pooled WER (all errors / all reference words) of plain and HALO over clips, their ratio, a
+    bootstrap 95 % interval of the ratio over clips (seeded), and on how many clips HALO <= plain."""
+    words = np.array([halo["ref_words"] for _, halo in pairs], dtype=float)
+    plain = np.array([p["wer"] for p, _ in pairs]) * words
+    halo = np.array([h["wer"] for _, h in pairs]) * words
+    rng = np.random.default_rng(0)
+    picks = rng.integers(0, len(pairs), size=(resamples, len(pairs)))
+    ratios = halo[picks].sum(axis=1) / np.maximum(plain[picks].sum(axis=1), 1e-9)
+    low, high = np.percentile(ratios, [2.5, 97.5])
+    wins = int((halo <= plain).sum())
+    return (f"{len(pairs)} clips, {int(words.sum())} words: pooled WER plain {plain.sum() / words.sum():.4f}, "
+            f"HALO {halo.sum() / words.sum():.4f}, ratio {halo.sum() / max(plain.sum(), 1e-9):.3f} "
+            f"(95 % bootstrap over clips {low:.3f}-{high:.3f}); HALO <= plain on {wins} of {len(pairs)}")
+
+
 def child_env(stage: str, same_malloc: bool = False) -> dict[str, str]:
     """HALO's stages run as the `halo` command runs them, under halo.allocator's malloc settings;
     plain faster-whisper runs as its users run it, with glibc's defaults (or, with
@@ -178,9 +230,11 @@ def child_env(stage: str, same_malloc: bool = False) -> dict[str, str]:
     return {**os.environ, **processing_malloc_env(os.environ)}
 
 
-def run_child(video: Path, stage: str, save: Path | None = None, same_malloc: bool = False) -> dict | None:
+def run_child(video: Path, stage: str, save: Path | None = None, same_malloc: bool = False,
+              beam: int | None = None) -> dict | None:
     proc = subprocess.run(
-        [sys.executable, "-m", "bench.bench_speech", "--child", str(video), stage, *(["--save", str(save)] if save else [])],
+        [sys.executable, "-m", "bench.bench_speech", "--child", str(video), stage, *(["--save", str(save)] if save else []),
+         *(["--asr-beam", str(beam)] if beam else [])],
         cwd=PROJECT_ROOT, capture_output=True, text=True, env=child_env(stage, same_malloc),
     )
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
@@ -190,15 +244,19 @@ def run_child(video: Path, stage: str, save: Path | None = None, same_malloc: bo
     return json.loads(lines[-1][7:])
 
 
-def compare(videos: list[Path], save: Path | None = None, same_malloc: bool = False) -> None:
-    """Plain faster-whisper and HALO on the same audio, in one run: WER side by side."""
+def compare(videos: list[Path], save: Path | None = None, same_malloc: bool = False,
+            beam: int | None = None) -> list[tuple[dict, dict]]:
+    """Plain faster-whisper and HALO on the same audio, in one run: WER side by side. Returns the
+    (plain, HALO) figures of every video both decoded."""
     print("plain faster-whisper runs with " + ("HALO's glibc malloc settings, as HALO does" if same_malloc
           else "glibc's defaults, as its users run it (HALO with its settings: --plain-malloc same to give plain them too)"))
     print(f"{'video':24} {'dur_s':>7} {'WER plain':>9} {'WER HALO':>9} {'ratio':>6} {'cpu plain':>9} {'cpu HALO':>9} {'ratio':>6} {'load':>5}")
+    pairs = []
     for video in videos:
-        plain, halo = run_child(video, "baseline", save, same_malloc), run_child(video, "transcribe", save)
+        plain, halo = run_child(video, "baseline", save, same_malloc), run_child(video, "transcribe", save, beam=beam)
         if not plain or not halo:
             continue
+        pairs.append((plain, halo))
         print(
             f"{video.name[:24]:24} {halo['duration_s']:7.1f} {plain['wer']:9.4f} {halo['wer']:9.4f} "
             f"{halo['wer'] / max(plain['wer'], 1e-9):6.3f} {plain['cpu_s']:9.1f} {halo['cpu_s']:9.1f} "
@@ -206,6 +264,7 @@ def compare(videos: list[Path], save: Path | None = None, same_malloc: bool = Fa
             f"(HALO word starts within 0.5 s: {halo.get('word_times_within', '-')})",
             flush=True,
         )
+    return pairs
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -215,14 +274,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--baseline", action="store_true", help="also plain faster-whisper (WER side by side)")
     parser.add_argument("--issue9", action="store_true", help="plain vs HALO on the sample, 60 min and hard audio; DER on hard")
     parser.add_argument("--tune", action="store_true", help="plain vs HALO on the tuning-half clips (clean 15 min, hard 20 min)")
+    parser.add_argument("--clips", choices=["tune", "report"], help="plain vs HALO on a clip of every meeting of a half, pooled")
     parser.add_argument("--save", type=Path, help="write each transcript's text here (for bench.asr_diff)")
     parser.add_argument("--plain-malloc", choices=["default", "same"], default="default",
                         help="plain faster-whisper with glibc's defaults (as its users run it) or under HALO's settings")
+    parser.add_argument("--asr-beam", type=int, help="HALO's transcription with this beam (default: AsrConfig's)")
     parser.add_argument("--child", nargs=2, metavar=("VIDEO", "STAGE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     same = args.plain_malloc == "same"
     if args.child:
-        print("RESULT " + json.dumps(run_stage(Path(args.child[0]), args.child[1], args.save)), flush=True)
+        print("RESULT " + json.dumps(run_stage(Path(args.child[0]), args.child[1], args.save, args.asr_beam)), flush=True)
+        return
+    if args.clips:
+        pairs = [pair for pair in compare(ensure_clips(args.clips), args.save, same, args.asr_beam) if "wer" in pair[0]]
+        for label, keep in (("all", lambda name: True), ("clean", lambda name: "_noisy" not in name),
+                            ("noisy + echo", lambda name: "_noisy" in name)):
+            chosen = [pair for pair in pairs if keep(pair[1]["video"])]
+            if chosen:
+                print(f"{label:13} {pooled_summary(chosen)}", flush=True)
         return
     if args.tune:
         compare([ensure_generated("clean_tune_900s.mp4"), ensure_generated("hard_tune_1200s.mp4")], args.save, same)
