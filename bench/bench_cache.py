@@ -43,7 +43,7 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from bench.samplegen import default_source  # noqa: E402
+from bench.splits import qmsum_val  # noqa: E402
 from halo.cache import CacheConfig, TieredCache  # noqa: E402
 from halo.cache.exact import ExactCache  # noqa: E402
 from halo.cache.guard import verify  # noqa: E402
@@ -52,7 +52,7 @@ from halo.cache.semantic import TOP_K, SemanticCache, evidence_overlap  # noqa: 
 from halo.text.embed import embed_texts  # noqa: E402
 
 BENCH_FILE = Path(__file__).resolve().parent / "data" / "cache_bench.json"
-QMSUM = default_source() / "val.jsonl"
+QMSUM = qmsum_val()
 CHUNK_UTTERANCES = 30
 EVIDENCE_K = 3
 KW = {"model": "gemini-2.5-flash", "prompt_version": "qa-v1"}

@@ -42,10 +42,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.splits import Half, half_of
+from bench.splits import Half, half_of, qmsum_val
 from halo.eval.datasets import SegDoc
 
-DEFAULT_QMSUM = Path(__file__).resolve().parents[2] / "shared" / "data" / "qmsum" / "val.jsonl"
 
 
 @dataclass
@@ -198,7 +197,7 @@ def main() -> None:
     from halo.paths import data_dir
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--qmsum", type=Path, default=DEFAULT_QMSUM)
+    parser.add_argument("--qmsum", type=Path, default=qmsum_val())
     parser.add_argument("--meetings", type=int, default=None, help="the N shortest meetings per half")
     parser.add_argument("--grid", action="store_true", help="print the tuning grid (tuning half)")
     args = parser.parse_args()

@@ -34,8 +34,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from halo.llm.baseline import ANSWER_TOKENS, MediaStreams, baselines_per_question, fixed_length_spans, media_tokens  # noqa: E402
-from halo.llm.gemini import CHARS_PER_TOKEN, IMAGE_TOKENS_LOW  # noqa: E402
+from halo.llm.baseline import (  # noqa: E402
+    ANSWER_TOKENS, IMAGE_TOKENS_LOW, MediaStreams, baselines_per_question, fixed_length_spans, media_tokens,
+)
+from halo.llm.gemini import CHARS_PER_TOKEN  # noqa: E402
 from halo.llm.ledger import read_ledger, summarize_costs  # noqa: E402
 from halo.llm.pricing import CATALOGUE_AS_OF, DEFAULT_FLASH_MODEL, call_cost_usd, media_cost_usd, price_for  # noqa: E402
 from halo.llm.prompts import CHUNK_SYSTEM, QA_SYSTEM, VIDEO_SYSTEM, chunk_prompt  # noqa: E402
@@ -104,13 +106,14 @@ def sample_video() -> tuple[str, float, pd.DataFrame, list[float]]:
 def sixty_minute_video(target_s: float = 3600.0) -> tuple[str, float, pd.DataFrame, list[float]]:
     """Real QMSum meetings of the reporting half (odd lines, bench/splits.py) back to back
     (topic spans = chunks, split to <= 120 s) up to 60 min."""
-    from bench.samplegen import clean_text, default_source
+    from bench.samplegen import clean_text
+    from bench.splits import qmsum_val
     import json
 
     from bench.splits import half_of
 
     rows, t = [], 0.0
-    for i, line in enumerate((default_source() / "val.jsonl").read_text().splitlines()):
+    for i, line in enumerate(qmsum_val().read_text().splitlines()):
         if half_of(i) != "report":
             continue
         rec = json.loads(line)

@@ -236,7 +236,8 @@ def priced(video_id: str, duration_s: float, prompts: list[list], models: list[s
     """HALO's tokens and USD per question from its own prompts, and smart naive on the same model."""
     from bench.bench_costs import ANSWER_OUT, SUMMARY_OUT, VIDEO_SUMMARY_OUT, ratios
     from halo.llm.baseline import probed_streams
-    from halo.llm.gemini import IMAGE_TOKENS_LOW, estimate_tokens
+    from halo.llm.baseline import IMAGE_TOKENS_LOW
+    from halo.llm.gemini import estimate_tokens
     from halo.llm.pricing import call_cost_usd
     from halo.llm.prompts import CHUNK_SYSTEM, VIDEO_SYSTEM, video_prompt
     from halo.llm.summarize import chunk_request, plan_chunks

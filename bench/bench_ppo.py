@@ -21,10 +21,8 @@ import argparse
 import time
 from pathlib import Path
 
-from bench.splits import half_of
+from bench.splits import half_of, qmsum_val
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_QMSUM = ROOT.parent / "shared" / "data" / "qmsum" / "val.jsonl"
 COLUMNS = ("method", "pk", "windowdiff", "mean_segment_tokens")
 
 
@@ -60,7 +58,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train", action="store_true", help="re-train the shipped policy first")
     parser.add_argument("--policy", type=Path, default=PRETRAINED_POLICY)
-    parser.add_argument("--qmsum", type=Path, default=DEFAULT_QMSUM)
+    parser.add_argument("--qmsum", type=Path, default=qmsum_val())
     parser.add_argument("--meetings", type=int, default=None, help="the N shortest reporting meetings")
     parser.add_argument("--no-degenerate", action="store_true",
                         help="skip the always-cut / never-cut rows (saves CPU)")

@@ -41,7 +41,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.splits import half_of  # noqa: E402
+from bench.splits import half_of, qmsum_val  # noqa: E402
 from halo.chunking.rules import ChunkingConfig, chunk_utterances  # noqa: E402
 from halo.eval.datasets import SegDoc, clean_qmsum_text  # noqa: E402
 from halo.eval.segmentation import text_utterances  # noqa: E402
@@ -54,7 +54,6 @@ from halo.qa.speaker_focus import FOCUS_WEIGHT, speaker_share  # noqa: E402
 from halo.qa.speakers import named_speakers, search_query  # noqa: E402
 from halo.text.embed import embed_texts  # noqa: E402
 
-DEFAULT_QMSUM = Path(__file__).resolve().parents[2] / "shared" / "data" / "qmsum" / "val.jsonl"
 FOCUS_WEIGHTS = (0.2, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
 UNIT_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
 CHUNK_WEIGHTS = (0.0, 0.25, 0.5)
@@ -175,7 +174,7 @@ def roster_table(records: list[tuple[int, dict]], words: int, store: Path, stem:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--qmsum", type=Path, default=DEFAULT_QMSUM)
+    ap.add_argument("--qmsum", type=Path, default=qmsum_val())
     ap.add_argument("--limit", type=int, default=None, help="first N meetings only")
     ap.add_argument("--meetings", type=int, nargs="+", help="these meeting lines only (0-based), in this order")
     ap.add_argument("--k", type=int, nargs="+", default=[1, 3, 5])

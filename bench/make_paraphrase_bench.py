@@ -28,10 +28,10 @@ import random
 import re
 from pathlib import Path
 
-from bench.samplegen import default_source
+from bench.splits import qmsum_val
 from bench.splits import half_of
 
-QMSUM = default_source() / "val.jsonl"
+QMSUM = qmsum_val()
 OUT = Path(__file__).resolve().parent / "data" / "cache_bench.json"
 
 # --------------------------------------------------------------------------------------------

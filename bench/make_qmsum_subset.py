@@ -17,10 +17,10 @@ import json
 import sys
 from pathlib import Path
 
-from bench.splits import SAMPLE_MEETING, meetings_in
+from bench.splits import SAMPLE_MEETING, meetings_in, qmsum_val
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "qmsum" / "val.jsonl"
+DEFAULT_SOURCE = qmsum_val()
 OUT = ROOT / "data" / "qmsum_subset" / "qmsum_val_tuning.jsonl.gz"
 MEETINGS = 9
 

@@ -26,7 +26,6 @@ import argparse
 import ctypes
 import json
 import math
-import os
 import random
 import re
 import textwrap
@@ -39,7 +38,8 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from halo.paths import PROJECT_ROOT, data_dir, samples_dir
+from bench.splits import qmsum_dir
+from halo.paths import data_dir, samples_dir
 from halo.storage import atomic_path, write_bytes_atomic
 
 SAMPLE_RATE = 16_000
@@ -97,12 +97,6 @@ class Meeting:
     texts: tuple[str, ...]
     topics: tuple[Topic, ...]
     queries: tuple[Query, ...]
-
-
-def default_source() -> Path:
-    """QMSum lives beside the project (../shared/data/qmsum) unless HALO_QMSUM_DIR says where."""
-    env = os.environ.get("HALO_QMSUM_DIR")
-    return Path(env) if env else PROJECT_ROOT.parent / "shared" / "data" / "qmsum"
 
 
 def clean_text(raw: str) -> str:
@@ -169,7 +163,7 @@ def parse_meeting(meeting_id: str, record: dict[str, Any], full_turns: bool = Fa
 @lru_cache(maxsize=4)
 def load_meetings(source: Path | None = None, full_turns: bool = False) -> dict[str, Meeting]:
     """All meetings of the source folder: ``ES2002a`` and ``val-<line>`` for val.jsonl."""
-    root = Path(source) if source else default_source()
+    root = Path(source) if source else qmsum_dir()
     if not root.is_dir():
         raise FileNotFoundError(
             f"QMSum data not found at {root}: set HALO_QMSUM_DIR or pass source=<folder with val.jsonl>"

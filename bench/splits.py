@@ -9,6 +9,8 @@ sample never count as held-out results.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Literal
 
 Half = Literal["tune", "report"]
@@ -23,3 +25,14 @@ def half_of(meeting_index: int) -> Half:
 def meetings_in(half: Half, n_meetings: int = 35) -> list[int]:
     """The line numbers of the meetings in ``half``."""
     return [i for i in range(n_meetings) if half_of(i) == half]
+
+
+def qmsum_dir() -> Path:
+    """QMSum lives beside the project (../shared/data/qmsum) unless HALO_QMSUM_DIR says where."""
+    env = os.environ.get("HALO_QMSUM_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data" / "qmsum"
+
+
+def qmsum_val() -> Path:
+    """QMSum val's meetings, one per line: the file both halves are lines of."""
+    return qmsum_dir() / "val.jsonl"

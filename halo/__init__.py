@@ -18,7 +18,7 @@ __all__ = ["HALOPipeline", "__version__"]
 
 def __getattr__(name: str) -> Any:
     if name == "HALOPipeline":
-        from halo_cli.pipeline import HALOPipeline  # the one upward reference (see ARCHITECTURE.md)
+        from halo_cli.pipeline import HALOPipeline  # one of halo's two upward references (halo_tests/test_imports.py)
 
         return HALOPipeline
     raise AttributeError(f"module 'halo' has no attribute {name!r}")

@@ -58,9 +58,14 @@ def _open(path: Path):
         return av.open(str(path))
     except av.error.FFmpegError as exc:
         raise MediaError(
-            f"{path} is not a readable video (truncated or corrupt?): {exc}. "
+            f"{path} is not a readable video (truncated or corrupt?): {ffmpeg_reason(exc)}. "
             "Re-copy or re-encode the file."
         ) from exc
+
+
+def ffmpeg_reason(exc: Exception) -> str:
+    """An FFmpeg error as a user reads it: its message without PyAV's "[Errno 1094995529]"."""
+    return getattr(exc, "strerror", None) or str(exc)
 
 
 def picture_streams(container) -> list:
@@ -184,8 +189,31 @@ class TrackChoice:
     reason: str
 
 
+# Containers whose header indexes every packet, so a track's declared length is exact: decoding
+# far less than it means the bytes stop early. (An MP3's length is an estimate from its bit rate.)
+INDEXED_FORMATS = ("mov", "mp4", "matroska", "webm")
+TRUNCATED_SLACK_S = 2.0  # decoded audio may fall this short of the declared length (and 5 %)
+
+
+def _check_complete(path: Path, container, streams: Sequence, decoded_s: Sequence[float]) -> None:
+    """MediaError when an indexed file's audio decodes to much less than its header declares.
+
+    A copy cut short keeps a header written up front ("faststart") that still declares the whole
+    length; FFmpeg then stops at the last byte without an error, and the missing part used to be
+    padded with silence and processed as if it were the video."""
+    if not any(name in INDEXED_FORMATS for name in container.format.name.split(",")):
+        return
+    for stream, got in zip(streams, decoded_s):
+        declared = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else 0.0
+        if declared - got > max(TRUNCATED_SLACK_S, 0.05 * declared):
+            raise MediaError(
+                f"Audio of {path} stops at {got:.1f} s of the {declared:.1f} s its header declares: the file "
+                "is cut short (an interrupted copy or download?). Re-copy or re-encode the file.")
+
+
 def _decode_tracks(path: Path, tracks: Sequence[int], sample_rate: int) -> list[np.ndarray]:
-    """Audio tracks ``tracks`` (positions among the audio streams) as float32 mono, in one pass."""
+    """Audio tracks ``tracks`` (positions among the audio streams) as float32 mono, in one pass;
+    MediaError if the file is cut short (``_check_complete``)."""
     import av
 
     with _open(path) as container:
@@ -204,12 +232,14 @@ def _decode_tracks(path: Path, tracks: Sequence[int], sample_rate: int) -> list[
                 for out in resampler.resample(None):
                     chunks[index].append(out.to_ndarray().reshape(-1))
         except av.error.FFmpegError as exc:
-            raise MediaError(f"Audio of {path} could not be decoded (truncated or corrupt?): {exc}. "
+            raise MediaError(f"Audio of {path} could not be decoded (truncated or corrupt?): {ffmpeg_reason(exc)}. "
                              "Re-copy or re-encode the file.") from exc
-    return [
-        np.concatenate(chunks[i]).astype(np.float32, copy=False) if chunks[i] else np.zeros(0, np.float32)
-        for i in order
-    ]
+        decoded = [
+            np.concatenate(chunks[i]).astype(np.float32, copy=False) if chunks[i] else np.zeros(0, np.float32)
+            for i in order
+        ]
+        _check_complete(path, container, streams, [len(d) / sample_rate for d in decoded])
+    return decoded
 
 
 def _audio_track_count(path: Path) -> int:

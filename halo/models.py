@@ -26,8 +26,15 @@ from pydantic import BaseModel, Field, model_validator
 
 from halo.cache import CacheConfig as _CacheFields
 from halo.chunking.rules import ChunkingConfig as _ChunkerConfig
+from halo.llm.gemini import CALLS_IN_FLIGHT, GeminiClientConfig
 from halo.llm.pricing import DEFAULT_FLASH_MODEL, check_model_name
 from halo.speech.config import AsrConfig, DiarizationConfig
+
+
+def _default(model: type[BaseModel], name: str):
+    """The default of ``model``'s field ``name``: the seed's names below take their defaults from
+    the one place each setting lives."""
+    return model.model_fields[name].default
 
 
 class ChunkingConfig(_ChunkerConfig):
@@ -55,12 +62,14 @@ class ChunkingConfig(_ChunkerConfig):
 class CacheConfig(BaseModel):
     """Answer cache: L1 exact, L2 semantic (FAISS), L3 stored summaries, all in one Redis."""
 
-    l1_max_size: int = Field(10_000, gt=0, description="L1 exact entries kept (LRU beyond)")
-    l2_max_size: int = Field(10_000, gt=0, description="L2 semantic entries kept (LRU beyond)")
-    l3_max_size: int = Field(20_000, gt=0, description="L3 summary rows kept")
+    l1_max_size: int = Field(_default(_CacheFields, "l1_max_size"), gt=0,
+                             description="L1 exact entries kept (LRU beyond)")
+    l2_max_size: int = Field(_default(_CacheFields, "l2_max_size"), gt=0,
+                             description="L2 semantic entries kept (LRU beyond)")
+    l3_max_size: int = Field(_default(_CacheFields, "l3_max_size"), gt=0, description="L3 summary rows kept")
     # The cache resource's default (where docs/qa.md's quality figures were measured), not a second one.
     l2_similarity_threshold: float = Field(
-        _CacheFields.model_fields["l2_similarity_threshold"].default, gt=0, le=1,
+        _default(_CacheFields, "l2_similarity_threshold"), gt=0, le=1,
         description="cosine similarity an L2 hit needs (a near-miss guard checks after)")
     use_fakeredis: bool = Field(
         True, description="True: HALO's embedded real redis-server under data/cache (nothing to run); "
@@ -83,10 +92,12 @@ class GeminiConfig(BaseModel):
 
     api_key: str = Field("", repr=False, description="'' = GEMINI_API_KEY / GOOGLE_API_KEY from the environment")
     model_name: str = Field(DEFAULT_FLASH_MODEL, description="Gemini model for summaries and answers")
-    max_tokens: int = Field(1024, gt=0, description="output tokens per call")
-    temperature: float = Field(0.2, ge=0, le=2)
-    batch_size: int = Field(8, gt=0, description="calls in flight together")
-    timeout_s: float = Field(60.0, gt=0, description="seconds before a Gemini call is retried")
+    max_tokens: int = Field(_default(GeminiClientConfig, "max_output_tokens"), gt=0,
+                            description="output tokens per call")
+    temperature: float = Field(_default(GeminiClientConfig, "temperature"), ge=0, le=2)
+    batch_size: int = Field(CALLS_IN_FLIGHT, gt=0, description="calls in flight together")
+    timeout_s: float = Field(_default(GeminiClientConfig, "timeout_s"), gt=0,
+                             description="seconds before a Gemini call is retried")
     use_mock: bool = Field(False, description="the local offline backend ($0, labelled 'local'), not Gemini")
 
     @model_validator(mode="after")

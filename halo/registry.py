@@ -344,14 +344,6 @@ def warn_if_changed(video_id: str) -> None:
         log.warning(why)
 
 
-def unregister(video_id: str) -> None:
-    what = f"Video {video_id!r} was not unregistered"
-    with _locked(what):
-        entries = _read(what)
-        if entries.pop(validate_video_id(video_id), None) is not None:
-            _write(entries, what)
-
-
 def resolve(video_id: str) -> VideoEntry:
     """The file behind ``video_id``: its registered path, else data/videos/<id>.<ext> (any media suffix).
 

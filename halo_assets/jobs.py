@@ -41,11 +41,11 @@ from dagster import (
 
 from halo import registry
 from halo.allocator import release_free_memory
+from halo.run_tags import SOURCE_TAG, STALE_VIDEOS_SCHEDULE
 from halo.store import missing_outputs
 from halo_assets.partitions import videos_partitions
 from halo_assets.registration import PROCESS_VIDEO_JOB
 
-STALE_VIDEOS_SCHEDULE = "backfill_stale_videos"
 _ACTIVE = [
     DagsterRunStatus.QUEUED,
     DagsterRunStatus.NOT_STARTED,
@@ -209,7 +209,7 @@ def outdated_run_requests(instance: DagsterInstance, graph: Mapping[AssetKey, se
             RunRequest(
                 run_key=f"{video_id}:{digest}",
                 partition_key=video_id,
-                tags={"halo/source": STALE_VIDEOS_SCHEDULE, "halo/reason": "; ".join(stale.reasons)[:200]},
+                tags={SOURCE_TAG: STALE_VIDEOS_SCHEDULE, "halo/reason": "; ".join(stale.reasons)[:200]},
                 # what is outdated and what follows from it, not a new transcription of the video
                 asset_selection=stale.asset_selection,
             )

@@ -15,6 +15,7 @@ from halo import media, registry
 from halo.cache import TieredCache
 from halo.errors import HaloError
 from halo.paths import PROJECT_ROOT, ensure_dagster_home
+from halo.run_tags import SOURCE_TAG
 from halo_assets.partitions import videos_partitions
 from halo_resources.environments import environment_cache
 
@@ -139,7 +140,7 @@ def run_video(video_id: str, instance: DagsterInstance | None = None) -> Execute
         instance=instance or default_instance(),
         raise_on_error=False,
         run_config={"loggers": {"stage_progress": {}}},
-        tags={"halo/source": "halo add"},
+        tags={SOURCE_TAG: "halo add"},
     )
 
 

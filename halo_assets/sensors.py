@@ -33,6 +33,7 @@ from dagster import (
 from halo import media, registry
 from halo.errors import HaloError
 from halo.paths import videos_dir
+from halo.run_tags import SOURCE_TAG
 from halo_assets.jobs import has_active_run, outdated, video_asset_graph
 from halo_assets.partitions import videos_partitions
 from halo_assets.registration import PROCESS_VIDEO_JOB
@@ -110,7 +111,7 @@ def videos_folder_sensor(context: SensorEvaluationContext) -> SensorResult | Ski
             RunRequest(
                 run_key=f"{entry.video_id}:{entry.fingerprint}",
                 partition_key=entry.video_id,
-                tags={"halo/source": "videos_folder_sensor"},
+                tags={SOURCE_TAG: "videos_folder_sensor"},
                 asset_selection=selection,  # what is outdated and what follows from it (jobs.outdated)
             )
         )

@@ -394,7 +394,7 @@ def cache_stop() -> None:
 def ask(ctx: click.Context, video: str, question: str, session: str, as_json: bool) -> None:
     """Answer QUESTION about VIDEO (a processed video's id, or a file: processed first if needed),
     citing [mm:ss] spans with speakers."""
-    from halo_cli.pipeline import Answer, check_question
+    from halo_cli.pipeline import check_question
 
     check_question(question)
     answer = None if _looks_like_path(video) else _ask_light(ctx, video, question, session)

@@ -37,6 +37,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _turn(turn, chunks: pd.DataFrame, utterances: pd.DataFrame | None) -> dict[str, Any]:
+    """A saved turn with its citations as `halo ask --json` gives them (the utterance span each
+    cited time points at, its speaker and chunk): the session keeps only the times the answer
+    wrote, and an export read without HALO has no way to resolve them."""
+    from halo_cli.pipeline import resolve_citation
+
+    row = dataclasses.asdict(turn)
+    if utterances is not None:
+        row["citations"] = [resolve_citation(c, chunks, utterances) for c in turn.citations]
+    return row
+
+
 def export_video(pipeline, video_id: str) -> dict[str, Any]:
     """The export document of ``video_id`` (UnknownVideo if it has no stored chunks)."""
     from halo.llm.ledger import read_ledger, summarize_costs
@@ -57,7 +69,7 @@ def export_video(pipeline, video_id: str) -> dict[str, Any]:
         "summaries": _records(outputs["chunk_summaries"]),
         "video_summary": outputs["video_summary"],
         "chapters": outputs["chapters"],
-        "qa": [{"session": s.session_id, "turns": [dataclasses.asdict(t) for t in s.turns]}
+        "qa": [{"session": s.session_id, "turns": [_turn(t, outputs["chunks"], utterances) for t in s.turns]}
                for s in list_sessions(video_id)],
         "costs": {"totals": summarize_costs(ledger), "calls": _records(ledger)},
         "metrics": pipeline.metrics(video_id),

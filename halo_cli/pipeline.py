@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from halo.errors import HaloError, InvalidQuestion, ModelFileError, QuestionFailed, RunFailed, UnknownVideo
+from halo.run_tags import SOURCE_TAG
 
 if TYPE_CHECKING:  # imported where used: `halo ask` answering from the cache needs neither
     import pandas as pd
@@ -80,7 +81,7 @@ def check_question(question: str) -> str:
     return text
 
 
-def _cited(citation: dict, chunks: pd.DataFrame, utterances: pd.DataFrame) -> dict:
+def resolve_citation(citation: dict, chunks: pd.DataFrame, utterances: pd.DataFrame) -> dict:
     """A cited [mm:ss] time or range as the utterance span it points at, with speaker and chunk.
 
     Answers cite whole seconds (floored), so [00:23] means an utterance running at some moment
@@ -283,7 +284,7 @@ class HALOPipeline:
                 resources=self.resources(),
                 run_config={"ops": {"chunks": {"config": chunker}} if AssetKey("chunks") in selection else {},
                             "loggers": {"stage_progress": {}}},
-                tags={"halo/source": "HALOPipeline", CONFIG_TAG: signature})
+                tags={SOURCE_TAG: "HALOPipeline", CONFIG_TAG: signature})
         if not result.success:
             raise RunFailed(f"Processing {entry.video_id} ({entry.path}) failed: "
                             + "; ".join(failure_messages(result)))
@@ -488,7 +489,7 @@ def answer_in(convo, question: str) -> Answer:
 
     turn = convo.ask(check_question(question))
     video = convo.video
-    citations = [_cited(c, video.chunks, video.utterances) for c in turn.citations]
+    citations = [resolve_citation(c, video.chunks, video.utterances) for c in turn.citations]
     remember(video, turn, citations)
     return Answer.from_turn(video.video_id, convo.session.session_id, turn, citations)
 

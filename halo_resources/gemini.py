@@ -17,9 +17,10 @@ from pydantic import Field, PrivateAttr
 
 from halo.errors import HaloError
 from halo.llm.budget import Budget
-from halo.llm.gemini import GeminiClient, GeminiClientConfig, env_api_key
+from halo.llm.gemini import CALLS_IN_FLIGHT, GeminiClient, GeminiClientConfig, env_api_key
 from halo.llm.ledger import Ledger, read_ledger
 from halo.llm.pricing import catalogue, check_model
+from halo.run_tags import SOURCE_TAG, STALE_VIDEOS_SCHEDULE
 from halo.llm.service import LLMService, NoCache
 
 log = logging.getLogger(__name__)
@@ -34,12 +35,12 @@ class GeminiResource(ConfigurableResource, GeminiClientConfig):
     (models, sampling, retries, endpoint) are GeminiClientConfig'; the ones below are HALO's policy."""
 
     use_local: bool = Field(False, description="always the local offline backend, even with a key set (HALO_ENV=ci, use_mock)")
-    batch_size: int = Field(8, description="calls in flight together; ledger flushed after each group")
+    batch_size: int = Field(CALLS_IN_FLIGHT, gt=0, description="calls in flight together; ledger flushed after each group")
     budget_usd_per_run: float = Field(0.0, description="0 = no limit")
     budget_usd_per_video: float = Field(0.0, description="0 = no limit; counts all recorded spend on the video")
     fallback_to_cache: bool = Field(False, description="answer from L3 stored summaries when the budget is spent or Gemini fails")
     use_batch_mode: bool = Field(False, description="Gemini Batch API (the catalogue's batch discount) for chunk and video summaries: for scheduled backfills")
-    batch_mode_on_schedule: bool = Field(True, description="scheduled backfill runs (tag halo/source=backfill_stale_videos) use the Batch API")
+    batch_mode_on_schedule: bool = Field(True, description=f"scheduled backfill runs (tag {SOURCE_TAG}={STALE_VIDEOS_SCHEDULE}) use the Batch API")
     batch_poll_s: float = 30.0
     use_context_cache: bool = Field(True, description="Gemini context caching for multi-question sessions when cheaper (storage included)")
     context_cache_ttl_s: int = 3600
@@ -67,7 +68,7 @@ class GeminiResource(ConfigurableResource, GeminiClientConfig):
     def batch_mode(self, run_tags: dict[str, str]) -> bool:
         """Batch API for this run: always with use_batch_mode, else for scheduled backfills
         (nobody waits on them, and batch is billed at the catalogue's batch discount)."""
-        scheduled = run_tags.get("halo/source") == "backfill_stale_videos"
+        scheduled = run_tags.get(SOURCE_TAG) == STALE_VIDEOS_SCHEDULE
         return self.use_batch_mode or (self.batch_mode_on_schedule and scheduled)
 
     def check_models(self) -> list[str]:

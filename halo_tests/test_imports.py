@@ -2,7 +2,7 @@
 
 Every import statement is read from the source (module level and inside functions alike: a lazy
 import that closes a cycle is still a cycle). The only upward references allowed are the two
-entry points ARCHITECTURE.md names: ``halo/__init__.py`` re-exports HALOPipeline lazily and
+entry points: ``halo/__init__.py`` re-exports HALOPipeline lazily and
 ``halo/__main__.py`` keeps ``python -m halo`` working; nothing imports either of them upward.
 """
 

@@ -67,6 +67,35 @@ def test_video_without_audio_gives_silence_of_its_length(tmp_path) -> None:
     assert len(samples) == 6 * 16_000 and not samples.any()
 
 
+def _faststart_copy(source, out):
+    """``source`` remuxed with its index (moov) in front, as web and phone exports write it."""
+    import av
+
+    with av.open(str(source)) as src, av.open(str(out), "w", options={"movflags": "faststart"}) as dst:
+        streams = {s.index: dst.add_stream_from_template(s) for s in src.streams if s.type in ("audio", "video")}
+        for packet in src.demux(*[s for s in src.streams if s.index in streams]):
+            if packet.dts is not None:
+                packet.stream = streams[packet.stream.index]
+                dst.mux(packet)
+    return out
+
+
+def test_a_copy_cut_short_behind_a_whole_index_is_refused_not_padded(video, tmp_path) -> None:
+    """A faststart file cut where the data of 4.8 s begins still opens and declares its whole 12 s,
+    and FFmpeg stops there without an error. That used to be padded with silence and processed."""
+    whole = _faststart_copy(video, tmp_path / "faststart.mp4")
+    assert len(media.decode_audio(whole)) / media.SAMPLE_RATE == pytest.approx(12.0, abs=0.1)
+    import av
+
+    with av.open(str(whole)) as container:  # cut where the first packet after 4.8 s begins
+        at = min(p.pos for p in container.demux() if p.pts is not None and p.pos and p.pts * p.time_base >= 4.8)
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(whole.read_bytes()[:at])
+    assert media.probe(cut).duration_s == pytest.approx(12.0, abs=0.1)  # the header still says 12 s
+    with pytest.raises(MediaError, match=r"cut\.mp4 stops at \d+\.\d s of the 12\.0 s its header declares.*Re-copy"):
+        media.decode_audio(cut, duration_s=12.0)
+
+
 def test_unusable_files_raise_clear_media_errors(video, tmp_path) -> None:
     with pytest.raises(MediaError, match="No video file"):
         media.probe(tmp_path / "missing.mp4")

@@ -200,7 +200,8 @@ class SemanticCache:
         return local
 
     def rebuild_all(self) -> int:
-        """Build the local index of every video known to Redis (a worker at start); returns entries."""
+        """Build the local index of every video known to Redis at once (``get`` syncs one video's
+        on demand); returns entries."""
         total = 0
         for key in self.client.scan_iter(match=f"{PREFIX}:v:*", count=1000):
             total += len(self.sync(key.decode("utf-8").rsplit(":", 1)[1]).ids)

@@ -404,7 +404,8 @@ class TieredCache:
         return self._run("clear", run, 0)
 
     def rebuild_semantic_index(self) -> int:
-        """Load every video's L2 vectors from Redis into local FAISS indexes (worker start)."""
+        """Load every video's L2 vectors from Redis into local FAISS indexes now, instead of each
+        video's on its first question (a lookup syncs its own video's index either way)."""
         return self._run("rebuild", lambda: self.l2.rebuild_all(), 0)
 
     def close(self) -> None:

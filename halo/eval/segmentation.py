@@ -97,11 +97,6 @@ def text_utterances(doc: SegDoc) -> pd.DataFrame:
 Method = Callable[[DocFeatures], list[int]]
 
 
-def text_config(**overrides) -> ChunkingConfig:
-    """The chunker's config for text benchmarks: no duration limits (no real times)."""
-    return ChunkingConfig(min_chunk_duration=0.0, max_chunk_duration=1e12, **overrides)
-
-
 def chunker_method(config: ChunkingConfig, told_k: bool) -> Method:
     def run(f: DocFeatures) -> list[int]:
         return chunk_utterances(
@@ -147,8 +142,9 @@ def evaluate(docs: list[SegDoc], methods: dict[str, Method], cache: FeatureCache
 # --- the report behind `halo eval segmentation` ---------------------------------------------
 
 def chunker_config(**overrides) -> ChunkingConfig:
-    """The chunker as evaluated: its defaults, minus duration limits (see module docstring)."""
-    return text_config(**overrides)
+    """The chunker as evaluated on text: its defaults, minus duration limits (text benchmarks have
+    no real times; see module docstring)."""
+    return ChunkingConfig(min_chunk_duration=0.0, max_chunk_duration=1e12, **overrides)
 
 
 def ablation_methods(base: ChunkingConfig, names: list[str]) -> dict[str, Method]:

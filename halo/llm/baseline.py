@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 from halo.llm.pricing import media_cost_usd
 
-FRAME_TOKENS = 258
-FRAME_TOKENS_LOW = 66
+IMAGE_TOKENS = 258  # one image or video frame at default media resolution (<=384 px side)
+IMAGE_TOKENS_LOW = 66  # one image or frame at MEDIA_RESOLUTION_LOW (docs/media-resolution)
 AUDIO_TOKENS_PER_S = 32
 DEFAULT_FPS = 1.0
 SESSION_QUESTIONS = 10
@@ -63,7 +63,7 @@ def media_tokens(duration_s: float, fps: float = DEFAULT_FPS, low_res: bool = Fa
     """Tokens Gemini charges for ``duration_s`` of the file's ``streams``: frames sampled at
     ``fps`` if it has a picture track, 32 tokens a second if it has sound."""
     d = max(float(duration_s), 0.0)
-    frame = FRAME_TOKENS_LOW if low_res else FRAME_TOKENS
+    frame = IMAGE_TOKENS_LOW if low_res else IMAGE_TOKENS
     return MediaTokens(math.ceil(d * fps) * frame if streams.video else 0,
                        math.ceil(d * AUDIO_TOKENS_PER_S) if streams.audio else 0)
 

@@ -27,6 +27,7 @@ from typing import Any, Callable, Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from halo.errors import HaloError
+from halo.llm.baseline import IMAGE_TOKENS
 from halo.llm.pricing import DEFAULT_FLASH_MODEL, DEFAULT_PRO_MODEL
 
 log = logging.getLogger(__name__)
@@ -34,9 +35,8 @@ log = logging.getLogger(__name__)
 RETRY_STATUS_CODES = [408, 429, 500, 502, 503, 504]
 DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"  # the SDK's, when nothing overrides it
 _USERINFO = re.compile(r"^((?:[A-Za-z][\w+.-]*:)?//)?[^/]*@")  # user:password@ before an URL's host
+CALLS_IN_FLIGHT = 8  # Gemini calls a group of chunk summaries sends at once (GeminiResource.batch_size)
 CHARS_PER_TOKEN = 4.0  # Gemini text tokens average ~4 characters of English
-IMAGE_TOKENS = 258  # one image at default media resolution (<=384 px side: 258 tokens)
-IMAGE_TOKENS_LOW = 66  # one image/frame at MEDIA_RESOLUTION_LOW (docs/media-resolution)
 #: prompts estimated above this many tokens are counted exactly with countTokens before the call
 COUNT_TOKENS_ABOVE = 32_000
 #: finish reasons after which the candidate is not an answer (it is still billed)
@@ -292,7 +292,8 @@ class GeminiClient:
             raise GeminiCallError(
                 f"Gemini {what} could not reach the API at {self.sanitize(self.endpoint())}: {type(e).__name__}: "
                 f"{self.sanitize(str(e))[:300].rstrip('.')}. Check the network and GOOGLE_GEMINI_BASE_URL/base_url, "
-                "or unset GEMINI_API_KEY and GOOGLE_API_KEY to answer with the local backend."
+                "or answer with the local backend: GeminiConfig(use_mock=True) / the Gemini resource's use_local=True, "
+                "or no key at all (unset GEMINI_API_KEY and GOOGLE_API_KEY, leave api_key empty)."
             ) from None
         except (json.JSONDecodeError, pydantic.ValidationError, UnicodeDecodeError) as e:
             raise MalformedResponse(

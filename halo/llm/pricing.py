@@ -245,10 +245,6 @@ def catalogue(overrides: Mapping[str, Mapping[str, Any]] | None = None) -> dict[
     return table
 
 
-#: kept for callers that pass "prices": the catalogue is the price table
-price_table = catalogue
-
-
 def entry_for(model: str, table: Mapping[str, ModelEntry] | None = None) -> ModelEntry | None:
     """The entry for ``model`` (a ``models/`` prefix and ``-NNN`` version suffixes tolerated)."""
     table = table or CATALOGUE

@@ -22,18 +22,18 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Protocol, Sequence
 
 from halo.errors import BudgetExceeded
-from halo.llm.baseline import SESSION_QUESTIONS, MediaStreams, media_tokens
+from halo.llm.baseline import IMAGE_TOKENS, IMAGE_TOKENS_LOW, SESSION_QUESTIONS, MediaStreams, media_tokens
 from halo.llm.budget import Budget
 from halo.llm.gemini import (
     COUNT_TOKENS_ABOVE,
-    IMAGE_TOKENS,
-    IMAGE_TOKENS_LOW,
     GeminiCallError,
     GeminiClient,
     GeminiClientConfig,
+    ImagePart,
     LLMResult,
     Part,
     Usage,
@@ -102,7 +102,6 @@ class Request:
     hard: bool = False
     naive_seconds: float = 0.0  # media the naive approach would send for this purpose
     naive_streams: MediaStreams = MediaStreams()  # the file's streams (its probe's): all the naive approach sends
-    image_tokens: int = 0
     semantic: bool = False  # True only for user questions (L2 paraphrase matching)
     evidence: tuple[int, ...] = ()  # chunk ids retrieved for a Q&A question (cache grounding check)
     cache_rejection: str = ""  # why the cache refused an L2 candidate for this request (ledger note)
@@ -176,11 +175,14 @@ class LLMService:
     def estimate(self, parts: Sequence[Part], model: str | None = None) -> int:
         """The one prompt-token estimate: countTokens (exact, free) when the local estimate is
         above COUNT_TOKENS_ABOVE, else the local estimator. Budget and model choice both use it."""
-        image = IMAGE_TOKENS_LOW if self.settings.low_res_images else IMAGE_TOKENS
-        est = estimate_tokens(parts, image)
+        est = estimate_tokens(parts, self.tokens_per_image())
         if self.client is not None and est > COUNT_TOKENS_ABOVE:
             est = self.client.count_tokens(parts, model=model or self.settings.flash_model)
         return est
+
+    def tokens_per_image(self) -> int:
+        """What one keyframe costs at the media resolution the client sends it at."""
+        return IMAGE_TOKENS_LOW if self.settings.low_res_images else IMAGE_TOKENS
 
     def expected_output(self, purpose: str) -> int:
         """Output tokens calls of ``purpose`` really produced so far (mean), else a prior."""
@@ -205,6 +207,8 @@ class LLMService:
                 return t.total, media_cost_usd(priced, t.visual, t.audio, output_tokens, self.prices)
             except UnknownModelPrice:
                 continue
+        log.warning("%s: neither %s nor %s has a price: the naive baseline of this call is shown as $0",
+                    self.video_id, model, DEFAULT_FLASH_MODEL)
         return t.total, 0.0
 
     def _cost(self, served: str, requested: str, usage: Usage, batch: bool) -> tuple[float, str]:
@@ -236,7 +240,8 @@ class LLMService:
             input_tokens=usage.prompt_tokens, cached_tokens=usage.cached_tokens,
             output_tokens=usage.output_tokens, cost_usd=cost, cache_tier=tier, naive_tokens=naive_tokens,
             naive_cost_usd=naive_usd, batch=batch, item_id=req.item_id, requested_model=requested,
-            image_tokens=usage.prompt_details.get("IMAGE", 0) or (req.image_tokens if backend == "gemini" else 0),
+            image_tokens=usage.prompt_details.get("IMAGE", 0) or (
+                self.tokens_per_image() * sum(isinstance(p, ImagePart) for p in req.parts) if backend == "gemini" else 0),
             audio_tokens=usage.prompt_details.get("AUDIO", 0), non_answer=non_answer,
         )
         with self._lock:
@@ -308,7 +313,9 @@ class LLMService:
         path = self._contexts_path()
         try:
             return json.loads(path.read_text()) if path.exists() else {}
-        except (OSError, ValueError):
+        except (OSError, ValueError) as e:
+            log.warning("%s: the context cache record %s is unreadable (%s); a new context cache will be "
+                        "made and the record rewritten", self.video_id, path, e)
             return {}
 
     def _forget_context(self, key: str) -> None:

@@ -1,7 +1,8 @@
 """Chunk summaries and the video summary with chapters, through LLMService (cache, budget, ledger).
 
 When a chunk's picture matters (the rule below), its keyframes go with the text as images
-(258 tokens each, counted by the API's usage metadata and in the budget estimate):
+(66 tokens each at low media resolution, the default, else 258; counted by the API's usage
+metadata and in the budget estimate):
   1. the transcript points at the screen ("as you can see", "this slide", "shown here",
      "on the screen", "this chart/graph/diagram/table/figure/picture", "look at this"), or
   2. a scene cut falls inside the chunk while speech is sparse (< 1 word/s): the picture
@@ -15,6 +16,7 @@ summary, and a video with no speech at all gets no video-summary call.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from halo.llm.baseline import MediaStreams
-from halo.llm.gemini import IMAGE_TOKENS, ImagePart
+from halo.llm.gemini import CALLS_IN_FLIGHT, ImagePart
 from halo.llm.local import central_sentences, chapter_title, chapter_titles, summarize_text
 from halo.llm.prompts import CHUNK_SYSTEM, VIDEO_SYSTEM, chunk_prompt, video_prompt
 from halo.llm.ledger import CallRecord
@@ -36,6 +38,8 @@ VISUAL_CUES = re.compile(
     re.IGNORECASE,
 )
 SPARSE_SPEECH_WPS = 1.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -98,7 +102,6 @@ def chunk_request(task: ChunkTask) -> Request:
         system=CHUNK_SYSTEM,
         naive_seconds=task.end - task.start,
         naive_streams=task.streams,
-        image_tokens=IMAGE_TOKENS * len(task.images),
     )
 
 
@@ -108,7 +111,7 @@ def no_call(service: LLMService, purpose: str, item_id: str, why: str) -> Answer
                                  backend="none", model="", model_reason=why, item_id=item_id))
 
 
-def summarize_chunks(service: LLMService, tasks: list[ChunkTask], batch_size: int = 8,
+def summarize_chunks(service: LLMService, tasks: list[ChunkTask], batch_size: int = CALLS_IN_FLIGHT,
                      use_batch_api: bool = False, poll_s: float = 30.0) -> pd.DataFrame:
     """One summary per chunk. Calls run ``batch_size`` at a time (or as one Batch API job);
     the ledger is flushed after every group, so paid calls survive a later failure."""
@@ -120,7 +123,7 @@ def summarize_chunks(service: LLMService, tasks: list[ChunkTask], batch_size: in
             answers.update(service.ask_batch_api(list(reqs.values()), poll_s=poll_s))
         else:
             items = list(reqs.values())
-            workers = max(1, min(batch_size, 8)) if service.client is not None else 1
+            workers = max(1, batch_size) if service.client is not None else 1
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 for i in range(0, len(items), max(batch_size, 1)):
                     group = items[i : i + max(batch_size, 1)]
@@ -133,6 +136,8 @@ def summarize_chunks(service: LLMService, tasks: list[ChunkTask], batch_size: in
                             errors.append(e)
                     service.ledger.flush()
                     if errors:
+                        for later in errors[1:]:
+                            log.error("%s: another chunk summary of the same group failed too: %r", service.video_id, later)
                         raise errors[0]
     finally:
         service.ledger.flush()

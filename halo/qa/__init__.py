@@ -1,6 +1,8 @@
 """Questions about one processed video: retrieval, follow-ups, grounded answers, sessions.
 
     retrieval.py     windows inside chunks, dense + BM25 scoring (ChunkIndex, recall_at_k)
+    lexical.py       BM25 over retrieval texts (bm25s, Snowball stems), one tokenizer for all
+    anchors.py       words a question pins down: quoted speech, a slide named by its title
     video.py         a processed video's stored outputs and its qa_index (VideoQA)
     followups.py     is a question a follow-up, and the offline rewrite
     speakers.py      the speakers a question names (left out of the search; matched to the roster)

@@ -36,7 +36,7 @@ from halo.qa.grounding import (
     parse_citations,
 )
 from halo.qa.retrieval import DEFAULT_K, Retrieved
-from halo.qa.sessions import QA_ASSET, QA_PURPOSE, Turn, load_session, save_session, session_path
+from halo.qa.sessions import QA_PURPOSE, Turn, load_session, save_session, session_path
 from halo.qa.speakers import search_query
 from halo.qa.video import VideoQA
 
@@ -130,6 +130,11 @@ class Conversation:
         """Answer ``question`` (a follow-up is read in the light of the last turns) and save the turn."""
         if not question or not question.strip():
             raise HaloError("Empty question: type what you want to know about the video.")
+        if not self.video.has_content():
+            raise InvalidQuestion(
+                f"Video {self.video.video_id} has no speech and no on-screen text to answer from (its transcript "
+                "and on-screen text are empty): nothing was sent or billed. If it should have speech, check "
+                f"the file's sound; `halo report {self.video.video_id}` shows what was found.")
         if not self.turns and needs_earlier_answer(question):
             # retrieval on "who said that?" alone returns arbitrary quotes, cached as its answer
             raise InvalidQuestion(

@@ -75,6 +75,11 @@ class VideoQA:
             self._index = ChunkIndex(self.chunks, self.units)
         return self._index
 
+    def has_content(self) -> bool:
+        """Is anything said or shown in the video (a word in any chunk)? A silent video has
+        nothing an answer could quote or cite, so it is not asked about at all."""
+        return bool(len(self.chunks)) and bool(self.chunks["text"].astype(str).str.strip().ne("").any())
+
     def sentence_vectors(self, texts: list[str]) -> np.ndarray:
         """MiniLM vectors of ``texts`` (len(texts), 384): stored ones from the qa_index, the
         others embedded now (a sentence's vector depends on its text alone)."""

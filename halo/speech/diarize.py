@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 from halo.errors import ModelFileError
+from halo.media import SAMPLE_RATE
 from halo.speech.config import DiarizationConfig
-from halo.speech.vad import SAMPLE_RATE, SpeechRegion, speech_regions
+from halo.speech.vad import SpeechRegion, speech_regions
 
 COLUMNS = ["start", "end", "speaker"]
 LOCAL_MODEL = "silero-vad + resemblyzer VoiceEncoder + spectral (NME-SC)"

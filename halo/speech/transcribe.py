@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 
 from halo.errors import ModelFileError
+from halo.media import SAMPLE_RATE
 from halo.speech.config import AsrConfig
 
-SAMPLE_RATE = 16000
 COLUMNS = ["segment_id", "start", "end", "text", "words"]
 
 

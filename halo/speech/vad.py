@@ -17,7 +17,8 @@ from functools import lru_cache
 
 import numpy as np
 
-SAMPLE_RATE = 16000
+from halo.media import SAMPLE_RATE
+
 FRAME = 512  # samples silero reads per call at 16 kHz
 CONTEXT = 64  # samples of the previous frame it sees again (silero's OnnxWrapper)
 

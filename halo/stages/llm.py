@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from halo.llm.baseline import MediaStreams
+from halo.llm.gemini import CALLS_IN_FLIGHT
 from halo.llm.ledger import CallRecord, records_frame, summarize_costs
 from halo.llm.prompts import clock
 from halo.llm.service import LLMService
@@ -46,7 +47,7 @@ def l3_rows(chunk_summaries: pd.DataFrame) -> list[dict]:
 
 
 def chunk_summaries(chunks: pd.DataFrame, scenes: pd.DataFrame, service: LLMService, cache: Any, *,
-                    streams: MediaStreams, batch_size: int = 8, use_batch_api: bool = False,
+                    streams: MediaStreams, batch_size: int = CALLS_IN_FLIGHT, use_batch_api: bool = False,
                     poll_s: float = 30.0) -> StageResult:
     """A 2-3 sentence summary per chunk (keyframes attached only where the picture matters);
     ``streams``: the picture and sound tracks the probe found (what the naive baseline sends)."""

@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from halo.errors import MediaError, ModelFileError
-from halo.media import picture_streams, upright_bgr
+from halo.media import ffmpeg_reason, picture_streams, upright_bgr
 from halo.model_files import verify_file
 from halo.vision.marks import ON_SCREEN_MARK
 
@@ -259,7 +259,7 @@ def _iframes(path: Path, wanted: Callable[[float], bool]) -> Iterator[tuple[floa
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, OSError) as exc:
-        raise MediaError(f"{path} could not be opened to read on-screen text: {exc}") from exc
+        raise MediaError(f"{path} could not be opened to read on-screen text: {ffmpeg_reason(exc)}") from exc
     with container:
         pictures = picture_streams(container)  # cover art is not the video
         if not pictures:

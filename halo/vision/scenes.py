@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from halo.errors import MediaError
+from halo.media import ffmpeg_reason
 from halo.storage import write_bytes_atomic
 
 SCENE_COLUMNS = ["scene_id", "start", "end", "keyframe_path"]
@@ -97,7 +98,7 @@ def detect_cuts(path: Path, settings: SceneConfig = SceneConfig()) -> tuple[list
     try:
         video = _small_stream_class()(str(path), settings.analysis_width)
     except (VideoOpenFailure, OSError) as exc:
-        raise MediaError(f"{path} could not be opened for scene detection: {exc}") from exc
+        raise MediaError(f"{path} could not be opened for scene detection: {ffmpeg_reason(exc)}") from exc
     manager = SceneManager()
     manager.auto_downscale = False  # frames already arrive small
     manager.add_detector(
@@ -152,7 +153,7 @@ def extract_keyframes(
                         break
             except av.error.FFmpegError as exc:  # a header fine, the data behind it not: PyAV's bare error
                 raise MediaError(f"{path} is not a readable video (truncated or corrupt?): no frame near "
-                                 f"{t:.2f}s could be read ({exc}). Re-copy or re-encode the file.") from None
+                                 f"{t:.2f}s could be read ({ffmpeg_reason(exc)}). Re-copy or re-encode the file.") from None
             if image is None:
                 raise MediaError(f"No frame could be decoded near {t:.2f}s in {path} (truncated or corrupt?): "
                                  "re-copy or re-encode the file.")

@@ -49,6 +49,11 @@ def test_process_prints_the_id_and_exports_what_is_stored(api_env, tmp_path):
     assert doc["video_summary"] and [c["start"] for c in doc["chapters"]] == sorted(c["start"] for c in doc["chapters"])
     questions = [t["question"] for s in doc["qa"] for t in s["turns"]]
     assert {"What conclusions were drawn?", PRICE_QUERY["query"]} <= set(questions)
+    # citations as `halo ask --json` gives them (the session keeps only the times the answer wrote)
+    cited = [c for s in doc["qa"] for t in s["turns"] for c in t["citations"]]
+    assert cited and all(c["chunk_id"] in set(chunks["chunk_id"]) for c in cited)
+    assert all(c["speaker"] is None if c["on_screen"] else c["speaker"].startswith("SPEAKER_") and c["end"] > c["start"]
+               for c in cited)
     assert doc["costs"]["totals"]["calls"] == len(doc["costs"]["calls"]) > 0
     assert doc["costs"]["totals"]["cost_usd"] == 0 and doc["metrics"]["stage_seconds"]["chunks"] > 0
 

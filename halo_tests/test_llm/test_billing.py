@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from halo.errors import BudgetExceeded
-from halo.llm.gemini import IMAGE_TOKENS_LOW, estimate_tokens
+from halo.llm.baseline import IMAGE_TOKENS_LOW
+from halo.llm.gemini import estimate_tokens
 from halo.llm.ledger import LedgerWriteError, read_ledger
 from halo.llm.local import summarize_text
 from halo.llm.pricing import DEFAULT_FLASH_MODEL, call_cost_usd

@@ -48,14 +48,14 @@ def test_a_quoted_slide_is_cited_as_on_screen_not_as_the_speaker_talking_then():
     from click.testing import CliRunner
 
     from halo_cli.cli import _print_answer
-    from halo_cli.pipeline import Answer, _cited
+    from halo_cli.pipeline import Answer, resolve_citation
 
     video = _Video()
     hits = [Retrieved(0, 0.0, 20.0, 1.5, 0.0, 1.0)]
     answer = local_answer(video, "Summarize the discussion about setting up the recording equipment", hits)
     assert answer.startswith("[00:00] [on screen] Topic 1 of 5")
     chunks = pd.DataFrame({"chunk_id": [0], "start": [0.0], "end": [20.0]})
-    cited = [_cited(c, chunks, video.rows[0].iloc[1:]) for c in parse_citations(answer, 60.0)]
+    cited = [resolve_citation(c, chunks, video.rows[0].iloc[1:]) for c in parse_citations(answer, 60.0)]
     slide, said = cited[0], cited[1]
     assert (slide["start"], slide["end"], slide["speaker"], slide["chunk_id"]) == (0.0, 1.0, None, 0)
     assert slide["on_screen"]
@@ -88,14 +88,14 @@ def test_a_slide_cited_inline_as_gemini_writes_it_is_on_screen_not_the_speaker_t
     A, talking at 5 s, as if A had said the slide. It is on screen with no speaker now; a time at
     which a line was also said (0 s) stays that line's, and speech stays the speaker's."""
     from halo.qa.grounding import mark_slide_citations
-    from halo_cli.pipeline import _cited
+    from halo_cli.pipeline import resolve_citation
 
     video = _SlideVideo()
     answer = ("Consent forms come before any recording, as the slide says [00:05]. B said the equipment needs "
               "them first [00:12], and A asked everyone to wear the microphone [00:00].")
     marked = mark_slide_citations(parse_citations(answer, 20.0), video)
     spoken = video.rows[video.rows["speaker"].notna()]
-    cited = [_cited(c, video.chunks, spoken) for c in marked]
+    cited = [resolve_citation(c, video.chunks, spoken) for c in marked]
     assert [(c["start"], c["end"], c["speaker"], c["on_screen"]) for c in cited] == [
         (5.0, 6.0, None, True), (12.0, 20.0, "B", False), (0.0, 10.0, "A", False)]
 
@@ -108,7 +108,7 @@ def test_a_spoken_sentence_quoted_in_the_second_a_slide_appeared_stays_the_speak
     slide. A sentence said at the cited second counts as said, as an utterance starting then does."""
     from halo.qa.grounding import _line, mark_slide_citations
     from halo.qa.retrieval import quotable
-    from halo_cli.pipeline import _cited
+    from halo_cli.pipeline import resolve_citation
 
     video = _SlideVideo()
     video.rows = pd.DataFrame({
@@ -120,7 +120,7 @@ def test_a_spoken_sentence_quoted_in_the_second_a_slide_appeared_stays_the_speak
     assert (round(said[1]), said[3]) == (5, "A")  # quoted at the slide's second, mid-utterance
     marked = mark_slide_citations(parse_citations(_line(said[1], said[3], said[0]), 20.0), video)
     spoken = video.rows[video.rows["speaker"].notna()]
-    cited = [_cited(c, video.chunks, spoken) for c in marked]
+    cited = [resolve_citation(c, video.chunks, spoken) for c in marked]
     assert [(c["start"], c["speaker"], c["on_screen"]) for c in cited] == [(0.0, "A", False)]
 
 
@@ -129,14 +129,14 @@ def test_a_slide_cited_at_a_chunk_edge_is_in_the_chunk_that_shows_it():
     shown from 43.4 s, the first line of the part starting there, is cited [00:43] -- a second
     the part before still covers. The citation named that earlier part, whose text does not hold
     the slide; it names the part that shows it."""
-    from halo_cli.pipeline import _cited
+    from halo_cli.pipeline import resolve_citation
 
     chunks = pd.DataFrame({"chunk_id": [0, 1], "start": [0.0, 43.4], "end": [43.4, 90.0],
                            "text": ["Welcome, everyone.", "We move on to the budget.\n[on screen] [00:43] Budget 2027"]})
     spoken = pd.DataFrame({"start": [0.0, 44.0], "end": [43.3, 90.0], "speaker": ["A", "B"]})
-    cited = _cited({"start": 43.0, "end": 43.0, "on_screen": True}, chunks, spoken)
+    cited = resolve_citation({"start": 43.0, "end": 43.0, "on_screen": True}, chunks, spoken)
     assert (cited["start"], cited["speaker"], cited["chunk_id"]) == (43.0, None, 1)
-    spoken_at_the_edge = _cited({"start": 43.0, "end": 43.0, "on_screen": False}, chunks, spoken)
+    spoken_at_the_edge = resolve_citation({"start": 43.0, "end": 43.0, "on_screen": False}, chunks, spoken)
     assert (spoken_at_the_edge["speaker"], spoken_at_the_edge["chunk_id"]) == ("A", 0)
 
 

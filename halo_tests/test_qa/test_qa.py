@@ -132,6 +132,22 @@ def test_clear_errors(sample_root, no_key_env, tmp_path):
         conversation("empty").ask("   ")
 
 
+def test_a_video_with_nothing_said_or_shown_is_not_asked_about(sample_root, no_key_env):
+    """A silent clip was answered "The retrieved parts of the video have nothing on this." and
+    ledgered with a naive baseline (counted as savings). Nothing can be quoted or cited: say why."""
+    import pandas as pd
+
+    from halo.errors import InvalidQuestion
+
+    chunks = pd.DataFrame([{"chunk_id": 0, "start": 0.0, "end": 20.0, "text": " "}])
+    utterances = pd.DataFrame(columns=["start", "end", "speaker", "text"])
+    silent = VideoQA("silent", 20.0, chunks, utterances, {0: ""}, "")
+    service = GeminiResource(retry_initial_delay_s=0.01).service("silent", "qa", "qa-silent")
+    with pytest.raises(InvalidQuestion, match=r"Video silent has no speech and no on-screen text.*nothing was sent or billed"):
+        Conversation(silent, service, "s").ask("What colour is the screen?")
+    assert read_ledger("silent").empty and not list_sessions("silent")
+
+
 def test_a_follow_up_as_a_sessions_first_question_is_refused_unbilled_and_uncached(sample_root, cache, gemini_env):
     """"who said that?" opening a new session was answered from retrieval on those words alone
     (arbitrary quotes), billed and cached. There is nothing for "that" to refer to: say so."""
