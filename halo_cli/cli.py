@@ -74,7 +74,8 @@ def stdout_to_stderr() -> Iterator[None]:
 @click.option("--model", "model_name", default=None, metavar="NAME",
               help="Gemini model for summaries and answers (default: the Gemini resource's flash_model).")
 @click.option("--gemini-timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
-              help="Seconds before a Gemini call is abandoned and retried (default 60).")
+              help="Seconds before a Gemini call is abandoned and retried (default 60). A call is retried "
+                   "up to 4 times with backoff, so one that keeps timing out gives up after several times this.")
 @click.pass_context
 def main(ctx: click.Context, model_name: str | None, gemini_timeout: float | None) -> None:
     """HALO: long videos -> cached, cost-audited knowledge for Gemini."""
