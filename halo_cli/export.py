@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from halo.errors import HaloError
+from halo_cli.pipeline import resolve_citation
 
 EXPORT_VERSION = 1
 
@@ -41,8 +42,6 @@ def _turn(turn, chunks: pd.DataFrame, utterances: pd.DataFrame | None) -> dict[s
     """A saved turn with its citations as `halo ask --json` gives them (the utterance span each
     cited time points at, its speaker and chunk): the session keeps only the times the answer
     wrote, and an export read without HALO has no way to resolve them."""
-    from halo_cli.pipeline import resolve_citation
-
     row = dataclasses.asdict(turn)
     if utterances is not None:
         row["citations"] = [resolve_citation(c, chunks, utterances) for c in turn.citations]

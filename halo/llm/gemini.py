@@ -292,8 +292,9 @@ class GeminiClient:
             raise GeminiCallError(
                 f"Gemini {what} could not reach the API at {self.sanitize(self.endpoint())}: {type(e).__name__}: "
                 f"{self.sanitize(str(e))[:300].rstrip('.')}. Check the network and GOOGLE_GEMINI_BASE_URL/base_url, "
-                "or answer with the local backend: GeminiConfig(use_mock=True) / the Gemini resource's use_local=True, "
-                "or no key at all (unset GEMINI_API_KEY and GOOGLE_API_KEY, leave api_key empty)."
+                "or answer with the local backend: the Gemini resource's use_local=True (the local backend "
+                "setting of HALO's config), or no key at all (unset GEMINI_API_KEY and GOOGLE_API_KEY, "
+                "leave api_key empty)."
             ) from None
         except (json.JSONDecodeError, pydantic.ValidationError, UnicodeDecodeError) as e:
             raise MalformedResponse(
